@@ -1,0 +1,156 @@
+/// The user-account use cases: sign up, sign in and out, profile, password, deactivation.
+package struct UserAccounts: Sendable {
+  package var users: any UserRepository
+  package var passwords: any PasswordHasher
+  package var issuer: TokenIssuer
+  package var ids: any IDGenerator
+  package var clock: any Clock
+
+  package init(
+    users: any UserRepository, passwords: any PasswordHasher, issuer: TokenIssuer, ids: any IDGenerator,
+    clock: any Clock
+  ) {
+    self.users = users
+    self.passwords = passwords
+    self.issuer = issuer
+    self.ids = ids
+    self.clock = clock
+  }
+
+  /// What a new account starts with.
+  package struct Signup: Sendable {
+    package var email: String
+    package var password: String
+    package var name: String?
+    package var phone: String?
+
+    package init(email: String, password: String, name: String? = nil, phone: String? = nil) {
+      self.email = email
+      self.password = password
+      self.name = name
+      self.phone = phone
+    }
+  }
+
+  /// Profile fields a user may change; absent fields stay as they are.
+  package struct ProfileChanges: Sendable {
+    package var name: FieldChange<String> = .keep
+    package var phone: FieldChange<String> = .keep
+    package var shippingAddress: FieldChange<ShippingAddress> = .keep
+
+    package init(
+      name: FieldChange<String> = .keep, phone: FieldChange<String> = .keep,
+      shippingAddress: FieldChange<ShippingAddress> = .keep
+    ) {
+      self.name = name
+      self.phone = phone
+      self.shippingAddress = shippingAddress
+    }
+  }
+
+  /// Creates an active account after validating every field; throws `ValidationFailure`
+  /// or `AccountError.emailTaken`.
+  package func signup(_ request: Signup) throws -> User {
+    var errors = FieldErrors()
+    let email = errors.collect { try Email(request.email) }
+    let password = errors.collect { try Password(request.password, email: email) }
+    let name = errors.collect { try request.name.map { try TextRule.check($0, field: "name", max: 100) } }
+    let phone = errors.collect { try request.phone.map { try PhoneNumber.check($0) } }
+    try errors.throwIfAny()
+    let now = clock.now()
+    let user = User(
+      id: UserID(from: ids), email: email!, name: name!, phone: phone!, shippingAddress: nil, status: .active,
+      createdAt: now, updatedAt: now)
+    try users.insert(user, passwordHash: try passwords.hash(password!.value))
+    return user
+  }
+
+  /// Checks email and password and issues a user token. Unknown emails cost the same time as
+  /// wrong passwords; a hash made with weaker parameters is upgraded on the way.
+  package func login(email rawEmail: String, password: String) throws -> (IssuedToken, User) {
+    let email = try Email(rawEmail)
+    guard let stored = try users.credentials(email: email) else {
+      _ = passwords.verify(password, against: passwords.decoyHash)
+      throw AccountError.invalidCredentials
+    }
+    guard passwords.verify(password, against: stored.passwordHash) else {
+      throw AccountError.invalidCredentials
+    }
+    try Self.requireActive(stored.user)
+    if passwords.needsRehash(stored.passwordHash) {
+      try users.replacePasswordHash(of: stored.user.id, with: try passwords.hash(password), at: clock.now())
+    }
+    return (try issuer.issue(subject: stored.user.id.rawValue, role: .user), stored.user)
+  }
+
+  /// Revokes the token the caller presented.
+  package func logout(_ caller: AccessClaims) throws {
+    try issuer.registry.revoke(caller, at: clock.now())
+  }
+
+  /// The caller's own account.
+  package func profile(of caller: AccessClaims) throws -> User {
+    guard let user = try users.user(id: UserID(rawValue: caller.subject)) else {
+      throw AccountError.userNotFound
+    }
+    try Self.requireActive(user)
+    return user
+  }
+
+  /// Applies `changes` to the caller's profile after validating them.
+  package func updateProfile(of caller: AccessClaims, _ changes: ProfileChanges) throws -> User {
+    var user = try profile(of: caller)
+    var errors = FieldErrors()
+    let name = errors.collect { try changes.name.map { try TextRule.check($0, field: "name", max: 100) } }
+    let phone = errors.collect { try changes.phone.map { try PhoneNumber.check($0) } }
+    try errors.throwIfAny()
+    user.name = name!.applied(to: user.name)
+    user.phone = phone!.applied(to: user.phone)
+    user.shippingAddress = changes.shippingAddress.applied(to: user.shippingAddress)
+    user.updatedAt = clock.now()
+    try users.saveProfile(user)
+    return user
+  }
+
+  /// Replaces the password after checking the current one; every other token of the user is revoked.
+  package func changePassword(of caller: AccessClaims, current: String, new: String) throws {
+    guard let stored = try users.credentials(id: UserID(rawValue: caller.subject)) else {
+      throw AccountError.userNotFound
+    }
+    try Self.requireActive(stored.user)
+    let password = try Password(new, field: "newPassword", email: stored.user.email)
+    guard passwords.verify(current, against: stored.passwordHash) else { throw AccountError.wrongPassword }
+    if new == current {
+      throw ValidationFailure([
+        FieldError(
+          field: "newPassword", code: "same_as_current", message: "newPassword must differ from the current password")
+      ])
+    }
+    try users.changePassword(
+      of: stored.user.id, to: try passwords.hash(password.value), keepingTokenID: caller.tokenID,
+      at: clock.now())
+  }
+
+  /// Closes the caller's account after checking its password; all its tokens are revoked.
+  package func deactivate(_ caller: AccessClaims, password: String) throws -> User {
+    guard let stored = try users.credentials(id: UserID(rawValue: caller.subject)) else {
+      throw AccountError.userNotFound
+    }
+    try Self.requireActive(stored.user)
+    guard passwords.verify(password, against: stored.passwordHash) else { throw AccountError.wrongPassword }
+    let now = clock.now()
+    try users.deactivate(stored.user.id, at: now)
+    var user = stored.user
+    user.status = .inactive
+    user.updatedAt = now
+    return user
+  }
+
+  private static func requireActive(_ user: User) throws {
+    switch user.status {
+    case .active: return
+    case .inactive: throw AccountError.accountInactive
+    case .blocked: throw AccountError.accountBlocked
+    }
+  }
+}

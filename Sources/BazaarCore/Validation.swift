@@ -1,0 +1,85 @@
+/// One problem with one input field, reported back to the caller by name.
+package struct FieldError: Error, Equatable, Sendable {
+  /// The input field, as the caller spelled it (`shippingAddress.postalCode` for nested fields).
+  package var field: String
+  /// A stable snake_case reason: `required`, `wrong_type`, `unknown_field`, `invalid`, `too_short`, …
+  package var code: String
+  /// A sentence a person can act on.
+  package var message: String
+
+  package init(field: String, code: String, message: String) {
+    self.field = field
+    self.code = code
+    self.message = message
+  }
+}
+
+/// Every field problem found in one input, thrown together so the caller can fix them at once.
+package struct ValidationFailure: Error, Equatable, Sendable {
+  package var errors: [FieldError]
+
+  package init(_ errors: [FieldError]) {
+    self.errors = errors
+  }
+}
+
+/// Collects field problems while a use case validates its input, then throws them together.
+package struct FieldErrors: Sendable {
+  package private(set) var errors: [FieldError] = []
+
+  package init() {}
+
+  /// Runs `check`, records the `FieldError` it throws (validators throw nothing else), and
+  /// returns its value otherwise.
+  package mutating func collect<T>(_ check: () throws -> T) -> T? {
+    do {
+      return try check()
+    } catch let error as FieldError {
+      errors.append(error)
+    } catch {
+      errors.append(FieldError(field: "", code: "invalid", message: "the input is not valid"))
+    }
+    return nil
+  }
+
+  /// Records one problem.
+  package mutating func append(_ error: FieldError) {
+    errors.append(error)
+  }
+
+  /// Throws a `ValidationFailure` when anything was recorded.
+  package func throwIfAny() throws {
+    if !errors.isEmpty { throw ValidationFailure(errors) }
+  }
+}
+
+/// Text rules shared by the free-text fields of every entity.
+package enum TextRule {
+  /// Trims surrounding white space and checks the length (in characters) and that no control
+  /// characters remain; returns the trimmed text.
+  package static func check(_ raw: String, field: String, min: Int = 1, max: Int) throws(FieldError) -> String {
+    let text = raw.trimmingWhitespace()
+    if text.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) {
+      throw FieldError(field: field, code: "invalid", message: "\(field) must not contain control characters")
+    }
+    if text.count < min {
+      throw FieldError(
+        field: field, code: min <= 1 ? "required" : "too_short",
+        message: min <= 1 ? "\(field) must not be empty" : "\(field) must be at least \(min) characters")
+    }
+    if text.count > max {
+      throw FieldError(field: field, code: "too_long", message: "\(field) must be at most \(max) characters")
+    }
+    return text
+  }
+}
+
+extension String {
+  /// The string without leading and trailing white space or newlines.
+  package func trimmingWhitespace() -> String {
+    let scalars = unicodeScalars
+    guard let first = scalars.firstIndex(where: { !$0.properties.isWhitespace }) else { return "" }
+    let last = scalars.lastIndex(where: { !$0.properties.isWhitespace })!
+    return String(scalars[first...last])
+  }
+}

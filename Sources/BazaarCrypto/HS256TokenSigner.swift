@@ -1,0 +1,107 @@
+package import BazaarCore
+internal import Foundation
+
+/// Mints and checks Bazaar access tokens as HS256 JWTs (RFC 7519) over OpenSSL HMAC.
+///
+/// Verification refuses every algorithm but HS256 (`none` included), `crit` headers, bad
+/// signatures (compared in constant time), missing or mistyped claims, `exp` at or before
+/// now and `nbf` after now. There is no leeway: Bazaar signs and checks on one clock.
+package struct HS256TokenSigner: TokenSigner {
+  private let key: [UInt8]
+
+  /// Fewest secret bytes accepted: HS256 keys must be at least the hash size (RFC 7518 §3.2).
+  package static let minimumSecretLength = 32
+
+  /// The header every Bazaar token carries: `{"alg":"HS256","typ":"JWT"}`.
+  private static let encodedHeader = Base64.urlEncoded(Array(#"{"alg":"HS256","typ":"JWT"}"#.utf8))
+
+  /// A signer keyed with `secret`; throws when it is shorter than 32 bytes.
+  package init(secret: [UInt8]) throws {
+    guard secret.count >= Self.minimumSecretLength else { throw WeakSecret(length: secret.count) }
+    key = secret
+  }
+
+  /// The secret is too short to key HS256 safely.
+  package struct WeakSecret: Error, CustomStringConvertible {
+    package var length: Int
+    package var description: String {
+      "the JWT secret has \(length) bytes; HS256 needs at least \(HS256TokenSigner.minimumSecretLength)"
+    }
+  }
+
+  package func sign(_ claims: AccessClaims) throws -> String {
+    let body = Claims(
+      sub: claims.subject, role: claims.role.rawValue, jti: claims.tokenID, iat: Double(claims.issuedAt.seconds),
+      exp: Double(claims.expiresAt.seconds), nbf: claims.notBefore.map { Double($0.seconds) })
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+    let payload = try encoder.encode(body)
+    return JWS.signHS256(encodedHeader: Self.encodedHeader, payload: Array(payload), key: key)
+  }
+
+  package func verify(_ token: String, at now: Timestamp) throws -> AccessClaims {
+    do {
+      return try verifyClaims(token, at: now)
+    } catch let box as AuthErrorBox {
+      throw box.error
+    }
+  }
+
+  private func verifyClaims(_ token: String, at now: Timestamp) throws -> AccessClaims {
+    let decoder = JSONDecoder()
+    let verified = try JWS.verifyHS256(token, key: key) { headerBytes in
+      guard let header = try? decoder.decode(Header.self, from: Data(headerBytes)) else {
+        throw AuthErrorBox.malformed("header is not a JSON object with a string alg")
+      }
+      guard header.alg == "HS256" else { throw AuthErrorBox(.unsupportedAlgorithm(header.alg)) }
+      guard header.crit == nil else { throw AuthErrorBox.malformed("crit header parameters are not supported") }
+      if let typ = header.typ, typ.uppercased() != "JWT" { throw AuthErrorBox.malformed("typ must be JWT") }
+    }
+    guard let claims = try? decoder.decode(Claims.self, from: Data(verified.payload)) else {
+      throw AuthErrorBox.malformed("claims sub, role, jti (strings) and iat, exp (numbers) are required")
+    }
+    guard let role = Role(rawValue: claims.role) else { throw AuthErrorBox.malformed("role is not known") }
+    guard let issuedAt = Self.timestamp(claims.iat), let expiresAt = Self.timestamp(claims.exp) else {
+      throw AuthErrorBox.malformed("iat and exp must be NumericDates")
+    }
+    var notBefore: Timestamp?
+    if let nbf = claims.nbf {
+      guard let value = Self.timestamp(nbf) else { throw AuthErrorBox.malformed("nbf must be a NumericDate") }
+      notBefore = value
+    }
+    guard now < expiresAt else { throw AuthErrorBox(.expired) }
+    if let notBefore, now < notBefore { throw AuthErrorBox(.notYetValid) }
+    return AccessClaims(
+      subject: claims.sub, role: role, tokenID: claims.jti, issuedAt: issuedAt, expiresAt: expiresAt,
+      notBefore: notBefore)
+  }
+
+  /// A NumericDate (seconds, possibly fractional) as a timestamp; nil when not finite or absurd.
+  private static func timestamp(_ seconds: Double) -> Timestamp? {
+    guard seconds.isFinite, abs(seconds) < 1e12 else { return nil }
+    return Timestamp(milliseconds: Int64((seconds * 1000).rounded(.down)))
+  }
+
+  private struct Header: Decodable {
+    var alg: String
+    var typ: String?
+    var crit: [String]?
+  }
+
+  private struct Claims: Codable {
+    var sub: String
+    var role: String
+    var jti: String
+    var iat: Double
+    var exp: Double
+    var nbf: Double?
+  }
+}
+
+/// Carries an `AuthError` through the JWS layer, which knows no claim semantics.
+struct AuthErrorBox: Error {
+  var error: AuthError
+  init(_ error: AuthError) { self.error = error }
+  static func malformed(_ why: String) -> AuthErrorBox { AuthErrorBox(.malformedToken(why)) }
+  static let badSignature = AuthErrorBox(.badSignature)
+}

@@ -1,0 +1,75 @@
+internal import COpenSSL
+
+/// A failure inside OpenSSL; carries the function that failed. Never carries secret material.
+package struct CryptoFailure: Error, Equatable, Sendable {
+  package var function: String
+}
+
+/// Cryptographically secure random bytes from OpenSSL's DRBG (`RAND_bytes`).
+package enum SecureRandom {
+  /// `count` random bytes.
+  package static func bytes(_ count: Int) throws -> [UInt8] {
+    var out = [UInt8](repeating: 0, count: count)
+    guard count > 0 else { return out }
+    let ok = out.withUnsafeMutableBufferPointer { RAND_bytes($0.baseAddress, Int32(count)) }
+    guard ok == 1 else { throw CryptoFailure(function: "RAND_bytes") }
+    return out
+  }
+}
+
+/// Compares two byte strings in time that depends only on their length (`CRYPTO_memcmp`).
+package func constantTimeEquals(_ a: [UInt8], _ b: [UInt8]) -> Bool {
+  guard a.count == b.count else { return false }
+  guard !a.isEmpty else { return true }
+  return a.withUnsafeBytes { pa in
+    b.withUnsafeBytes { pb in CRYPTO_memcmp(pa.baseAddress, pb.baseAddress, a.count) == 0 }
+  }
+}
+
+/// HMAC with SHA-256 (RFC 2104, FIPS 198-1).
+package enum HMACSHA256 {
+  /// The 32-byte authentication code of `message` under `key`.
+  package static func authenticationCode(key: [UInt8], message: [UInt8]) -> [UInt8] {
+    var out = [UInt8](repeating: 0, count: 32)
+    var length: UInt32 = 0
+    // OpenSSL wants non-null pointers even for empty inputs.
+    let keyBytes = key.isEmpty ? [0] : key
+    let messageBytes = message.isEmpty ? [0] : message
+    let result = keyBytes.withUnsafeBytes { k in
+      messageBytes.withUnsafeBytes { m in
+        out.withUnsafeMutableBufferPointer { o in
+          HMAC(EVP_sha256(), k.baseAddress, Int32(key.count), m.bindMemory(to: UInt8.self).baseAddress,
+            message.count, o.baseAddress, &length)
+        }
+      }
+    }
+    precondition(result != nil && length == 32, "HMAC-SHA256 failed inside OpenSSL")
+    return out
+  }
+}
+
+/// The scrypt key-derivation function (RFC 7914) through `EVP_PBE_scrypt`.
+package enum Scrypt {
+  /// Derives `length` bytes from `password` and `salt` with cost `n` (a power of two), block size
+  /// `r` and parallelism `p`.
+  package static func derive(
+    password: [UInt8], salt: [UInt8], n: UInt64, r: UInt64, p: UInt64, length: Int
+  ) throws -> [UInt8] {
+    var out = [UInt8](repeating: 0, count: length)
+    // OpenSSL refuses work above maxmem: B (128·r·p) plus V (128·r·(N+2)), plus slack.
+    let maxMemory = 128 * r * (n + p + 2) + (1 << 20)
+    let passwordBytes = password.isEmpty ? [0] : password
+    let saltBytes = salt.isEmpty ? [0] : salt
+    let ok = passwordBytes.withUnsafeBytes { pw in
+      saltBytes.withUnsafeBytes { s in
+        out.withUnsafeMutableBufferPointer { o in
+          EVP_PBE_scrypt(
+            pw.bindMemory(to: CChar.self).baseAddress, password.count,
+            s.bindMemory(to: UInt8.self).baseAddress, salt.count, n, r, p, maxMemory, o.baseAddress, length)
+        }
+      }
+    }
+    guard ok == 1 else { throw CryptoFailure(function: "EVP_PBE_scrypt") }
+    return out
+  }
+}

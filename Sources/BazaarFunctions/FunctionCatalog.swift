@@ -1,0 +1,11 @@
+/// Every function Bazaar offers: the one source of truth for `bazaar functions`, the shims
+/// in `functions/`, and (later) the HTTP route table.
+package enum FunctionCatalog {
+  /// All functions, in catalog order.
+  package static let all: [FunctionDefinition] = UserFunctions.all
+
+  /// The function called `name`, if any.
+  package static func named(_ name: String) -> FunctionDefinition? {
+    all.first { $0.name == name }
+  }
+}

@@ -1,0 +1,82 @@
+internal import BazaarCore
+internal import Foundation
+
+/// What one invocation produced, ready for any transport: an HTTP status, the JSON body,
+/// and the exit code a process should end with.
+package struct FunctionResponse: Sendable {
+  package var status: Int
+  /// One JSON object followed by a newline.
+  package var body: [UInt8]
+  /// The problem's `code` when the invocation failed.
+  package var problemCode: String?
+  package var exitCode: Int32 { SysExits.forStatus(status) }
+}
+
+/// Runs one function on one raw input: size limit, JSON parsing, the auth policy, the
+/// handler, and the mapping of every failure to a problem object. Transport-independent.
+package struct FunctionInvoker: Sendable {
+  /// The largest body accepted, in bytes (1 MiB unless configured).
+  package var maxInputBytes: Int
+
+  package init(maxInputBytes: Int = 1 << 20) {
+    self.maxInputBytes = maxInputBytes
+  }
+
+  /// Invokes `function`. `services` is called once, after the input passed the cheap checks;
+  /// `reportInternal` receives errors that became a 500, for the log (never for the client).
+  package func invoke(
+    _ function: FunctionDefinition, body: [UInt8], token: String?, requestID: String,
+    services: () throws -> Services, reportInternal: (any Error) -> Void
+  ) -> FunctionResponse {
+    do {
+      guard body.count <= maxInputBytes else { throw Problem.payloadTooLarge(limit: maxInputBytes) }
+      let object = try Self.parseObject(body)
+      let services = try services()
+      var caller: AccessClaims?
+      if let role = function.auth.requiredRole {
+        caller = try services.authenticator.authenticate(token, as: role)
+      }
+      var reader = InputReader(object)
+      let context = FunctionContext(caller: caller, requestID: requestID, services: services)
+      let output = try function.handle(&reader, context)
+      return FunctionResponse(status: function.successStatus, body: try Self.encode(output), problemCode: nil)
+    } catch {
+      return failure(error, requestID: requestID, reportInternal: reportInternal)
+    }
+  }
+
+  /// The response for a failure before any function was found (unknown name, unreadable input).
+  package func failure(_ error: any Error, requestID: String, reportInternal: (any Error) -> Void) -> FunctionResponse {
+    var problem: Problem
+    if let convertible = error as? any ProblemConvertible {
+      problem = convertible.problem
+    } else {
+      reportInternal(error)
+      problem = .internalError
+    }
+    problem.requestId = requestID
+    let body = (try? Self.encode(problem)) ?? Array(#"{"status":500,"code":"internal_error"}"#.utf8) + [10]
+    return FunctionResponse(status: problem.status, body: body, problemCode: problem.code)
+  }
+
+  /// The input object; an empty or all-white-space body reads as `{}`.
+  static func parseObject(_ body: [UInt8]) throws -> [String: JSONValue] {
+    if body.allSatisfy({ $0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09 }) { return [:] }
+    let value: JSONValue
+    do {
+      value = try JSONDecoder().decode(JSONValue.self, from: Data(body))
+    } catch {
+      throw Problem.malformedJSON("the body is not valid JSON (RFC 8259)")
+    }
+    guard case .object(let object) = value else {
+      throw Problem.malformedJSON("the body must be a JSON object, not \(value.typeName)")
+    }
+    return object
+  }
+
+  static func encode(_ value: some Encodable) throws -> [UInt8] {
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+    return Array(try encoder.encode(value)) + [10]
+  }
+}

@@ -1,0 +1,98 @@
+package import BazaarCore
+
+/// Reads a handler's fields out of its input object, collecting every problem by field name.
+///
+/// Accessors return a placeholder when a field is missing or mistyped and record why;
+/// `finish()` then throws all problems at once, including fields nobody asked for: Bazaar
+/// rejects unknown fields (422 `unknown_field`) so a typo such as `pasword` never passes silently.
+package struct InputReader {
+  private let fields: [String: JSONValue]
+  private let prefix: String
+  private var read: Set<String>
+  private var errors = FieldErrors()
+
+  /// Fields every function accepts (used by the runtime itself).
+  package static let commonFields: Set<String> = ["idempotencyKey"]
+
+  /// A reader over `object`; field names in messages get `prefix` (for nested objects).
+  package init(_ object: [String: JSONValue], prefix: String = "") {
+    fields = object
+    self.prefix = prefix
+    read = prefix.isEmpty ? Self.commonFields : []
+  }
+
+  /// A required string.
+  package mutating func string(_ name: String) -> String {
+    read.insert(name)
+    switch fields[name] {
+    case .string(let value): return value
+    case nil, .null: record(name, "required", "is required")
+    case let other?: record(name, "wrong_type", "must be a string, not \(other.typeName)")
+    }
+    return ""
+  }
+
+  /// An optional string: absent and `null` both read as nil.
+  package mutating func optionalString(_ name: String) -> String? {
+    switch change(name) {
+    case .set(let value): value
+    case .keep, .clear: nil
+    }
+  }
+
+  /// A string in a partial update: absent keeps, `null` clears, a string sets.
+  package mutating func change(_ name: String) -> FieldChange<String> {
+    read.insert(name)
+    switch fields[name] {
+    case nil: return .keep
+    case .null: return .clear
+    case .string(let value): return .set(value)
+    case let other?:
+      record(name, "wrong_type", "must be a string or null, not \(other.typeName)")
+      return .keep
+    }
+  }
+
+  /// A nested object in a partial update, read by `body` with its own reader.
+  package mutating func objectChange<T: Sendable>(_ name: String, _ body: (inout InputReader) throws -> T)
+    -> FieldChange<T>
+  {
+    read.insert(name)
+    switch fields[name] {
+    case nil: return .keep
+    case .null: return .clear
+    case .object(let object):
+      var nested = InputReader(object, prefix: qualified(name) + ".")
+      do {
+        let value = try body(&nested)
+        try nested.finish()
+        return .set(value)
+      } catch let failure as ValidationFailure {
+        for error in failure.errors { errors.append(error) }
+      } catch let error as FieldError {
+        errors.append(error)
+      } catch {
+        record(name, "invalid", "is not valid")
+      }
+      return .keep
+    case let other?:
+      record(name, "wrong_type", "must be an object or null, not \(other.typeName)")
+      return .keep
+    }
+  }
+
+  /// Throws a `ValidationFailure` listing every missing, mistyped and unknown field.
+  package func finish() throws {
+    var all = errors
+    for name in fields.keys.sorted() where !read.contains(name) {
+      all.append(FieldError(field: qualified(name), code: "unknown_field", message: "\(qualified(name)) is not a known field"))
+    }
+    try all.throwIfAny()
+  }
+
+  private func qualified(_ name: String) -> String { prefix + name }
+
+  private mutating func record(_ name: String, _ code: String, _ why: String) {
+    errors.append(FieldError(field: qualified(name), code: code, message: "\(qualified(name)) \(why)"))
+  }
+}

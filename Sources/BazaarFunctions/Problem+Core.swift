@@ -1,0 +1,73 @@
+internal import BazaarCore
+
+extension ValidationFailure: ProblemConvertible {
+  package var problem: Problem {
+    let summary = errors.map(\.message).joined(separator: "; ")
+    return Problem(
+      status: 422, code: "validation_failed", title: "Validation failed", detail: summary, errors: errors)
+  }
+}
+
+extension FieldError: ProblemConvertible {
+  package var problem: Problem { ValidationFailure([self]).problem }
+}
+
+extension StoreBusy: ProblemConvertible {
+  package var problem: Problem {
+    Problem(
+      status: 503, code: "store_busy", title: "Store busy",
+      detail: "the database stayed locked by other writers; retry the request")
+  }
+}
+
+extension AuthError: ProblemConvertible {
+  package var problem: Problem {
+    switch self {
+    case .missingToken:
+      Problem(
+        status: 401, code: "unauthenticated", title: "Unauthenticated",
+        detail: "this function needs a bearer token (Authorization header, BAZAAR_TOKEN or --token)")
+    case .malformedToken(let why):
+      Problem(status: 401, code: "token_invalid", title: "Invalid token", detail: "the token is malformed: \(why)")
+    case .unsupportedAlgorithm(let alg):
+      Problem(
+        status: 401, code: "token_invalid", title: "Invalid token",
+        detail: "the token's algorithm \(alg.prefix(20)) is not accepted; only HS256 is")
+    case .badSignature:
+      Problem(status: 401, code: "token_invalid", title: "Invalid token", detail: "the token's signature does not match")
+    case .expired:
+      Problem(status: 401, code: "token_expired", title: "Token expired", detail: "the token has expired; log in again")
+    case .notYetValid:
+      Problem(status: 401, code: "token_not_yet_valid", title: "Token not yet valid", detail: "the token's nbf is in the future")
+    case .revoked:
+      Problem(status: 401, code: "token_revoked", title: "Token revoked", detail: "the token was revoked; log in again")
+    case .wrongRole(let role):
+      Problem(
+        status: 403, code: "forbidden_role", title: "Forbidden",
+        detail: "this function is for \(role.rawValue) accounts; the token is for another kind")
+    }
+  }
+}
+
+extension AccountError: ProblemConvertible {
+  package var problem: Problem {
+    switch self {
+    case .emailTaken:
+      Problem(status: 409, code: "email_taken", title: "Email taken", detail: "an account with this email already exists")
+    case .invalidCredentials:
+      Problem(
+        status: 401, code: "invalid_credentials", title: "Invalid credentials",
+        detail: "the email or password is wrong")
+    case .accountInactive:
+      Problem(
+        status: 403, code: "account_inactive", title: "Account inactive", detail: "this account was deactivated")
+    case .accountBlocked:
+      Problem(status: 403, code: "account_blocked", title: "Account blocked", detail: "this account was blocked by the shop")
+    case .userNotFound:
+      Problem(status: 404, code: "user_not_found", title: "User not found", detail: "the token's user does not exist")
+    case .wrongPassword:
+      Problem(
+        status: 403, code: "wrong_password", title: "Wrong password", detail: "the current password is not correct")
+    }
+  }
+}

@@ -1,0 +1,107 @@
+package import BazaarCore
+
+/// An RFC 9457 problem object: what every Bazaar failure looks like on the wire.
+///
+/// `code` is the stable, snake_case name clients branch on; `type` is `/problems/<code>`,
+/// a relative URI documented in docs/problems.md. `errors` lists field problems for 422s.
+package struct Problem: Error, Equatable, Sendable, Encodable {
+  package var type: String
+  package var title: String
+  package var status: Int
+  package var detail: String
+  package var code: String
+  package var requestId: String?
+  package var errors: [FieldError]?
+
+  package init(status: Int, code: String, title: String, detail: String, errors: [FieldError]? = nil) {
+    type = "/problems/" + code
+    self.title = title
+    self.status = status
+    self.detail = detail
+    self.code = code
+    self.errors = errors
+  }
+
+  /// The process exit code for this problem (sysexits.h): 77 for 401/403, 75 for retryable
+  /// statuses, 65 for other client errors, 70 for server errors.
+  package var exitCode: Int32 { SysExits.forStatus(status) }
+
+  enum CodingKeys: String, CodingKey {
+    case type, title, status, detail, code, requestId, errors
+  }
+}
+
+extension FieldError: Encodable {
+  enum CodingKeys: String, CodingKey {
+    case field, code, detail
+  }
+
+  package func encode(to encoder: any Encoder) throws {
+    var container = encoder.container(keyedBy: CodingKeys.self)
+    try container.encode(field, forKey: .field)
+    try container.encode(code, forKey: .code)
+    try container.encode(message, forKey: .detail)
+  }
+}
+
+/// Exit codes from sysexits.h, as the handler contract uses them.
+package enum SysExits {
+  package static let ok: Int32 = 0
+  /// EX_USAGE: the command line was wrong.
+  package static let usage: Int32 = 64
+  /// EX_DATAERR: the request was refused (a 4xx other than 401/403).
+  package static let clientError: Int32 = 65
+  /// EX_SOFTWARE: an internal error (5xx).
+  package static let internalError: Int32 = 70
+  /// EX_TEMPFAIL: try again later (429, 503, 504, a busy store).
+  package static let temporary: Int32 = 75
+  /// EX_NOPERM: unauthenticated or forbidden (401, 403).
+  package static let noPermission: Int32 = 77
+
+  /// The exit code that goes with an HTTP status.
+  package static func forStatus(_ status: Int) -> Int32 {
+    switch status {
+    case 200..<400: ok
+    case 401, 403: noPermission
+    case 408, 429, 503, 504: temporary
+    case 400..<500: clientError
+    default: internalError
+    }
+  }
+}
+
+/// An error that knows the problem object it becomes at the edge.
+package protocol ProblemConvertible: Error {
+  /// The problem to send back.
+  var problem: Problem { get }
+}
+
+extension Problem: ProblemConvertible {
+  package var problem: Problem { self }
+}
+
+extension Problem {
+  /// The body could not be parsed as JSON.
+  package static func malformedJSON(_ detail: String) -> Problem {
+    Problem(status: 400, code: "malformed_json", title: "Malformed JSON", detail: detail)
+  }
+
+  /// The body was longer than the limit.
+  package static func payloadTooLarge(limit: Int) -> Problem {
+    Problem(
+      status: 413, code: "payload_too_large", title: "Payload too large",
+      detail: "the request body exceeds the limit of \(limit) bytes")
+  }
+
+  /// No function has this name.
+  package static func unknownFunction(_ name: String) -> Problem {
+    Problem(
+      status: 404, code: "unknown_function", title: "Unknown function",
+      detail: "there is no function named \(name); `bazaar functions` lists them")
+  }
+
+  /// Anything unexpected: the detail never carries internals; the log does.
+  package static let internalError = Problem(
+    status: 500, code: "internal_error", title: "Internal error",
+    detail: "the request failed inside Bazaar; the log has the details under this request id")
+}

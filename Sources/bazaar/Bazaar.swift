@@ -1,0 +1,11 @@
+internal import ArgumentParser
+
+/// The `bazaar` command: invoke functions, list them, manage the database.
+@main
+struct Bazaar: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "bazaar",
+    abstract: "An e-commerce backend as small function handlers over SQLite.",
+    subcommands: [Invoke.self, ListFunctions.self, DatabaseCommand.self]
+  )
+}

@@ -1,0 +1,76 @@
+internal import BazaarFunctions
+internal import Foundation
+
+/// Bazaar's settings, read from the environment (CGI passes settings the same way).
+struct Configuration {
+  /// `BAZAAR_HOME`: holds `var/` (database, generated secret) and `queues/`. Default: the current directory.
+  var home: String
+  /// `BAZAAR_TOKEN_TTL`: access-token lifetime in seconds (60 to 86 400; default 3 600).
+  var tokenLifetime: Int64
+  /// `BAZAAR_MAX_INPUT_BYTES`: the largest request body (default 1 MiB).
+  var maxInputBytes: Int
+  /// `BAZAAR_SCRYPT_LOG_N`: log2 of scrypt's N for new password hashes (14 to 20; default 15).
+  var scryptLogN: UInt8
+  private var environment: [String: String]
+
+  /// Where the database, the generated JWT secret and other state live.
+  var stateDirectory: String { home + "/var" }
+  /// `$BAZAAR_HOME/var/bazaar.sqlite`.
+  var databasePath: String { stateDirectory + "/bazaar.sqlite" }
+
+  init(environment: [String: String]) throws {
+    self.environment = environment
+    home = environment["BAZAAR_HOME"].flatMap { $0.isEmpty ? nil : $0 } ?? FileManager.default.currentDirectoryPath
+    tokenLifetime = try Self.integer(environment, "BAZAAR_TOKEN_TTL", default: 3600, range: 60...86_400)
+    maxInputBytes = Int(try Self.integer(environment, "BAZAAR_MAX_INPUT_BYTES", default: 1 << 20, range: 1024...(64 << 20)))
+    scryptLogN = UInt8(try Self.integer(environment, "BAZAAR_SCRYPT_LOG_N", default: 15, range: 14...20))
+  }
+
+  /// Creates `var/` (mode 0700) if it is missing.
+  func prepareStateDirectory() throws {
+    do {
+      try FileManager.default.createDirectory(
+        atPath: stateDirectory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+    } catch {
+      throw ConfigurationError(variable: "BAZAAR_HOME", reason: "\(stateDirectory) cannot be created")
+    }
+  }
+
+  /// The HS256 key: `BAZAAR_JWT_SECRET`, else the contents of `BAZAAR_JWT_SECRET_FILE` (one
+  /// trailing newline dropped), else `var/jwt-secret`, created once with 32 random bytes (hex) and mode 0600.
+  func jwtSecret() throws -> [UInt8] {
+    if let secret = environment["BAZAAR_JWT_SECRET"], !secret.isEmpty { return Array(secret.utf8) }
+    if let path = environment["BAZAAR_JWT_SECRET_FILE"], !path.isEmpty {
+      guard var bytes = FileManager.default.contents(atPath: path).map(Array.init) else {
+        throw ConfigurationError(variable: "BAZAAR_JWT_SECRET_FILE", reason: "the file cannot be read")
+      }
+      if bytes.last == 0x0A { bytes.removeLast() }
+      if bytes.last == 0x0D { bytes.removeLast() }
+      return bytes
+    }
+    try prepareStateDirectory()
+    return try SecretFile.readOrCreate(at: stateDirectory + "/jwt-secret")
+  }
+
+  private static func integer(
+    _ environment: [String: String], _ name: String, default value: Int64, range: ClosedRange<Int64>
+  ) throws -> Int64 {
+    guard let text = environment[name], !text.isEmpty else { return value }
+    guard let number = Int64(text), range.contains(number) else {
+      throw ConfigurationError(variable: name, reason: "must be a whole number from \(range.lowerBound) to \(range.upperBound)")
+    }
+    return number
+  }
+}
+
+/// A setting is missing or wrong; the detail names the variable, never its value.
+struct ConfigurationError: Error, ProblemConvertible, CustomStringConvertible {
+  var variable: String
+  var reason: String
+
+  var problem: Problem {
+    Problem(status: 500, code: "configuration_error", title: "Configuration error", detail: description)
+  }
+
+  var description: String { "\(variable): \(reason)" }
+}

@@ -1,0 +1,77 @@
+internal import ArgumentParser
+internal import BazaarCrypto
+internal import BazaarFunctions
+internal import BazaarRunners
+internal import Foundation
+internal import Logging
+
+/// `bazaar invoke NAME`: one JSON object in on stdin, one JSON object out on stdout.
+struct Invoke: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    abstract: "Run one function: JSON object on stdin, JSON object on stdout, JSON logs on stderr.",
+    discussion: """
+      The caller's token comes from --token, else BAZAAR_TOKEN, else HTTP_AUTHORIZATION \
+      ("Bearer …"). Exit codes: 0 ok, 64 usage, 65 refused, 70 internal, 75 retry later, \
+      77 unauthenticated or forbidden.
+      """
+  )
+
+  @Argument(help: "The function's name (see `bazaar functions`).")
+  var name: String
+
+  @Option(help: "A bearer token for the call (overrides BAZAAR_TOKEN and HTTP_AUTHORIZATION).")
+  var token: String?
+
+  func run() throws {
+    let environment = ProcessInfo.processInfo.environment
+    let requestID = RequestID.from(environment["REQUEST_ID"])
+    var logger = Logging.logger(label: "bazaar.invoke")
+    logger[metadataKey: "requestId"] = "\(requestID)"
+    let configuration = Result { try Configuration(environment: environment) }
+    let runner = ShellRunner(
+      invoker: FunctionInvoker(maxInputBytes: (try? configuration.get().maxInputBytes) ?? 1 << 20))
+    let code = runner.run(
+      name: name, token: token ?? Self.token(from: environment), requestID: requestID,
+      services: { try LiveServices.make(try configuration.get()) }, logger: logger)
+    if code != 0 { throw ExitCode(code) }
+  }
+
+  /// `BAZAAR_TOKEN`, else the credentials of a `Bearer` `HTTP_AUTHORIZATION` header.
+  static func token(from environment: [String: String]) -> String? {
+    if let token = environment["BAZAAR_TOKEN"], !token.isEmpty { return token }
+    guard let header = environment["HTTP_AUTHORIZATION"] else { return nil }
+    let parts = header.split(separator: " ", maxSplits: 1, omittingEmptySubsequences: true)
+    guard parts.count == 2, parts[0].lowercased() == "bearer" else { return nil }
+    return parts[1].trimmingCharacters(in: .whitespaces)
+  }
+}
+
+/// Request ids: taken from the caller when they are safe to echo, generated otherwise.
+enum RequestID {
+  /// `candidate` if it is 1 to 128 characters of `[A-Za-z0-9._-]`, else a new random id.
+  static func from(_ candidate: String?) -> String {
+    if let candidate, (1...128).contains(candidate.utf8.count),
+      candidate.utf8.allSatisfy({ $0.isASCIIAlphanumeric || $0 == 0x2E || $0 == 0x5F || $0 == 0x2D })
+    {
+      return candidate
+    }
+    return "req_" + RandomIDGenerator(clock: SystemClock()).next()
+  }
+}
+
+extension UInt8 {
+  fileprivate var isASCIIAlphanumeric: Bool {
+    (0x30...0x39).contains(self) || (0x41...0x5A).contains(self) || (0x61...0x7A).contains(self)
+  }
+}
+
+/// Process-wide logging: JSON lines on standard error.
+enum Logging {
+  private static let bootstrapped: Void = LoggingSystem.bootstrap { JSONLogHandler(label: $0) }
+
+  /// A logger writing JSON lines to stderr.
+  static func logger(label: String) -> Logger {
+    _ = bootstrapped
+    return Logger(label: label)
+  }
+}

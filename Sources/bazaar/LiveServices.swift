@@ -1,0 +1,36 @@
+internal import BazaarCore
+internal import BazaarCrypto
+internal import BazaarFunctions
+internal import BazaarStore
+internal import Foundation
+
+/// The real clock.
+struct SystemClock: Clock {
+  func now() -> Timestamp {
+    Timestamp(milliseconds: Int64((Date().timeIntervalSince1970 * 1000).rounded(.down)))
+  }
+}
+
+/// Wires the live adapters (SQLite, OpenSSL, the system clock) into the use cases.
+enum LiveServices {
+  static func make(_ configuration: Configuration) throws -> Services {
+    let clock = SystemClock()
+    let ids = RandomIDGenerator(clock: clock)
+    let signer: HS256TokenSigner
+    do {
+      signer = try HS256TokenSigner(secret: try configuration.jwtSecret())
+    } catch let weak as HS256TokenSigner.WeakSecret {
+      throw ConfigurationError(variable: "BAZAAR_JWT_SECRET", reason: weak.description)
+    }
+    try configuration.prepareStateDirectory()
+    let database = try BazaarDatabase(path: configuration.databasePath)
+    let registry = SQLiteTokenRegistry(database)
+    let issuer = TokenIssuer(
+      signer: signer, registry: registry, ids: ids, clock: clock, lifetime: configuration.tokenLifetime)
+    let accounts = UserAccounts(
+      users: SQLiteUserRepository(database), passwords: ScryptPasswordHasher(logN: configuration.scryptLogN),
+      issuer: issuer, ids: ids, clock: clock)
+    return Services(
+      accounts: accounts, authenticator: Authenticator(signer: signer, registry: registry, clock: clock))
+  }
+}
