@@ -71,7 +71,7 @@ let package = Package(
     ),
     .testTarget(
       name: "BazaarStoreTests",
-      dependencies: ["BazaarStore", "BazaarCore", "BazaarCrypto"],
+      dependencies: ["BazaarStore", "BazaarCore", "BazaarCrypto", .product(name: "GRDB", package: "GRDB.swift")],
       swiftSettings: strictSettings
     ),
     .testTarget(
