@@ -36,6 +36,8 @@ package struct JSONLogHandler: LogHandler {
   private static func plain(_ value: Logger.MetadataValue) -> Any {
     switch value {
     case .string(let text): text
+    case .stringConvertible(let value as Int): value
+    case .stringConvertible(let value as Double): value
     case .stringConvertible(let value): "\(value)"
     case .array(let values): values.map(plain)
     case .dictionary(let values): values.mapValues(plain)

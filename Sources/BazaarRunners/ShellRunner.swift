@@ -43,11 +43,18 @@ package struct ShellRunner: Sendable {
     response.body.withUnsafeBytes { writeAll(outputDescriptor, $0) }
     let elapsed = ContinuousClock.now - started
     var metadata: Logger.Metadata = [
-      "function": "\(name)", "status": "\(response.status)", "exitCode": "\(exitCode)",
-      "durationMs": "\(Double(elapsed.components.attoseconds / 1_000_000_000_000) / 1000 + Double(elapsed.components.seconds) * 1000)",
+      "function": "\(name)", "status": .stringConvertible(response.status), "exitCode": .stringConvertible(Int(exitCode)),
+      "durationMs": .stringConvertible(elapsed.milliseconds),
     ]
     if let code = response.problemCode { metadata["problem"] = "\(code)" }
     logger.info("invoked", metadata: metadata)
     return exitCode
+  }
+}
+
+extension Duration {
+  /// The duration in milliseconds, to microsecond precision.
+  fileprivate var milliseconds: Double {
+    (Double(components.seconds) * 1000 + Double(components.attoseconds / 1_000_000_000_000) / 1000)
   }
 }

@@ -11,6 +11,8 @@ struct Configuration {
   var maxInputBytes: Int
   /// `BAZAAR_SCRYPT_LOG_N`: log2 of scrypt's N for new password hashes (14 to 20; default 15).
   var scryptLogN: UInt8
+  /// `BAZAAR_BUSY_TIMEOUT_MS`: how long a writer waits for the SQLite lock before a 503 (default 5 000).
+  var busyTimeoutMilliseconds: Int64
   private var environment: [String: String]
 
   /// Where the database, the generated JWT secret and other state live.
@@ -24,6 +26,7 @@ struct Configuration {
     tokenLifetime = try Self.integer(environment, "BAZAAR_TOKEN_TTL", default: 3600, range: 60...86_400)
     maxInputBytes = Int(try Self.integer(environment, "BAZAAR_MAX_INPUT_BYTES", default: 1 << 20, range: 1024...(64 << 20)))
     scryptLogN = UInt8(try Self.integer(environment, "BAZAAR_SCRYPT_LOG_N", default: 15, range: 14...20))
+    busyTimeoutMilliseconds = try Self.integer(environment, "BAZAAR_BUSY_TIMEOUT_MS", default: 5000, range: 0...60_000)
   }
 
   /// Creates `var/` (mode 0700) if it is missing.

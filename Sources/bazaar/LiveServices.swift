@@ -23,7 +23,8 @@ enum LiveServices {
       throw ConfigurationError(variable: "BAZAAR_JWT_SECRET", reason: weak.description)
     }
     try configuration.prepareStateDirectory()
-    let database = try BazaarDatabase(path: configuration.databasePath)
+    let database = try BazaarDatabase(
+      path: configuration.databasePath, busyTimeout: Double(configuration.busyTimeoutMilliseconds) / 1000)
     let registry = SQLiteTokenRegistry(database)
     let issuer = TokenIssuer(
       signer: signer, registry: registry, ids: ids, clock: clock, lifetime: configuration.tokenLifetime)

@@ -1,0 +1,69 @@
+# Bazaar — `make run` runs the shop, `make test` passes the tests. Both install what they need.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+APT_PACKAGES := libsqlite3-dev libssl-dev libcurl4-openssl-dev
+BENCH_APT_PACKAGES := hyperfine
+VENV := .venv
+PYTHON := $(VENV)/bin/python
+DEBUG_BIN := .build/debug/bazaar
+RELEASE_BIN := .build/release/bazaar
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+.PHONY: help deps venv build release run test test-swift test-e2e bench format lint clean
+
+help:
+	@echo "make run     build (release) and run the shop demo"
+	@echo "make test    install what is missing, build, run every test"
+	@echo "make bench   start-up benchmark (docs/benchmarks.md)"
+	@echo "make format  swift format the sources in place"
+
+## deps: Debian packages the build links against (installed only when missing).
+deps:
+	@missing=""; for p in $(APT_PACKAGES) $(EXTRA_APT); do \
+	  dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing:$$missing"; \
+	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing; fi
+
+## venv: Python tools for the end-to-end tests (pytest, PyJWT), rebuilt when requirements change.
+venv: $(VENV)/.installed
+$(VENV)/.installed: tests/requirements.txt
+	@test -x $(PYTHON) || python3 -m venv $(VENV)
+	$(PYTHON) -m pip install -q --disable-pip-version-check -r tests/requirements.txt
+	@touch $@
+
+build: deps
+	swift build
+	@mkdir -p bin && ln -sfn ../$(DEBUG_BIN) bin/bazaar
+
+release: deps
+	swift build -c release --static-swift-stdlib
+	@mkdir -p bin && ln -sfn ../$(RELEASE_BIN) bin/bazaar
+
+run: release
+	scripts/demo.sh
+
+test: deps venv
+	swift build --build-tests
+	$(MAKE) --no-print-directory test-swift test-e2e
+
+test-swift:
+	swift test --skip-build
+
+test-e2e:
+	BAZAAR_BIN=$(CURDIR)/$(DEBUG_BIN) $(PYTHON) -m pytest -q tests/e2e
+
+bench:
+	$(MAKE) --no-print-directory deps EXTRA_APT="$(BENCH_APT_PACKAGES)"
+	$(MAKE) --no-print-directory release
+	Benchmarks/startup.sh
+
+format:
+	swift format --in-place --recursive --parallel Sources Tests Package.swift
+
+lint:
+	swift format lint --strict --recursive --parallel Sources Tests Package.swift
+
+clean:
+	rm -rf .build bin $(VENV)
