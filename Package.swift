@@ -38,7 +38,10 @@ let package = Package(
     // SQLite adapters for the core's store ports.
     .target(
       name: "BazaarStore",
-      dependencies: ["BazaarCore", .product(name: "GRDB", package: "GRDB.swift")],
+      dependencies: [
+        "BazaarCore", .product(name: "GRDB", package: "GRDB.swift"),
+        .product(name: "GRDBSQLite", package: "GRDB.swift"),
+      ],
       swiftSettings: strictSettings
     ),
 

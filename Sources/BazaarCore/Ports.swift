@@ -51,7 +51,8 @@ package protocol UserRepository: Sendable {
   /// Replaces the password hash (a rehash at sign-in: no token is revoked).
   func replacePasswordHash(of id: UserID, with hash: String, at now: Timestamp) throws
   /// Sets a new password hash and revokes every token of the user but `keptTokenID`, atomically.
-  func changePassword(of id: UserID, to hash: String, keepingTokenID keptTokenID: String, at now: Timestamp)
+  func changePassword(
+    of id: UserID, to hash: String, keepingTokenID keptTokenID: String, at now: Timestamp)
     throws
   /// Marks the account inactive and revokes all its tokens, atomically.
   func deactivate(_ id: UserID, at now: Timestamp) throws

@@ -1,5 +1,15 @@
 internal import COpenSSL
 
+/// Initialises libcrypto once, before its first use, without reading `openssl.cnf` and
+/// without building the legacy cipher and digest name tables: Bazaar fetches only SHA-256
+/// HMAC, scrypt and the DRBG from the default provider, and a handler process pays
+/// OpenSSL's set-up on every request.
+let openSSLReady: Bool = {
+  OPENSSL_init_crypto(
+    UInt64(OPENSSL_INIT_NO_LOAD_CONFIG | OPENSSL_INIT_NO_ADD_ALL_CIPHERS | OPENSSL_INIT_NO_ADD_ALL_DIGESTS), nil)
+    == 1
+}()
+
 /// A failure inside OpenSSL; carries the function that failed. Never carries secret material.
 package struct CryptoFailure: Error, Equatable, Sendable {
   package var function: String
@@ -11,6 +21,7 @@ package enum SecureRandom {
   package static func bytes(_ count: Int) throws -> [UInt8] {
     var out = [UInt8](repeating: 0, count: count)
     guard count > 0 else { return out }
+    precondition(openSSLReady, "OpenSSL failed to initialise")
     let ok = out.withUnsafeMutableBufferPointer { RAND_bytes($0.baseAddress, Int32(count)) }
     guard ok == 1 else { throw CryptoFailure(function: "RAND_bytes") }
     return out
@@ -30,6 +41,7 @@ package func constantTimeEquals(_ a: [UInt8], _ b: [UInt8]) -> Bool {
 package enum HMACSHA256 {
   /// The 32-byte authentication code of `message` under `key`.
   package static func authenticationCode(key: [UInt8], message: [UInt8]) -> [UInt8] {
+    precondition(openSSLReady, "OpenSSL failed to initialise")
     var out = [UInt8](repeating: 0, count: 32)
     var length: UInt32 = 0
     // OpenSSL wants non-null pointers even for empty inputs.
@@ -38,7 +50,8 @@ package enum HMACSHA256 {
     let result = keyBytes.withUnsafeBytes { k in
       messageBytes.withUnsafeBytes { m in
         out.withUnsafeMutableBufferPointer { o in
-          HMAC(EVP_sha256(), k.baseAddress, Int32(key.count), m.bindMemory(to: UInt8.self).baseAddress,
+          HMAC(
+            EVP_sha256(), k.baseAddress, Int32(key.count), m.bindMemory(to: UInt8.self).baseAddress,
             message.count, o.baseAddress, &length)
         }
       }
@@ -55,6 +68,7 @@ package enum Scrypt {
   package static func derive(
     password: [UInt8], salt: [UInt8], n: UInt64, r: UInt64, p: UInt64, length: Int
   ) throws -> [UInt8] {
+    precondition(openSSLReady, "OpenSSL failed to initialise")
     var out = [UInt8](repeating: 0, count: length)
     // OpenSSL refuses work above maxmem: B (128·r·p) plus V (128·r·(N+2)), plus slack.
     let maxMemory = 128 * r * (n + p + 2) + (1 << 20)

@@ -54,7 +54,9 @@ package struct InputReader {
   }
 
   /// A nested object in a partial update, read by `body` with its own reader.
-  package mutating func objectChange<T: Sendable>(_ name: String, _ body: (inout InputReader) throws -> T)
+  package mutating func objectChange<T: Sendable>(
+    _ name: String, _ body: (inout InputReader) throws -> T
+  )
     -> FieldChange<T>
   {
     read.insert(name)
@@ -85,7 +87,8 @@ package struct InputReader {
   package func finish() throws {
     var all = errors
     for name in fields.keys.sorted() where !read.contains(name) {
-      all.append(FieldError(field: qualified(name), code: "unknown_field", message: "\(qualified(name)) is not a known field"))
+      all.append(
+        FieldError(field: qualified(name), code: "unknown_field", message: "\(qualified(name)) is not a known field"))
     }
     try all.throwIfAny()
   }

@@ -34,11 +34,14 @@ extension AuthError: ProblemConvertible {
         status: 401, code: "token_invalid", title: "Invalid token",
         detail: "the token's algorithm \(alg.prefix(20)) is not accepted; only HS256 is")
     case .badSignature:
-      Problem(status: 401, code: "token_invalid", title: "Invalid token", detail: "the token's signature does not match")
+      Problem(
+        status: 401, code: "token_invalid", title: "Invalid token", detail: "the token's signature does not match")
     case .expired:
       Problem(status: 401, code: "token_expired", title: "Token expired", detail: "the token has expired; log in again")
     case .notYetValid:
-      Problem(status: 401, code: "token_not_yet_valid", title: "Token not yet valid", detail: "the token's nbf is in the future")
+      Problem(
+        status: 401, code: "token_not_yet_valid", title: "Token not yet valid",
+        detail: "the token's nbf is in the future")
     case .revoked:
       Problem(status: 401, code: "token_revoked", title: "Token revoked", detail: "the token was revoked; log in again")
     case .wrongRole(let role):
@@ -53,7 +56,8 @@ extension AccountError: ProblemConvertible {
   package var problem: Problem {
     switch self {
     case .emailTaken:
-      Problem(status: 409, code: "email_taken", title: "Email taken", detail: "an account with this email already exists")
+      Problem(
+        status: 409, code: "email_taken", title: "Email taken", detail: "an account with this email already exists")
     case .invalidCredentials:
       Problem(
         status: 401, code: "invalid_credentials", title: "Invalid credentials",
@@ -62,7 +66,8 @@ extension AccountError: ProblemConvertible {
       Problem(
         status: 403, code: "account_inactive", title: "Account inactive", detail: "this account was deactivated")
     case .accountBlocked:
-      Problem(status: 403, code: "account_blocked", title: "Account blocked", detail: "this account was blocked by the shop")
+      Problem(
+        status: 403, code: "account_blocked", title: "Account blocked", detail: "this account was blocked by the shop")
     case .userNotFound:
       Problem(status: 404, code: "user_not_found", title: "User not found", detail: "the token's user does not exist")
     case .wrongPassword:

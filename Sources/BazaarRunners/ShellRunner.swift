@@ -43,7 +43,8 @@ package struct ShellRunner: Sendable {
     response.body.withUnsafeBytes { writeAll(outputDescriptor, $0) }
     let elapsed = ContinuousClock.now - started
     var metadata: Logger.Metadata = [
-      "function": "\(name)", "status": .stringConvertible(response.status), "exitCode": .stringConvertible(Int(exitCode)),
+      "function": "\(name)", "status": .stringConvertible(response.status),
+      "exitCode": .stringConvertible(Int(exitCode)),
       "durationMs": .stringConvertible(elapsed.milliseconds),
     ]
     if let code = response.problemCode { metadata["problem"] = "\(code)" }

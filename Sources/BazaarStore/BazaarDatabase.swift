@@ -1,4 +1,5 @@
 package import GRDB
+internal import GRDBSQLite
 
 /// The shop's SQLite database: one file in WAL mode behind a GRDB `DatabasePool`.
 ///
@@ -14,21 +15,19 @@ package struct BazaarDatabase: Sendable {
     configuration.busyMode = .timeout(busyTimeout)
     configuration.foreignKeysEnabled = true
     configuration.prepareDatabase { db in
-      // A committed order or payment must survive a power cut, not only a crash.
-      try db.execute(sql: "PRAGMA synchronous = FULL")
+      // Keep the -wal file when the last connection closes. Without this SQLite deletes it,
+      // and every new process's DatabasePool rewrites it with a throw-away write and fsync.
+      var persist: Int32 = 1
+      sqlite3_file_control(db.sqliteConnection, "main", SQLITE_FCNTL_PERSIST_WAL, &persist)
     }
-    pool = try translatingErrors { try DatabasePool(path: path, configuration: configuration) }
+    pool = try translatingErrors {
+      let pool = try DatabasePool(path: path, configuration: configuration)
+      // A committed order or payment must survive a power cut, not only a crash. (The pool
+      // sets NORMAL while it enables WAL, so this comes after; only the writer writes.)
+      try pool.writeWithoutTransaction { try $0.execute(sql: "PRAGMA synchronous = FULL") }
+      return pool
+    }
     try translatingErrors { try Self.migrator.migrate(pool) }
-  }
-
-  /// Applies pending migrations; returns the names applied by this call.
-  package func migrate() throws -> [String] {
-    try translatingErrors {
-      let before = try pool.read { try Self.migrator.appliedIdentifiers($0) }
-      try Self.migrator.migrate(pool)
-      let after = try pool.read { try Self.migrator.appliedIdentifiers($0) }
-      return Self.migrator.migrations.filter { after.contains($0) && !before.contains($0) }
-    }
   }
 
   /// The names of every migration this build knows, in order.
@@ -49,5 +48,10 @@ package struct BazaarDatabase: Sendable {
   /// The journal mode SQLite reports (`wal` once opened).
   package func journalMode() throws -> String {
     try pool.read { try String.fetchOne($0, sql: "PRAGMA journal_mode") ?? "" }
+  }
+
+  /// The writer's `synchronous` setting (2 = FULL).
+  package func writerSynchronous() throws -> Int {
+    try pool.writeWithoutTransaction { try Int.fetchOne($0, sql: "PRAGMA synchronous") ?? -1 }
   }
 }

@@ -59,7 +59,9 @@ package struct SQLiteTokenRegistry: TokenRegistry {
   }
 
   /// Revokes every live token of `subject` in `role` but `kept`, inside the caller's transaction.
-  static func revokeAll(of subject: String, role: Role, except kept: String?, at now: Timestamp, in db: Database)
+  static func revokeAll(
+    of subject: String, role: Role, except kept: String?, at now: Timestamp, in db: Database
+  )
     throws
   {
     try db.execute(

@@ -78,13 +78,16 @@ package struct SQLiteUserRepository: UserRepository {
     }
   }
 
-  package func changePassword(of id: UserID, to hash: String, keepingTokenID keptTokenID: String, at now: Timestamp)
+  package func changePassword(
+    of id: UserID, to hash: String, keepingTokenID keptTokenID: String, at now: Timestamp
+  )
     throws
   {
     try translatingErrors {
       try pool.write { db in
         try db.execute(
-          sql: "UPDATE users SET password_hash = ?, password_changed_at = ?, updated_at = max(updated_at, ?) WHERE id = ?",
+          sql:
+            "UPDATE users SET password_hash = ?, password_changed_at = ?, updated_at = max(updated_at, ?) WHERE id = ?",
           arguments: [hash, now.milliseconds, now.milliseconds, id.rawValue])
         try SQLiteTokenRegistry.revokeAll(
           of: id.rawValue, role: .user, except: keptTokenID, at: now, in: db)

@@ -1,7 +1,6 @@
 internal import ArgumentParser
 
 /// The `bazaar` command: invoke functions, list them, manage the database.
-@main
 struct Bazaar: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "bazaar",

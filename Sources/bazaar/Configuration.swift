@@ -1,6 +1,10 @@
 internal import BazaarFunctions
 internal import Foundation
 
+#if canImport(Glibc)
+  internal import Glibc
+#endif
+
 /// Bazaar's settings, read from the environment (CGI passes settings the same way).
 struct Configuration {
   /// `BAZAAR_HOME`: holds `var/` (database, generated secret) and `queues/`. Default: the current directory.
@@ -13,29 +17,27 @@ struct Configuration {
   var scryptLogN: UInt8
   /// `BAZAAR_BUSY_TIMEOUT_MS`: how long a writer waits for the SQLite lock before a 503 (default 5 000).
   var busyTimeoutMilliseconds: Int64
-  private var environment: [String: String]
+  private var environment: Environment
 
   /// Where the database, the generated JWT secret and other state live.
   var stateDirectory: String { home + "/var" }
   /// `$BAZAAR_HOME/var/bazaar.sqlite`.
   var databasePath: String { stateDirectory + "/bazaar.sqlite" }
 
-  init(environment: [String: String]) throws {
+  init(environment: Environment = .process) throws {
     self.environment = environment
     home = environment["BAZAAR_HOME"].flatMap { $0.isEmpty ? nil : $0 } ?? FileManager.default.currentDirectoryPath
     tokenLifetime = try Self.integer(environment, "BAZAAR_TOKEN_TTL", default: 3600, range: 60...86_400)
-    maxInputBytes = Int(try Self.integer(environment, "BAZAAR_MAX_INPUT_BYTES", default: 1 << 20, range: 1024...(64 << 20)))
+    maxInputBytes = Int(
+      try Self.integer(environment, "BAZAAR_MAX_INPUT_BYTES", default: 1 << 20, range: 1024...(64 << 20)))
     scryptLogN = UInt8(try Self.integer(environment, "BAZAAR_SCRYPT_LOG_N", default: 15, range: 14...20))
     busyTimeoutMilliseconds = try Self.integer(environment, "BAZAAR_BUSY_TIMEOUT_MS", default: 5000, range: 0...60_000)
   }
 
-  /// Creates `var/` (mode 0700) if it is missing.
+  /// Creates `var/` (mode 0700) if it is missing; `BAZAAR_HOME` itself must exist.
   func prepareStateDirectory() throws {
-    do {
-      try FileManager.default.createDirectory(
-        atPath: stateDirectory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
-    } catch {
-      throw ConfigurationError(variable: "BAZAAR_HOME", reason: "\(stateDirectory) cannot be created")
+    if mkdir(stateDirectory, 0o700) != 0 && errno != EEXIST {
+      throw ConfigurationError(variable: "BAZAAR_HOME", reason: "\(stateDirectory) cannot be created (errno \(errno))")
     }
   }
 
@@ -56,11 +58,12 @@ struct Configuration {
   }
 
   private static func integer(
-    _ environment: [String: String], _ name: String, default value: Int64, range: ClosedRange<Int64>
+    _ environment: Environment, _ name: String, default value: Int64, range: ClosedRange<Int64>
   ) throws -> Int64 {
     guard let text = environment[name], !text.isEmpty else { return value }
     guard let number = Int64(text), range.contains(number) else {
-      throw ConfigurationError(variable: name, reason: "must be a whole number from \(range.lowerBound) to \(range.upperBound)")
+      throw ConfigurationError(
+        variable: name, reason: "must be a whole number from \(range.lowerBound) to \(range.upperBound)")
     }
     return number
   }

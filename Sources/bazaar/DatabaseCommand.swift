@@ -12,7 +12,7 @@ struct DatabaseCommand: ParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Apply pending migrations; print what was applied.")
 
     func run() throws {
-      let configuration = try Configuration(environment: ProcessInfo.processInfo.environment)
+      let configuration = try Configuration()
       try configuration.prepareStateDirectory()
       let database = try BazaarDatabase(path: configuration.databasePath)
       try printJSON([
@@ -27,7 +27,7 @@ struct DatabaseCommand: ParsableCommand {
       abstract: "Run SQLite's integrity and foreign-key checks; exit 70 when the database is damaged.")
 
     func run() throws {
-      let configuration = try Configuration(environment: ProcessInfo.processInfo.environment)
+      let configuration = try Configuration()
       try configuration.prepareStateDirectory()
       let database = try BazaarDatabase(path: configuration.databasePath)
       let problems = try database.check()

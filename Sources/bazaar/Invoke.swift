@@ -23,21 +23,43 @@ struct Invoke: ParsableCommand {
   var token: String?
 
   func run() throws {
-    let environment = ProcessInfo.processInfo.environment
+    let code = Self.execute(name: name, token: token)
+    if code != 0 { throw ExitCode(code) }
+  }
+
+  /// Runs `name` and returns the exit code; shared by `run()` and the start-up fast path.
+  static func execute(name: String, token: String?) -> Int32 {
+    let environment = Environment.process
     let requestID = RequestID.from(environment["REQUEST_ID"])
     var logger = Logging.logger(label: "bazaar.invoke")
     logger[metadataKey: "requestId"] = "\(requestID)"
     let configuration = Result { try Configuration(environment: environment) }
     let runner = ShellRunner(
       invoker: FunctionInvoker(maxInputBytes: (try? configuration.get().maxInputBytes) ?? 1 << 20))
-    let code = runner.run(
+    return runner.run(
       name: name, token: token ?? Self.token(from: environment), requestID: requestID,
       services: { try LiveServices.make(try configuration.get()) }, logger: logger)
-    if code != 0 { throw ExitCode(code) }
+  }
+
+  /// The exit code of `bazaar invoke NAME [--token T]` run without argument-parser's
+  /// reflection, which costs several milliseconds per process; nil for any other command
+  /// line (help, unknown flags), which goes through the full parser.
+  static func fastPath(_ arguments: [String]) -> Int32? {
+    guard arguments.count >= 3, arguments[1] == "invoke", !arguments[2].hasPrefix("-") else { return nil }
+    switch arguments.count {
+    case 3:
+      return execute(name: arguments[2], token: nil)
+    case 4 where arguments[3].hasPrefix("--token="):
+      return execute(name: arguments[2], token: String(arguments[3].dropFirst("--token=".count)))
+    case 5 where arguments[3] == "--token":
+      return execute(name: arguments[2], token: arguments[4])
+    default:
+      return nil
+    }
   }
 
   /// `BAZAAR_TOKEN`, else the credentials of a `Bearer` `HTTP_AUTHORIZATION` header.
-  static func token(from environment: [String: String]) -> String? {
+  static func token(from environment: Environment) -> String? {
     if let token = environment["BAZAAR_TOKEN"], !token.isEmpty { return token }
     guard let header = environment["HTTP_AUTHORIZATION"] else { return nil }
     let parts = header.split(separator: " ", maxSplits: 1, omittingEmptySubsequences: true)

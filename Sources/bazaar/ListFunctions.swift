@@ -17,7 +17,10 @@ struct ListFunctions: ParsableCommand {
     if let directory = writeShims { return try Shims.write(into: directory) }
     if json {
       let entries = FunctionCatalog.all.map {
-        ["name": $0.name, "method": $0.route.method, "path": $0.route.path, "auth": $0.auth.rawValue, "summary": $0.summary]
+        [
+          "name": $0.name, "method": $0.route.method, "path": $0.route.path, "auth": $0.auth.rawValue,
+          "summary": $0.summary,
+        ]
       }
       let data = try JSONSerialization.data(withJSONObject: entries, options: [.sortedKeys, .withoutEscapingSlashes])
       print(String(decoding: data, as: UTF8.self))

@@ -27,7 +27,9 @@ enum SecretFile {
     if link(temporary, path) != 0 && errno != EEXIST {
       throw ConfigurationError(variable: "BAZAAR_HOME", reason: "cannot create \(path)")
     }
-    guard let stored = read(path) else { throw ConfigurationError(variable: "BAZAAR_HOME", reason: "cannot read \(path)") }
+    guard let stored = read(path) else {
+      throw ConfigurationError(variable: "BAZAAR_HOME", reason: "cannot read \(path)")
+    }
     return stored
   }
 

@@ -42,7 +42,8 @@ struct ReadableSigner: TokenSigner {
       throw AuthError.malformedToken("test token")
     }
     guard now < Timestamp(seconds: exp) else { throw AuthError.expired }
-    return AccessClaims(subject: p[1], role: role, tokenID: p[0], issuedAt: Timestamp(seconds: iat), expiresAt: Timestamp(seconds: exp))
+    return AccessClaims(
+      subject: p[1], role: role, tokenID: p[0], issuedAt: Timestamp(seconds: iat), expiresAt: Timestamp(seconds: exp))
   }
 }
 

@@ -5,7 +5,8 @@ import Testing
   let harness = AccountsHarness()
 
   @discardableResult
-  func signupAndLogin(_ email: String = "kim@example.com", _ password: String = "correct horse") throws -> AccessClaims {
+  func signupAndLogin(_ email: String = "kim@example.com", _ password: String = "correct horse") throws -> AccessClaims
+  {
     _ = try harness.accounts.signup(.init(email: email, password: password))
     return try harness.accounts.login(email: email, password: password).0.claims
   }
@@ -35,8 +36,12 @@ import Testing
 
   @Test func loginRefusesWrongPasswordAndUnknownEmailAlike() throws {
     try signupAndLogin()
-    #expect(throws: AccountError.invalidCredentials) { try harness.accounts.login(email: "kim@example.com", password: "wrong pass") }
-    #expect(throws: AccountError.invalidCredentials) { try harness.accounts.login(email: "lee@example.com", password: "wrong pass") }
+    #expect(throws: AccountError.invalidCredentials) {
+      try harness.accounts.login(email: "kim@example.com", password: "wrong pass")
+    }
+    #expect(throws: AccountError.invalidCredentials) {
+      try harness.accounts.login(email: "lee@example.com", password: "wrong pass")
+    }
   }
 
   @Test func loginUpgradesWeakHashes() throws {
@@ -51,10 +56,13 @@ import Testing
     let claims = try signupAndLogin()
     let token = try ReadableSigner().sign(claims)
     #expect(try harness.authenticator.authenticate(token, as: .user) == claims)
-    #expect(throws: AuthError.wrongRole(required: .seller)) { try harness.authenticator.authenticate(token, as: .seller) }
+    #expect(throws: AuthError.wrongRole(required: .seller)) {
+      try harness.authenticator.authenticate(token, as: .seller)
+    }
     try harness.accounts.logout(claims)
     #expect(throws: AuthError.revoked) { try harness.authenticator.authenticate(token, as: .user) }
-    let fresh = try ReadableSigner().sign(try harness.accounts.login(email: "kim@example.com", password: "correct horse").0.claims)
+    let fresh = try ReadableSigner().sign(
+      try harness.accounts.login(email: "kim@example.com", password: "correct horse").0.claims)
     harness.clock.advance(seconds: 3600)
     #expect(throws: AuthError.expired) { try harness.authenticator.authenticate(fresh, as: .user) }
     #expect(throws: AuthError.missingToken) { try harness.authenticator.authenticate(nil, as: .user) }
@@ -72,7 +80,9 @@ import Testing
     try harness.accounts.changePassword(of: second, current: "correct horse", new: "battery staple")
     #expect(try harness.store.isRevoked(tokenID: first.tokenID))
     #expect(try !harness.store.isRevoked(tokenID: second.tokenID))
-    #expect(throws: AccountError.invalidCredentials) { try harness.accounts.login(email: "kim@example.com", password: "correct horse") }
+    #expect(throws: AccountError.invalidCredentials) {
+      try harness.accounts.login(email: "kim@example.com", password: "correct horse")
+    }
     _ = try harness.accounts.login(email: "kim@example.com", password: "battery staple")
   }
 
@@ -81,7 +91,9 @@ import Testing
     #expect(throws: AccountError.wrongPassword) { try harness.accounts.deactivate(claims, password: "wrong pass") }
     #expect(try harness.accounts.deactivate(claims, password: "correct horse").status == .inactive)
     #expect(try harness.store.isRevoked(tokenID: claims.tokenID))
-    #expect(throws: AccountError.accountInactive) { try harness.accounts.login(email: "kim@example.com", password: "correct horse") }
+    #expect(throws: AccountError.accountInactive) {
+      try harness.accounts.login(email: "kim@example.com", password: "correct horse")
+    }
     #expect(throws: AccountError.invalidCredentials, "a wrong password never reveals the status") {
       try harness.accounts.login(email: "kim@example.com", password: "wrong pass")
     }
@@ -90,14 +102,18 @@ import Testing
   @Test func blockedAccountsCannotSignIn() throws {
     let claims = try signupAndLogin()
     harness.store.block(UserID(rawValue: claims.subject))
-    #expect(throws: AccountError.accountBlocked) { try harness.accounts.login(email: "kim@example.com", password: "correct horse") }
+    #expect(throws: AccountError.accountBlocked) {
+      try harness.accounts.login(email: "kim@example.com", password: "correct horse")
+    }
     #expect(throws: AccountError.accountBlocked) { try harness.accounts.profile(of: claims) }
   }
 
   @Test func profileUpdatesKeepClearAndSet() throws {
     let claims = try signupAndLogin()
-    let address = try ShippingAddress(recipient: "Kim", postalCode: "06236", line1: "Teheran-ro 152", line2: nil, field: "a")
-    var user = try harness.accounts.updateProfile(of: claims, .init(name: .set("Kim"), phone: .set("010-1234-5678"), shippingAddress: .set(address)))
+    let address = try ShippingAddress(
+      recipient: "Kim", postalCode: "06236", line1: "Teheran-ro 152", line2: nil, field: "a")
+    var user = try harness.accounts.updateProfile(
+      of: claims, .init(name: .set("Kim"), phone: .set("010-1234-5678"), shippingAddress: .set(address)))
     #expect(user.name == "Kim" && user.phone == "010-1234-5678" && user.shippingAddress == address)
     user = try harness.accounts.updateProfile(of: claims, .init(phone: .clear))
     #expect(user.name == "Kim" && user.phone == nil && user.shippingAddress == address)

@@ -25,7 +25,8 @@ import Testing
     #expect(throws: FieldError(field: "password", code: "required", message: "password must not be empty")) {
       try Password("")
     }
-    #expect(throws: FieldError(field: "password", code: "too_short", message: "password must be at least 8 characters")) {
+    #expect(throws: FieldError(field: "password", code: "too_short", message: "password must be at least 8 characters"))
+    {
       try Password("1234567")
     }
     let email = try Email("kim@example.com")

@@ -1,6 +1,7 @@
 import BazaarCore
-@testable import BazaarCrypto
 import Testing
+
+@testable import BazaarCrypto
 
 @Suite struct RandomIDGeneratorTests {
   struct FixedClock: Clock {

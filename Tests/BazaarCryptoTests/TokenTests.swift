@@ -95,7 +95,11 @@ import Testing
 
   @Test func missingOrMistypedClaimsAreRefused() throws {
     let header = "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9"
-    for payload in [#"{"sub":"usr_1","role":"user","jti":"j","iat":1}"#, #"{"sub":1,"role":"user","jti":"j","iat":1,"exp":9999999999}"#, #"{"sub":"u","role":"admin","jti":"j","iat":1,"exp":9999999999}"#] {
+    for payload in [
+      #"{"sub":"usr_1","role":"user","jti":"j","iat":1}"#,
+      #"{"sub":1,"role":"user","jti":"j","iat":1,"exp":9999999999}"#,
+      #"{"sub":"u","role":"admin","jti":"j","iat":1,"exp":9999999999}"#,
+    ] {
       let token = JWS.signHS256(encodedHeader: header, payload: Array(payload.utf8), key: secret)
       #expect(throws: AuthError.self) { try HS256TokenSigner(secret: secret).verify(token, at: now) }
     }

@@ -34,7 +34,8 @@ final class LiveHarness {
   deinit { try? FileManager.default.removeItem(atPath: directory) }
 
   /// Invokes `name` with `body`; returns the status and the decoded JSON object.
-  func invoke(_ name: String, _ body: String, token: String? = nil, limit: Int = 1 << 20) throws -> (Int, [String: Any]) {
+  func invoke(_ name: String, _ body: String, token: String? = nil, limit: Int = 1 << 20) throws -> (Int, [String: Any])
+  {
     let function = try #require(FunctionCatalog.named(name))
     let response = FunctionInvoker(maxInputBytes: limit).invoke(
       function, body: Array(body.utf8), token: token, requestID: "req-test", services: { services },
@@ -99,12 +100,16 @@ final class LiveHarness {
   }
 
   @Test func aPublicFunctionIgnoresAStaleToken() throws {
-    let (status, _) = try harness.invoke("signup", #"{"email":"kim@example.com","password":"correct horse"}"#, token: "garbage")
+    let (status, _) = try harness.invoke(
+      "signup", #"{"email":"kim@example.com","password":"correct horse"}"#, token: "garbage")
     #expect(status == 201)
   }
 
   @Test func exitCodesFollowSysexits() {
-    #expect([200, 201, 400, 401, 403, 404, 409, 413, 422, 429, 500, 503, 504].map(SysExits.forStatus) == [0, 0, 65, 77, 77, 65, 65, 65, 65, 75, 70, 75, 75])
+    #expect(
+      [200, 201, 400, 401, 403, 404, 409, 413, 422, 429, 500, 503, 504].map(SysExits.forStatus) == [
+        0, 0, 65, 77, 77, 65, 65, 65, 65, 75, 70, 75, 75,
+      ])
   }
 
   @Test func catalogNamesAndRoutesAreUnique() {

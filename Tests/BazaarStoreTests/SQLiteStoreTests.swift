@@ -43,10 +43,12 @@ func claims(_ jti: String, for subject: String, role: Role = .user) -> AccessCla
 
   @Test func opensInWALModeAndPassesItsChecks() throws {
     #expect(try temp.database.journalMode() == "wal")
+    #expect(try temp.database.writerSynchronous() == 2, "FULL: commits survive power loss")
     #expect(try temp.database.check().isEmpty)
     // Reopening the same file applies nothing twice.
     let again = try BazaarDatabase(path: temp.directory + "/bazaar.sqlite")
     #expect(try again.check().isEmpty)
+    #expect(try again.writerSynchronous() == 2)
   }
 
   @Test func usersRoundTripWithTheirAddress() throws {
@@ -54,7 +56,8 @@ func claims(_ jti: String, for subject: String, role: Role = .user) -> AccessCla
     try users.insert(user, passwordHash: "$scrypt$x")
     user.name = "Kim"
     user.phone = "010-1234-5678"
-    user.shippingAddress = ShippingAddress(trustedRecipient: "Kim", postalCode: "06236", line1: "Teheran-ro 152", line2: "5F")
+    user.shippingAddress = ShippingAddress(
+      trustedRecipient: "Kim", postalCode: "06236", line1: "Teheran-ro 152", line2: "5F")
     user.updatedAt = Timestamp(milliseconds: 2_000)
     try users.saveProfile(user)
     let stored = try #require(try users.credentials(email: Email("kim@example.com")))
@@ -65,7 +68,9 @@ func claims(_ jti: String, for subject: String, role: Role = .user) -> AccessCla
 
   @Test func duplicateEmailBecomesEmailTaken() throws {
     try users.insert(try makeUser("1", "kim@example.com"), passwordHash: "$h")
-    #expect(throws: AccountError.emailTaken) { try users.insert(try makeUser("2", "kim@example.com"), passwordHash: "$h") }
+    #expect(throws: AccountError.emailTaken) {
+      try users.insert(try makeUser("2", "kim@example.com"), passwordHash: "$h")
+    }
   }
 
   @Test func concurrentSignupsForOneEmailLeaveExactlyOneAccount() async throws {
@@ -82,12 +87,18 @@ func claims(_ jti: String, for subject: String, role: Role = .user) -> AccessCla
   @Test func schemaRefusesRowsTheCoreWouldNeverWrite() throws {
     #expect(throws: (any Error).self) {
       try temp.database.pool.write { db in
-        try db.execute(sql: "INSERT INTO users (id, email, password_hash, status, created_at, updated_at, password_changed_at) VALUES ('usr_1', 'a@b.co', '$h', 'deleted', 1, 1, 1)")
+        try db.execute(
+          sql:
+            "INSERT INTO users (id, email, password_hash, status, created_at, updated_at, password_changed_at) VALUES ('usr_1', 'a@b.co', '$h', 'deleted', 1, 1, 1)"
+        )
       }
     }
     #expect(throws: (any Error).self) {
       try temp.database.pool.write { db in
-        try db.execute(sql: "INSERT INTO users (id, email, password_hash, status, created_at, updated_at, password_changed_at) VALUES ('usr_1', 'A@b.co', '$h', 'active', 1, 1, 1)")
+        try db.execute(
+          sql:
+            "INSERT INTO users (id, email, password_hash, status, created_at, updated_at, password_changed_at) VALUES ('usr_1', 'A@b.co', '$h', 'active', 1, 1, 1)"
+        )
       }
     }
   }
@@ -97,7 +108,8 @@ func claims(_ jti: String, for subject: String, role: Role = .user) -> AccessCla
     try users.insert(try makeUser("2", "lee@example.com"), passwordHash: "$old")
     for jti in ["a", "b", "c"] { try tokens.recordIssued(claims(jti, for: "usr_1")) }
     try tokens.recordIssued(claims("other", for: "usr_2"))
-    try users.changePassword(of: UserID(rawValue: "usr_1"), to: "$new", keepingTokenID: "b", at: Timestamp(milliseconds: 5_000))
+    try users.changePassword(
+      of: UserID(rawValue: "usr_1"), to: "$new", keepingTokenID: "b", at: Timestamp(milliseconds: 5_000))
     #expect(try tokens.isRevoked(tokenID: "a"))
     #expect(try !tokens.isRevoked(tokenID: "b"))
     #expect(try tokens.isRevoked(tokenID: "c"))

@@ -221,3 +221,17 @@ def test_catalog_lists_every_function_and_the_shims_match(shop, tmp_path):
     for name in names:
         assert (out / name).read_text() == (ROOT / "functions" / name).read_text(), f"functions/{name} is stale"
         assert os.access(ROOT / "functions" / name, os.X_OK)
+
+
+def test_sample_requests_run_in_order(shop):
+    """functions/samples/NAME.json exist for every function and work as the README shows them."""
+    samples = ROOT / "functions" / "samples"
+    names = [f["name"] for f in json.loads(shop.bazaar("functions", "--json").stdout)]
+    assert sorted(p.stem for p in samples.glob("*.json")) == sorted(names)
+    token = None
+    for name in ["signup", "login", "getProfile", "updateProfile", "changePassword", "logout"]:
+        result = shop.call(name, raw=(samples / f"{name}.json").read_text(), token=token)
+        assert result.code == 0, (name, result.stdout)
+        token = result.body.get("token", token)
+    token = shop.login(password="battery staple")
+    assert shop.call("deactivateAccount", raw=(samples / "deactivateAccount.json").read_text(), token=token).code == 0
