@@ -23,6 +23,9 @@ let package = Package(
     // Domain core: entities, rules, use cases and the ports they need. No I/O.
     .target(name: "BazaarCore", swiftSettings: strictSettings),
 
+    // JSON values: a strict RFC 8259 parser and a sorted-key serializer, with no Foundation.
+    .target(name: "BazaarJSON", swiftSettings: strictSettings),
+
     // System OpenSSL (libcrypto) for HMAC, scrypt, randomness and constant-time compare.
     .systemLibrary(
       name: "COpenSSL",
@@ -31,27 +34,24 @@ let package = Package(
     ),
     .target(
       name: "BazaarCrypto",
-      dependencies: ["BazaarCore", "COpenSSL"],
+      dependencies: ["BazaarCore", "BazaarJSON", "COpenSSL"],
       swiftSettings: strictSettings
     ),
 
     // SQLite adapters for the core's store ports.
     .target(
       name: "BazaarStore",
-      dependencies: [
-        "BazaarCore", .product(name: "GRDB", package: "GRDB.swift"),
-        .product(name: "GRDBSQLite", package: "GRDB.swift"),
-      ],
+      dependencies: ["BazaarCore", .product(name: "GRDB", package: "GRDB.swift")],
       swiftSettings: strictSettings
     ),
 
     // The function registry: names, input decoding, auth policies, routes, problem mapping.
-    .target(name: "BazaarFunctions", dependencies: ["BazaarCore"], swiftSettings: strictSettings),
+    .target(name: "BazaarFunctions", dependencies: ["BazaarCore", "BazaarJSON"], swiftSettings: strictSettings),
 
     // Transports that drive the registry: the shell runner (CGI and HTTP join later).
     .target(
       name: "BazaarRunners",
-      dependencies: ["BazaarFunctions", .product(name: "Logging", package: "swift-log")],
+      dependencies: ["BazaarFunctions", "BazaarJSON", .product(name: "Logging", package: "swift-log")],
       swiftSettings: strictSettings
     ),
 
@@ -67,6 +67,7 @@ let package = Package(
     ),
 
     .testTarget(name: "BazaarCoreTests", dependencies: ["BazaarCore"], swiftSettings: strictSettings),
+    .testTarget(name: "BazaarJSONTests", dependencies: ["BazaarJSON"], swiftSettings: strictSettings),
     .testTarget(
       name: "BazaarCryptoTests",
       dependencies: ["BazaarCrypto", "BazaarCore"],
@@ -79,7 +80,7 @@ let package = Package(
     ),
     .testTarget(
       name: "BazaarFunctionsTests",
-      dependencies: ["BazaarFunctions", "BazaarCore", "BazaarStore", "BazaarCrypto"],
+      dependencies: ["BazaarFunctions", "BazaarCore", "BazaarJSON", "BazaarStore", "BazaarCrypto"],
       swiftSettings: strictSettings
     ),
   ]

@@ -1,5 +1,5 @@
 package import BazaarCore
-internal import Foundation
+internal import BazaarJSON
 
 /// Mints and checks Bazaar access tokens as HS256 JWTs (RFC 7519) over OpenSSL HMAC.
 ///
@@ -30,13 +30,13 @@ package struct HS256TokenSigner: TokenSigner {
   }
 
   package func sign(_ claims: AccessClaims) throws -> String {
-    let body = Claims(
-      sub: claims.subject, role: claims.role.rawValue, jti: claims.tokenID, iat: Double(claims.issuedAt.seconds),
-      exp: Double(claims.expiresAt.seconds), nbf: claims.notBefore.map { Double($0.seconds) })
-    let encoder = JSONEncoder()
-    encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-    let payload = try encoder.encode(body)
-    return JWS.signHS256(encodedHeader: Self.encodedHeader, payload: Array(payload), key: key)
+    var payload: [String: JSONValue] = [
+      "sub": .string(claims.subject), "role": .string(claims.role.rawValue), "jti": .string(claims.tokenID),
+      "iat": .integer(claims.issuedAt.seconds), "exp": .integer(claims.expiresAt.seconds),
+    ]
+    if let notBefore = claims.notBefore { payload["nbf"] = .integer(notBefore.seconds) }
+    return JWS.signHS256(
+      encodedHeader: Self.encodedHeader, payload: Array(JSONValue.object(payload).serialized.utf8), key: key)
   }
 
   package func verify(_ token: String, at now: Timestamp) throws -> AccessClaims {
@@ -48,53 +48,40 @@ package struct HS256TokenSigner: TokenSigner {
   }
 
   private func verifyClaims(_ token: String, at now: Timestamp) throws -> AccessClaims {
-    let decoder = JSONDecoder()
     let verified = try JWS.verifyHS256(token, key: key) { headerBytes in
-      guard let header = try? decoder.decode(Header.self, from: Data(headerBytes)) else {
-        throw AuthErrorBox.malformed("header is not a JSON object with a string alg")
+      guard let header = try? JSONValue.parse(headerBytes), case .object = header,
+        let alg = header["alg"]?.stringValue
+      else { throw AuthErrorBox.malformed("header is not a JSON object with a string alg") }
+      guard alg == "HS256" else { throw AuthErrorBox(.unsupportedAlgorithm(alg)) }
+      guard header["crit"] == nil else { throw AuthErrorBox.malformed("crit header parameters are not supported") }
+      if let typ = header["typ"], typ.stringValue?.uppercased() != "JWT" {
+        throw AuthErrorBox.malformed("typ must be JWT")
       }
-      guard header.alg == "HS256" else { throw AuthErrorBox(.unsupportedAlgorithm(header.alg)) }
-      guard header.crit == nil else { throw AuthErrorBox.malformed("crit header parameters are not supported") }
-      if let typ = header.typ, typ.uppercased() != "JWT" { throw AuthErrorBox.malformed("typ must be JWT") }
     }
-    guard let claims = try? decoder.decode(Claims.self, from: Data(verified.payload)) else {
-      throw AuthErrorBox.malformed("claims sub, role, jti (strings) and iat, exp (numbers) are required")
-    }
-    guard let role = Role(rawValue: claims.role) else { throw AuthErrorBox.malformed("role is not known") }
-    guard let issuedAt = Self.timestamp(claims.iat), let expiresAt = Self.timestamp(claims.exp) else {
+    guard let claims = try? JSONValue.parse(verified.payload), case .object = claims,
+      let subject = claims["sub"]?.stringValue, let roleName = claims["role"]?.stringValue,
+      let tokenID = claims["jti"]?.stringValue
+    else { throw AuthErrorBox.malformed("claims sub, role, jti (strings) and iat, exp (numbers) are required") }
+    guard let role = Role(rawValue: roleName) else { throw AuthErrorBox.malformed("role is not known") }
+    guard let issuedAt = Self.timestamp(claims["iat"]), let expiresAt = Self.timestamp(claims["exp"]) else {
       throw AuthErrorBox.malformed("iat and exp must be NumericDates")
     }
     var notBefore: Timestamp?
-    if let nbf = claims.nbf {
+    if let nbf = claims["nbf"] {
       guard let value = Self.timestamp(nbf) else { throw AuthErrorBox.malformed("nbf must be a NumericDate") }
       notBefore = value
     }
     guard now < expiresAt else { throw AuthErrorBox(.expired) }
     if let notBefore, now < notBefore { throw AuthErrorBox(.notYetValid) }
     return AccessClaims(
-      subject: claims.sub, role: role, tokenID: claims.jti, issuedAt: issuedAt, expiresAt: expiresAt,
-      notBefore: notBefore)
+      subject: subject, role: role, tokenID: tokenID, issuedAt: issuedAt, expiresAt: expiresAt, notBefore: notBefore)
   }
 
-  /// A NumericDate (seconds, possibly fractional) as a timestamp; nil when not finite or absurd.
-  private static func timestamp(_ seconds: Double) -> Timestamp? {
-    guard seconds.isFinite, abs(seconds) < 1e12 else { return nil }
+  /// A NumericDate (seconds, possibly fractional) as a timestamp; nil when missing, not a
+  /// number, or absurd.
+  private static func timestamp(_ value: JSONValue?) -> Timestamp? {
+    guard let seconds = value?.doubleValue, seconds.isFinite, abs(seconds) < 1e12 else { return nil }
     return Timestamp(milliseconds: Int64((seconds * 1000).rounded(.down)))
-  }
-
-  private struct Header: Decodable {
-    var alg: String
-    var typ: String?
-    var crit: [String]?
-  }
-
-  private struct Claims: Codable {
-    var sub: String
-    var role: String
-    var jti: String
-    var iat: Double
-    var exp: Double
-    var nbf: Double?
   }
 }
 

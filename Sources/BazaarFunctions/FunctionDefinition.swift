@@ -1,4 +1,5 @@
 package import BazaarCore
+package import BazaarJSON
 
 /// Who may call a function.
 package enum AuthPolicy: String, Sendable, CaseIterable {
@@ -68,11 +69,11 @@ package struct FunctionDefinition: Sendable {
   /// The HTTP status of a success (200, or 201 when something is created).
   package var successStatus: Int
   /// Reads the input (calling `finish()` before acting), runs the use case and returns the output.
-  package var handle: @Sendable (inout InputReader, FunctionContext) throws -> any Encodable & Sendable
+  package var handle: @Sendable (inout InputReader, FunctionContext) throws -> any JSONRepresentable
 
   package init(
     name: String, summary: String, route: Route, auth: AuthPolicy, successStatus: Int = 200,
-    handle: @escaping @Sendable (inout InputReader, FunctionContext) throws -> any Encodable & Sendable
+    handle: @escaping @Sendable (inout InputReader, FunctionContext) throws -> any JSONRepresentable
   ) {
     self.name = name
     self.summary = summary

@@ -1,5 +1,5 @@
 internal import BazaarCore
-internal import Foundation
+internal import BazaarJSON
 
 /// What one invocation produced, ready for any transport: an HTTP status, the JSON body,
 /// and the exit code a process should end with.
@@ -39,7 +39,7 @@ package struct FunctionInvoker: Sendable {
       var reader = InputReader(object)
       let context = FunctionContext(caller: caller, requestID: requestID, services: services)
       let output = try function.handle(&reader, context)
-      return FunctionResponse(status: function.successStatus, body: try Self.encode(output), problemCode: nil)
+      return FunctionResponse(status: function.successStatus, body: Self.encode(output), problemCode: nil)
     } catch {
       return failure(error, requestID: requestID, reportInternal: reportInternal)
     }
@@ -55,8 +55,7 @@ package struct FunctionInvoker: Sendable {
       problem = .internalError
     }
     problem.requestId = requestID
-    let body = (try? Self.encode(problem)) ?? Array(#"{"status":500,"code":"internal_error"}"#.utf8) + [10]
-    return FunctionResponse(status: problem.status, body: body, problemCode: problem.code)
+    return FunctionResponse(status: problem.status, body: Self.encode(problem), problemCode: problem.code)
   }
 
   /// The input object; an empty or all-white-space body reads as `{}`.
@@ -64,9 +63,9 @@ package struct FunctionInvoker: Sendable {
     if body.allSatisfy({ $0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09 }) { return [:] }
     let value: JSONValue
     do {
-      value = try JSONDecoder().decode(JSONValue.self, from: Data(body))
+      value = try JSONValue.parse(body)
     } catch {
-      throw Problem.malformedJSON("the body is not valid JSON (RFC 8259)")
+      throw Problem.malformedJSON("the body is not valid JSON (RFC 8259): \(error)")
     }
     guard case .object(let object) = value else {
       throw Problem.malformedJSON("the body must be a JSON object, not \(value.typeName)")
@@ -74,9 +73,7 @@ package struct FunctionInvoker: Sendable {
     return object
   }
 
-  static func encode(_ value: some Encodable) throws -> [UInt8] {
-    let encoder = JSONEncoder()
-    encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-    return Array(try encoder.encode(value)) + [10]
+  static func encode(_ value: some JSONRepresentable) -> [UInt8] {
+    Array(value.json.serialized.utf8) + [10]
   }
 }

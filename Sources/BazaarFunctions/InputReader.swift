@@ -1,4 +1,5 @@
 package import BazaarCore
+package import BazaarJSON
 
 /// Reads a handler's fields out of its input object, collecting every problem by field name.
 ///

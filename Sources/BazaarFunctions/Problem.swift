@@ -1,10 +1,11 @@
 package import BazaarCore
+package import BazaarJSON
 
 /// An RFC 9457 problem object: what every Bazaar failure looks like on the wire.
 ///
 /// `code` is the stable, snake_case name clients branch on; `type` is `/problems/<code>`,
 /// a relative URI documented in docs/problems.md. `errors` lists field problems for 422s.
-package struct Problem: Error, Equatable, Sendable, Encodable {
+package struct Problem: Error, Equatable, Sendable, JSONRepresentable {
   package var type: String
   package var title: String
   package var status: Int
@@ -26,21 +27,21 @@ package struct Problem: Error, Equatable, Sendable, Encodable {
   /// statuses, 65 for other client errors, 70 for server errors.
   package var exitCode: Int32 { SysExits.forStatus(status) }
 
-  enum CodingKeys: String, CodingKey {
-    case type, title, status, detail, code, requestId, errors
+  package var json: JSONValue {
+    var members: [String: JSONValue] = [
+      "type": .string(type), "title": .string(title), "status": .integer(Int64(status)), "detail": .string(detail),
+      "code": .string(code),
+    ]
+    if let requestId { members["requestId"] = .string(requestId) }
+    if let errors { members["errors"] = .array(errors.map(\.json)) }
+    return .object(members)
   }
 }
 
-extension FieldError: Encodable {
-  enum CodingKeys: String, CodingKey {
-    case field, code, detail
-  }
-
-  package func encode(to encoder: any Encoder) throws {
-    var container = encoder.container(keyedBy: CodingKeys.self)
-    try container.encode(field, forKey: .field)
-    try container.encode(code, forKey: .code)
-    try container.encode(message, forKey: .detail)
+extension FieldError: JSONRepresentable {
+  /// `{"field", "code", "detail"}`.
+  package var json: JSONValue {
+    ["field": .string(field), "code": .string(code), "detail": .string(message)]
   }
 }
 

@@ -1,4 +1,5 @@
 internal import BazaarCore
+internal import BazaarJSON
 
 /// The user-account functions: signup, login, logout, profile, password, deactivation.
 enum UserFunctions {
@@ -34,7 +35,7 @@ enum UserFunctions {
   ) { input, context in
     try input.finish()
     try context.services.accounts.logout(try context.requireCaller)
-    return LoggedOut()
+    return ["loggedOut": true] as JSONValue
   }
 
   static let getProfile = FunctionDefinition(
@@ -72,7 +73,7 @@ enum UserFunctions {
     let new = input.string("newPassword")
     try input.finish()
     try context.services.accounts.changePassword(of: try context.requireCaller, current: current, new: new)
-    return PasswordChanged()
+    return ["passwordChanged": true, "otherTokensRevoked": true] as JSONValue
   }
 
   static let deactivateAccount = FunctionDefinition(
@@ -85,27 +86,15 @@ enum UserFunctions {
   }
 }
 
-/// The answer to a successful login.
-struct TokenView: Encodable, Sendable {
-  var token: String
-  var tokenType = "Bearer"
-  var expiresAt: String
+/// The answer to a successful login: the token, its type and expiry, and the user.
+struct TokenView: JSONRepresentable {
+  var issued: IssuedToken
   var user: UserView
 
-  init(issued: IssuedToken, user: UserView) {
-    token = issued.token
-    expiresAt = issued.claims.expiresAt.rfc3339
-    self.user = user
+  var json: JSONValue {
+    [
+      "token": .string(issued.token), "tokenType": "Bearer", "expiresAt": .string(issued.claims.expiresAt.rfc3339),
+      "user": user.json,
+    ]
   }
-}
-
-/// The answer to a logout.
-struct LoggedOut: Encodable, Sendable {
-  var loggedOut = true
-}
-
-/// The answer to a password change.
-struct PasswordChanged: Encodable, Sendable {
-  var passwordChanged = true
-  var otherTokensRevoked = true
 }

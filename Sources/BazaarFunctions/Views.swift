@@ -1,48 +1,31 @@
 package import BazaarCore
+package import BazaarJSON
 
-/// A user as handlers return it: never the password hash.
-package struct UserView: Encodable, Sendable {
+/// A user as handlers return it: never the password hash; absent fields are `null`.
+package struct UserView: JSONRepresentable {
   package var user: User
 
   package init(_ user: User) {
     self.user = user
   }
 
-  enum CodingKeys: String, CodingKey {
-    case id, email, name, phone, shippingAddress, status, createdAt, updatedAt
-  }
-
-  package func encode(to encoder: any Encoder) throws {
-    var c = encoder.container(keyedBy: CodingKeys.self)
-    try c.encode(user.id.rawValue, forKey: .id)
-    try c.encode(user.email.value, forKey: .email)
-    try c.encode(user.name, forKey: .name)
-    try c.encode(user.phone, forKey: .phone)
-    try c.encode(user.shippingAddress.map(AddressView.init), forKey: .shippingAddress)
-    try c.encode(user.status.rawValue, forKey: .status)
-    try c.encode(user.createdAt.rfc3339, forKey: .createdAt)
-    try c.encode(user.updatedAt.rfc3339, forKey: .updatedAt)
+  package var json: JSONValue {
+    [
+      "id": .string(user.id.rawValue), "email": .string(user.email.value), "name": user.name.json,
+      "phone": user.phone.json, "shippingAddress": user.shippingAddress.map(\.json) ?? .null,
+      "status": .string(user.status.rawValue), "createdAt": .string(user.createdAt.rfc3339),
+      "updatedAt": .string(user.updatedAt.rfc3339),
+    ]
   }
 }
 
-/// A shipping address with `line2` always present (null when empty).
-struct AddressView: Encodable {
-  var address: ShippingAddress
-
-  init(_ address: ShippingAddress) {
-    self.address = address
-  }
-
-  enum CodingKeys: String, CodingKey {
-    case recipient, postalCode, line1, line2
-  }
-
-  func encode(to encoder: any Encoder) throws {
-    var c = encoder.container(keyedBy: CodingKeys.self)
-    try c.encode(address.recipient, forKey: .recipient)
-    try c.encode(address.postalCode, forKey: .postalCode)
-    try c.encode(address.line1, forKey: .line1)
-    try c.encode(address.line2, forKey: .line2)
+extension ShippingAddress {
+  /// `{"recipient", "postalCode", "line1", "line2"}` with `line2` null when empty.
+  var json: JSONValue {
+    [
+      "recipient": .string(recipient), "postalCode": .string(postalCode), "line1": .string(line1),
+      "line2": line2.json,
+    ]
   }
 }
 

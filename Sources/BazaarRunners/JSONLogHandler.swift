@@ -1,5 +1,6 @@
 internal import BazaarCore
 internal import BazaarFunctions
+internal import BazaarJSON
 package import Logging
 
 #if canImport(Glibc)
@@ -45,25 +46,13 @@ package struct JSONLogHandler: LogHandler {
   }
 }
 
-/// Minimal JSON text for log lines.
+/// JSON text for log lines.
 enum JSON {
   /// A JSON string literal (RFC 8259 §7) for `text`.
   static func string(_ text: String) -> String {
-    var out = "\""
-    for scalar in text.unicodeScalars {
-      switch scalar {
-      case "\"": out += "\\\""
-      case "\\": out += "\\\\"
-      case "\n": out += "\\n"
-      case "\r": out += "\\r"
-      case "\t": out += "\\t"
-      case _ where scalar.value < 0x20:
-        let hex = String(scalar.value, radix: 16)
-        out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-      default: out.unicodeScalars.append(scalar)
-      }
-    }
-    return out + "\""
+    var out = ""
+    JSONValue.writeString(text, to: &out)
+    return out
   }
 
   /// A metadata value: numbers stay numbers, arrays and dictionaries nest.

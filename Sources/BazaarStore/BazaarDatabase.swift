@@ -1,33 +1,84 @@
 package import GRDB
-internal import GRDBSQLite
 
-/// The shop's SQLite database: one file in WAL mode behind a GRDB `DatabasePool`.
+#if canImport(Glibc)
+  internal import Glibc
+#endif
+
+/// The shop's SQLite database: one file in WAL mode, `synchronous = FULL`, writers waiting
+/// up to `busyTimeout` seconds for the lock before the store reports `StoreBusy`.
 ///
 /// Opening runs any migration not yet applied, so a new `BAZAAR_HOME` works on first use.
-/// Writers wait up to `busyTimeout` seconds for the lock, then the store reports `StoreBusy`.
+/// Creation and migration happen under an exclusive `flock` on `<path>.lock`, so processes
+/// that start together on a new database do not race; an up-to-date database costs one read.
 package struct BazaarDatabase: Sendable {
-  /// The connection pool; every adapter in this target shares it.
-  package let pool: DatabasePool
+  /// How the process connects.
+  package enum Connections: Sendable {
+    /// A GRDB `DatabasePool`: one writer and concurrent readers, for long-running processes
+    /// (the HTTP runner, the scheduler).
+    case pool
+    /// One WAL connection (a GRDB `DatabaseQueue`), for one-shot handler processes. A pool
+    /// would open a second connection and, at every start, re-create the WAL file it needs
+    /// for its readers with a throw-away write and fsync: a process that serves one request
+    /// has no concurrent readers to pay that for.
+    case single
+  }
+
+  /// The connection(s); every adapter in this target shares them.
+  package let writer: any DatabaseWriter
 
   /// Opens (creating if needed) and migrates the database at `path`.
-  package init(path: String, busyTimeout: Double = 5) throws {
+  package init(path: String, connections: Connections = .pool, busyTimeout: Double = 5) throws {
     var configuration = Configuration()
     configuration.busyMode = .timeout(busyTimeout)
     configuration.foreignKeysEnabled = true
     configuration.prepareDatabase { db in
-      // Keep the -wal file when the last connection closes. Without this SQLite deletes it,
-      // and every new process's DatabasePool rewrites it with a throw-away write and fsync.
-      var persist: Int32 = 1
-      sqlite3_file_control(db.sqliteConnection, "main", SQLITE_FCNTL_PERSIST_WAL, &persist)
+      // A committed order or payment must survive a power cut, not only a crash.
+      try db.execute(sql: "PRAGMA synchronous = FULL")
     }
-    pool = try translatingErrors {
-      let pool = try DatabasePool(path: path, configuration: configuration)
-      // A committed order or payment must survive a power cut, not only a crash. (The pool
-      // sets NORMAL while it enables WAL, so this comes after; only the writer writes.)
-      try pool.writeWithoutTransaction { try $0.execute(sql: "PRAGMA synchronous = FULL") }
-      return pool
+    writer = try translatingErrors {
+      switch connections {
+      case .pool:
+        let pool = try DatabasePool(path: path, configuration: configuration)
+        // The pool sets NORMAL while it enables WAL, after prepareDatabase; only the writer writes.
+        try pool.writeWithoutTransaction { try $0.execute(sql: "PRAGMA synchronous = FULL") }
+        return pool
+      case .single:
+        // WAL is a property of the file; a new file is switched to it under the lock below.
+        return try DatabaseQueue(path: path, configuration: configuration)
+      }
     }
-    try translatingErrors { try Self.migrator.migrate(pool) }
+    try translatingErrors {
+      if (try? isReady()) != true {
+        try Self.withExclusiveLock(path + ".lock") {
+          try writer.writeWithoutTransaction { db in
+            if try String.fetchOne(db, sql: "PRAGMA journal_mode") != "wal" {
+              try db.execute(sql: "PRAGMA journal_mode = WAL")
+            }
+          }
+          try Self.migrator.migrate(writer)
+        }
+      }
+    }
+  }
+
+  /// Whether the file is in WAL mode with every migration applied (an error, such as a schema
+  /// changing under a concurrent creator, counts as "not yet": the locked path re-checks).
+  private func isReady() throws -> Bool {
+    try writer.read { db in
+      try String.fetchOne(db, sql: "PRAGMA journal_mode") == "wal"
+        && Self.migrator.hasCompletedMigrations(db)
+    }
+  }
+
+  /// Runs `body` holding an exclusive `flock` on `lockPath`, across processes.
+  private static func withExclusiveLock<T>(_ lockPath: String, _ body: () throws -> T) throws -> T {
+    let fd = open(lockPath, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
+    guard fd >= 0 else { throw DatabaseError(message: "cannot open \(lockPath) (errno \(errno))") }
+    defer { close(fd) }
+    while flock(fd, LOCK_EX) != 0 {
+      guard errno == EINTR else { throw DatabaseError(message: "cannot lock \(lockPath) (errno \(errno))") }
+    }
+    return try body()
   }
 
   /// The names of every migration this build knows, in order.
@@ -36,10 +87,12 @@ package struct BazaarDatabase: Sendable {
   /// Runs SQLite's `integrity_check` and `foreign_key_check`; returns the problems (empty when sound).
   package func check() throws -> [String] {
     try translatingErrors {
-      try pool.read { db in
+      try writer.read { db in
         var problems = try String.fetchAll(db, sql: "PRAGMA integrity_check").filter { $0 != "ok" }
         let orphans = try Row.fetchAll(db, sql: "PRAGMA foreign_key_check")
-        problems += orphans.map { "foreign key violation in \($0[0] as String? ?? "?") rowid \($0[1] as Int64? ?? 0)" }
+        problems += orphans.map {
+          "foreign key violation in \($0[0] as String? ?? "?") rowid \($0[1] as Int64? ?? 0)"
+        }
         return problems
       }
     }
@@ -47,11 +100,11 @@ package struct BazaarDatabase: Sendable {
 
   /// The journal mode SQLite reports (`wal` once opened).
   package func journalMode() throws -> String {
-    try pool.read { try String.fetchOne($0, sql: "PRAGMA journal_mode") ?? "" }
+    try writer.read { try String.fetchOne($0, sql: "PRAGMA journal_mode") ?? "" }
   }
 
   /// The writer's `synchronous` setting (2 = FULL).
   package func writerSynchronous() throws -> Int {
-    try pool.writeWithoutTransaction { try Int.fetchOne($0, sql: "PRAGMA synchronous") ?? -1 }
+    try writer.writeWithoutTransaction { try Int.fetchOne($0, sql: "PRAGMA synchronous") ?? -1 }
   }
 }

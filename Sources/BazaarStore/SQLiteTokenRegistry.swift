@@ -7,10 +7,10 @@ internal import GRDB
 /// UPDATE; a token minted elsewhere with the shared secret gets a row when it is revoked.
 /// Rows are pruned a day after their token expires (an expired token is refused anyway).
 package struct SQLiteTokenRegistry: TokenRegistry {
-  private let pool: DatabasePool
+  private let pool: any DatabaseWriter
 
   package init(_ database: BazaarDatabase) {
-    pool = database.pool
+    pool = database.writer
   }
 
   package func recordIssued(_ claims: AccessClaims) throws {

@@ -3,10 +3,10 @@ internal import GRDB
 
 /// `UserRepository` over the `users` table; each method is one transaction.
 package struct SQLiteUserRepository: UserRepository {
-  private let pool: DatabasePool
+  private let pool: any DatabaseWriter
 
   package init(_ database: BazaarDatabase) {
-    pool = database.pool
+    pool = database.writer
   }
 
   package func insert(_ user: User, passwordHash: String) throws {

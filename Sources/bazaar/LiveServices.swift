@@ -24,7 +24,8 @@ enum LiveServices {
     }
     try configuration.prepareStateDirectory()
     let database = try BazaarDatabase(
-      path: configuration.databasePath, busyTimeout: Double(configuration.busyTimeoutMilliseconds) / 1000)
+      path: configuration.databasePath, connections: .single,
+      busyTimeout: Double(configuration.busyTimeoutMilliseconds) / 1000)
     let registry = SQLiteTokenRegistry(database)
     let issuer = TokenIssuer(
       signer: signer, registry: registry, ids: ids, clock: clock, lifetime: configuration.tokenLifetime)

@@ -41,6 +41,18 @@ func claims(_ jti: String, for subject: String, role: Role = .user) -> AccessCla
     tokens = SQLiteTokenRegistry(temp.database)
   }
 
+  @Test(arguments: [BazaarDatabase.Connections.pool, .single])
+  func bothConnectionModesShareOneWALFile(mode: BazaarDatabase.Connections) throws {
+    let path = temp.directory + "/modes.sqlite"
+    let first = try BazaarDatabase(path: path, connections: mode)
+    #expect(try first.journalMode() == "wal")
+    #expect(try first.writerSynchronous() == 2)
+    try SQLiteUserRepository(first).insert(try makeUser("1", "kim@example.com"), passwordHash: "$h")
+    let other = try BazaarDatabase(path: path, connections: mode == .pool ? .single : .pool)
+    #expect(try SQLiteUserRepository(other).credentials(email: Email("kim@example.com"))?.passwordHash == "$h")
+    #expect(try other.journalMode() == "wal")
+  }
+
   @Test func opensInWALModeAndPassesItsChecks() throws {
     #expect(try temp.database.journalMode() == "wal")
     #expect(try temp.database.writerSynchronous() == 2, "FULL: commits survive power loss")
@@ -86,7 +98,7 @@ func claims(_ jti: String, for subject: String, role: Role = .user) -> AccessCla
 
   @Test func schemaRefusesRowsTheCoreWouldNeverWrite() throws {
     #expect(throws: (any Error).self) {
-      try temp.database.pool.write { db in
+      try temp.database.writer.write { db in
         try db.execute(
           sql:
             "INSERT INTO users (id, email, password_hash, status, created_at, updated_at, password_changed_at) VALUES ('usr_1', 'a@b.co', '$h', 'deleted', 1, 1, 1)"
@@ -94,7 +106,7 @@ func claims(_ jti: String, for subject: String, role: Role = .user) -> AccessCla
       }
     }
     #expect(throws: (any Error).self) {
-      try temp.database.pool.write { db in
+      try temp.database.writer.write { db in
         try db.execute(
           sql:
             "INSERT INTO users (id, email, password_hash, status, created_at, updated_at, password_changed_at) VALUES ('usr_1', 'A@b.co', '$h', 'active', 1, 1, 1)"
@@ -137,7 +149,7 @@ func claims(_ jti: String, for subject: String, role: Role = .user) -> AccessCla
     let started = DispatchSemaphore(value: 0)
     let release = DispatchSemaphore(value: 0)
     let thread = Thread {
-      try? holder.pool.writeWithoutTransaction { db in
+      try? holder.writer.writeWithoutTransaction { db in
         try db.execute(sql: "BEGIN IMMEDIATE")
         started.signal()
         release.wait()

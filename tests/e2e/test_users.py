@@ -172,7 +172,7 @@ def test_generated_secret_is_created_once_with_mode_0600(shop):
     shop.call("getProfile", token=token).problem(401, "token_invalid", 77)
 
 
-def test_concurrent_first_runs_agree_on_one_secret(shop):
+def test_concurrent_first_runs_agree_on_one_secret_and_one_schema(shop):
     results = []
 
     def login_once():
