@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
 # Start-up cost of a handler: `functions/getProfile` (process start to JSON out, release
 # build, a real token and a real SQLite file) against a Foundation hello-world built the
-# same way (release, --static-swift-stdlib), timed by hyperfine in one run.
-# Usage: Benchmarks/startup.sh [runs]   (needs `make release` first; `make bench` does both)
+# same way (release, --static-swift-stdlib), timed by hyperfine in the same run.
+# `functions/getProfile` is the link a shell or web server runs; `bazaar invoke getProfile`
+# is the same work started by its full name.
+# Usage: [ROUNDS=5] Benchmarks/startup.sh [runs per round]   (needs `make release`; `make bench` does both)
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
-runs="${1:-300}"
+runs="${1:-200}"
 bin="$root/.build/release/bazaar"
 [ -x "$bin" ] || { echo "build the release binary first: make release" >&2; exit 64; }
 
@@ -15,23 +17,34 @@ hello="$root/.build-hello/release/hello"
 
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
-export BAZAAR_HOME="$work" BAZAAR_BIN="$bin" BAZAAR_JWT_SECRET="bench-secret-0123456789abcdef0123456789"
+[ "$(readlink -f "$root/bin/bazaar")" = "$(readlink -f "$bin")" ] ||
+  { echo "bin/bazaar must point at the release build: make release" >&2; exit 64; }
+export BAZAAR_HOME="$work" BAZAAR_JWT_SECRET="bench-secret-0123456789abcdef0123456789"
 echo '{"email":"bench@example.com","password":"correct horse"}' | "$root/functions/signup" >/dev/null 2>&1
 export BAZAAR_TOKEN="$(echo '{"email":"bench@example.com","password":"correct horse"}' | "$root/functions/login" 2>/dev/null |
   python3 -c 'import json,sys; print(json.load(sys.stdin)["token"])')"
 "$root/functions/getProfile" </dev/null 2>/dev/null | grep -q '"email":"bench@example.com"'
 
-hyperfine -N --warmup 30 --runs "$runs" --export-json "$work/startup.json" \
-  -n hello "$hello" \
-  -n getProfile "$root/functions/getProfile" \
-  -n "bazaar invoke getProfile" "$bin invoke getProfile" >&2
+# Interleaved rounds: the machine's speed drifts over seconds, so each round times every
+# command back to back and the ratio is taken per round; the report gives the median round.
+rounds="${ROUNDS:-5}"
+for round in $(seq "$rounds"); do
+  hyperfine -N --warmup 20 --runs "$runs" --export-json "$work/round-$round.json" \
+    -n hello "$hello" \
+    -n functions/getProfile "$root/functions/getProfile" \
+    -n "bazaar invoke getProfile" "$bin invoke getProfile" >/dev/null
+done
 
-python3 - "$work/startup.json" <<'PY'
-import json, sys
-results = {r["command"]: r for r in json.load(open(sys.argv[1]))["results"]}
-base = results["hello"]["median"]
-print("| command | median ms | mean ± σ ms | ratio to hello (median) |")
+python3 - "$work" "$rounds" "$runs" <<'PY2'
+import json, statistics, sys
+work, rounds, runs = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+per_round = [{r["command"]: r for r in json.load(open(f"{work}/round-{i}.json"))["results"]} for i in range(1, rounds + 1)]
+names = list(per_round[0])
+print(f"{rounds} rounds x {runs} runs each (hyperfine -N, warm page cache)\n")
+print("| command | median ms (median of rounds) | ratio to hello (median of per-round ratios) | ratio range |")
 print("|---|---|---|---|")
-for name, r in results.items():
-    print(f"| `{name}` | {r['median']*1000:.2f} | {r['mean']*1000:.2f} ± {r['stddev']*1000:.2f} | {r['median']/base:.2f}× |")
-PY
+for name in names:
+    medians = [r[name]["median"] * 1000 for r in per_round]
+    ratios = [r[name]["median"] / r["hello"]["median"] for r in per_round]
+    print(f"| `{name}` | {statistics.median(medians):.2f} | {statistics.median(ratios):.2f}x | {min(ratios):.2f}-{max(ratios):.2f} |")
+PY2

@@ -1,7 +1,16 @@
 package import BazaarCore
 
+#if canImport(Glibc)
+  internal import Glibc
+#endif
+
 /// Time-ordered random ids in the ULID layout: 48 bits of milliseconds then 80 random bits,
 /// written as 26 lower-case Crockford base-32 characters.
+///
+/// The random bits come from the kernel's CSPRNG (`/dev/urandom`), the source OpenSSL's own
+/// DRBG seeds from. Ids must be unguessable but are not keys; drawing them without
+/// instantiating OpenSSL's DRBG (which fetches AES-CTR from its provider) keeps a request
+/// that needs no other randomness off that set-up. Salts and secrets use `SecureRandom`.
 package struct RandomIDGenerator: IDGenerator {
   private let clock: any Clock
   private static let alphabet = Array("0123456789abcdefghjkmnpqrstvwxyz".utf8)
@@ -11,7 +20,19 @@ package struct RandomIDGenerator: IDGenerator {
   }
 
   package func next() -> String {
-    let random = (try? SecureRandom.bytes(10)) ?? { preconditionFailure("OpenSSL RAND_bytes failed") }()
+    var random = [UInt8](repeating: 0, count: 10)
+    let fd = open("/dev/urandom", O_RDONLY | O_CLOEXEC)
+    precondition(fd >= 0, "cannot open /dev/urandom (errno \(errno))")
+    defer { close(fd) }
+    var filled = 0
+    while filled < random.count {
+      let count = random.withUnsafeMutableBytes { read(fd, $0.baseAddress! + filled, $0.count - filled) }
+      if count <= 0 {
+        precondition(count < 0 && errno == EINTR, "cannot read /dev/urandom (errno \(errno))")
+        continue
+      }
+      filled += count
+    }
     return Self.encode(milliseconds: UInt64(max(0, clock.now().milliseconds)), random: random)
   }
 

@@ -18,7 +18,9 @@ package struct ShellRunner: Sendable {
   ) -> Int32 {
     let started = ContinuousClock.now
     let report: (any Error) -> Void = { error in
-      logger.error("internal error", metadata: ["function": "\(name)", "error": "\(String(reflecting: error))"])
+      logger.error(
+        "internal error",
+        metadata: ["requestId": "\(requestID)", "function": "\(name)", "error": "\(String(reflecting: error))"])
     }
     var response: FunctionResponse
     var exitCode: Int32
@@ -43,7 +45,7 @@ package struct ShellRunner: Sendable {
     response.body.withUnsafeBytes { writeAll(outputDescriptor, $0) }
     let elapsed = ContinuousClock.now - started
     var metadata: Logger.Metadata = [
-      "function": "\(name)", "status": .stringConvertible(response.status),
+      "requestId": "\(requestID)", "function": "\(name)", "status": .stringConvertible(response.status),
       "exitCode": .stringConvertible(Int(exitCode)),
       "durationMs": .stringConvertible(elapsed.milliseconds),
     ]

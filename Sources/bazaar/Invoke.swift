@@ -31,14 +31,23 @@ struct Invoke: ParsableCommand {
   static func execute(name: String, token: String?) -> Int32 {
     let environment = Environment.process
     let requestID = RequestID.from(environment["REQUEST_ID"])
-    var logger = Logging.logger(label: "bazaar.invoke")
-    logger[metadataKey: "requestId"] = "\(requestID)"
+    let logger = Logging.logger(label: "bazaar.invoke")
     let configuration = Result { try Configuration(environment: environment) }
     let runner = ShellRunner(
       invoker: FunctionInvoker(maxInputBytes: (try? configuration.get().maxInputBytes) ?? 1 << 20))
     return runner.run(
       name: name, token: token ?? Self.token(from: environment), requestID: requestID,
       services: { try LiveServices.make(try configuration.get()) }, logger: logger)
+  }
+
+  /// The command line as `bazaar` sees it: when the program was started through a
+  /// `functions/NAME` link (its `argv[0]` names a function), `NAME ARGS…` becomes
+  /// `bazaar invoke NAME ARGS…`, the way multi-call binaries dispatch.
+  static func normalized(_ arguments: [String]) -> [String] {
+    guard let program = arguments.first else { return arguments }
+    let invokedAs = program.split(separator: "/").last.map(String.init) ?? program
+    guard invokedAs != "bazaar", FunctionCatalog.named(invokedAs) != nil else { return arguments }
+    return ["bazaar", "invoke", invokedAs] + arguments.dropFirst()
   }
 
   /// The exit code of `bazaar invoke NAME [--token T]` run without argument-parser's

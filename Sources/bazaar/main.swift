@@ -4,8 +4,9 @@ internal import ArgumentParser
   internal import Glibc
 #endif
 
-// `functions/NAME` shims run `bazaar invoke NAME` once per request: keep that path lean.
-if let code = Invoke.fastPath(CommandLine.arguments) {
+// `functions/NAME` links run `bazaar invoke NAME` once per request: keep that path lean.
+let arguments = Invoke.normalized(CommandLine.arguments)
+if let code = Invoke.fastPath(arguments) {
   exit(code)
 }
-Bazaar.main()
+Bazaar.main(Array(arguments.dropFirst()))

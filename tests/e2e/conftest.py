@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-BIN = Path(os.environ.get("BAZAAR_BIN", ROOT / ".build" / "debug" / "bazaar"))
+# functions/NAME are links to ../bin/bazaar; `make test` points bin/bazaar at the debug build.
+BIN = ROOT / "bin" / "bazaar"
 SECRET = "e2e-secret-0123456789abcdef0123456789abcdef"
 PASSWORD = "correct horse"
 
@@ -44,7 +45,6 @@ class Shop:
         self.home = home
         self.env = {
             "PATH": os.environ["PATH"],
-            "BAZAAR_BIN": str(BIN),
             "BAZAAR_HOME": str(home),
             "BAZAAR_JWT_SECRET": SECRET,
             "BAZAAR_SCRYPT_LOG_N": "14",
@@ -86,5 +86,5 @@ class Shop:
 
 @pytest.fixture
 def shop(tmp_path):
-    assert BIN.exists(), f"build the binary first: {BIN}"
+    assert BIN.exists(), f"build first (make build): {BIN} must point at a bazaar binary"
     return Shop(tmp_path)

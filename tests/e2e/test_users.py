@@ -8,7 +8,7 @@ import json
 
 import pytest
 
-from conftest import PASSWORD, ROOT
+from conftest import BIN, PASSWORD, ROOT
 
 
 def test_signup_prints_the_user_and_a_duplicate_is_409(shop):
@@ -211,16 +211,20 @@ def test_database_is_wal_and_checks_clean(shop):
     assert migrate.code == 0 and migrate.body["migrations"]
 
 
-def test_catalog_lists_every_function_and_the_shims_match(shop, tmp_path):
+def test_catalog_lists_every_function_and_functions_dir_links_each(shop, tmp_path):
     listed = shop.bazaar("functions", "--json")
     names = [f["name"] for f in json.loads(listed.stdout)]
     assert names == ["signup", "login", "logout", "getProfile", "updateProfile", "changePassword", "deactivateAccount"]
-    out = tmp_path / "shims"
-    out.mkdir()
-    assert shop.bazaar("functions", "--write-shims", str(out)).code == 0
+    entries = sorted(p.name for p in (ROOT / "functions").iterdir() if p.name != "samples")
+    assert entries == sorted(names), "functions/ must hold exactly one link per catalog function"
     for name in names:
-        assert (out / name).read_text() == (ROOT / "functions" / name).read_text(), f"functions/{name} is stale"
-        assert os.access(ROOT / "functions" / name, os.X_OK)
+        assert os.readlink(ROOT / "functions" / name) == "../bin/bazaar", f"functions/{name} is stale"
+    # Links written elsewhere (a CGI directory, say) dispatch on their own name too.
+    out = tmp_path / "cgi-bin"
+    out.mkdir()
+    assert shop.bazaar("functions", "--write-shims", str(out), "--shim-target", str(BIN.resolve())).code == 0
+    assert shop.run([str(out / "getProfile")]).body["code"] == "unauthenticated"
+    assert shop.run([str(out / "getProfile"), "--no-such-flag"]).code == 64
 
 
 def test_sample_requests_run_in_order(shop):
