@@ -59,7 +59,7 @@ test-e2e:
 bench:
 	$(MAKE) --no-print-directory deps EXTRA_APT="$(BENCH_APT_PACKAGES)"
 	$(MAKE) --no-print-directory release
-	Benchmarks/startup.sh
+	ROUNDS=$${ROUNDS:-7} Benchmarks/startup.sh
 
 format:
 	swift format --in-place --recursive --parallel Sources Tests Package.swift

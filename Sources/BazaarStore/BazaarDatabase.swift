@@ -64,7 +64,8 @@ package struct BazaarDatabase: Sendable {
   /// Whether the file is in WAL mode with every migration applied (an error, such as a schema
   /// changing under a concurrent creator, counts as "not yet": the locked path re-checks).
   private func isReady() throws -> Bool {
-    try writer.read { db in
+    // Autocommit reads (see `singleStatementRead`): a stale answer only sends us to the lock.
+    try writer.singleStatementRead { db in
       try String.fetchOne(db, sql: "PRAGMA journal_mode") == "wal"
         && Self.migrator.hasCompletedMigrations(db)
     }
@@ -74,11 +75,23 @@ package struct BazaarDatabase: Sendable {
   private static func withExclusiveLock<T>(_ lockPath: String, _ body: () throws -> T) throws -> T {
     let fd = open(lockPath, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
     guard fd >= 0 else { throw DatabaseError(message: "cannot open \(lockPath) (errno \(errno))") }
-    defer { close(fd) }
+    defer { _ = Glibc.close(fd) }
     while flock(fd, LOCK_EX) != 0 {
       guard errno == EINTR else { throw DatabaseError(message: "cannot lock \(lockPath) (errno \(errno))") }
     }
     return try body()
+  }
+
+  /// Closes the connections now (checkpointing the WAL when this is the last one), instead
+  /// of when the last reference goes away.
+  package func close() throws {
+    try translatingErrors {
+      if let queue = writer as? DatabaseQueue {
+        try queue.close()
+      } else if let pool = writer as? DatabasePool {
+        try pool.close()
+      }
+    }
   }
 
   /// The names of every migration this build knows, in order.

@@ -51,7 +51,7 @@ package struct SQLiteTokenRegistry: TokenRegistry {
 
   package func isRevoked(tokenID: String) throws -> Bool {
     try translatingErrors {
-      try pool.read { db in
+      try pool.singleStatementRead { db in
         try Bool.fetchOne(
           db, sql: "SELECT revoked_at IS NOT NULL FROM issued_tokens WHERE jti = ?", arguments: [tokenID]) ?? false
       }

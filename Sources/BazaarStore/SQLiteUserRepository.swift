@@ -38,7 +38,7 @@ package struct SQLiteUserRepository: UserRepository {
 
   package func credentials(email: Email) throws -> StoredCredentials? {
     try translatingErrors {
-      try pool.read { db in
+      try pool.singleStatementRead { db in
         try Row.fetchOne(db, sql: "SELECT * FROM users WHERE email = ?", arguments: [email.value]).map(Self.credentials)
       }
     }
@@ -46,7 +46,7 @@ package struct SQLiteUserRepository: UserRepository {
 
   package func credentials(id: UserID) throws -> StoredCredentials? {
     try translatingErrors {
-      try pool.read { db in
+      try pool.singleStatementRead { db in
         try Row.fetchOne(db, sql: "SELECT * FROM users WHERE id = ?", arguments: [id.rawValue]).map(Self.credentials)
       }
     }

@@ -16,3 +16,12 @@ extension DatabaseError {
     extendedResultCode == .SQLITE_CONSTRAINT_UNIQUE && (message ?? "").contains(tableColumn)
   }
 }
+
+extension DatabaseReader {
+  /// Runs a read made of one SELECT in SQLite's autocommit mode, without the explicit
+  /// transaction and `query_only` toggling that `read` adds: four statements a call, which a
+  /// one-request process feels. One statement is atomic on its own, so nothing is lost.
+  func singleStatementRead<T>(_ value: (Database) throws -> T) throws -> T {
+    try unsafeRead(value)
+  }
+}

@@ -2,6 +2,7 @@ internal import ArgumentParser
 internal import BazaarCrypto
 internal import BazaarFunctions
 internal import BazaarRunners
+internal import BazaarStore
 internal import Foundation
 internal import Logging
 
@@ -35,10 +36,23 @@ struct Invoke: ParsableCommand {
     let configuration = Result { try Configuration(environment: environment) }
     let runner = ShellRunner(
       invoker: FunctionInvoker(maxInputBytes: (try? configuration.get().maxInputBytes) ?? 1 << 20))
-    return runner.run(
+    var live: LiveServices?
+    let code = runner.run(
       name: name, token: token ?? Self.token(from: environment), requestID: requestID,
-      services: { try LiveServices.make(try configuration.get()) }, logger: logger)
+      services: {
+        live = try LiveServices(try configuration.get())
+        return live!.services
+      }, logger: logger)
+    // The answer and its log line are out. Close SQLite now (the last connection checkpoints
+    // the WAL), then let process exit reclaim the rest: releasing GRDB's dispatch queues
+    // would start two libdispatch threads just to dispose of them.
+    try? live?.database.close()
+    Self.finished = live
+    return code
   }
+
+  /// Keeps the finished invocation's objects alive until the process exits (see above).
+  nonisolated(unsafe) private static var finished: LiveServices?
 
   /// The command line as `bazaar` sees it: when the program was started through a
   /// `functions/NAME` link (its `argv[0]` names a function), `NAME ARGS…` becomes

@@ -12,8 +12,13 @@ struct SystemClock: Clock {
 }
 
 /// Wires the live adapters (SQLite, OpenSSL, the system clock) into the use cases.
-enum LiveServices {
-  static func make(_ configuration: Configuration) throws -> Services {
+struct LiveServices {
+  /// The use cases, ready for the function registry.
+  var services: Services
+  /// The database behind them, to close when the process is done with it.
+  var database: BazaarDatabase
+
+  init(_ configuration: Configuration) throws {
     let clock = SystemClock()
     let ids = RandomIDGenerator(clock: clock)
     let signer: HS256TokenSigner
@@ -32,7 +37,8 @@ enum LiveServices {
     let accounts = UserAccounts(
       users: SQLiteUserRepository(database), passwords: ScryptPasswordHasher(logN: configuration.scryptLogN),
       issuer: issuer, ids: ids, clock: clock)
-    return Services(
+    services = Services(
       accounts: accounts, authenticator: Authenticator(signer: signer, registry: registry, clock: clock))
+    self.database = database
   }
 }
