@@ -20,12 +20,17 @@ final class SequentialIDs: IDGenerator {
   }
 }
 
-/// Hashes as `plain:<password>`: visible, so tests can see what was stored.
-struct PlainHasher: PasswordHasher {
-  var current = "v2"
+/// Hashes as `plain:<password>`: visible, so tests can see what was stored. Records every
+/// hash it is asked to check, so tests can see that unknown emails pay for a check too.
+final class PlainHasher: PasswordHasher {
+  let current: String
+  let checked = Mutex<[String]>([])
+  init(current: String = "v2") { self.current = current }
   func hash(_ password: String) throws -> String { "plain:\(current):\(password)" }
   func verify(_ password: String, against encoded: String) -> Bool {
-    encoded.split(separator: ":", maxSplits: 2).last.map(String.init) == password && encoded.hasPrefix("plain:")
+    checked.withLock { $0.append(encoded) }
+    return encoded.split(separator: ":", maxSplits: 2).last.map(String.init) == password
+      && encoded.hasPrefix("plain:")
   }
   func needsRehash(_ encoded: String) -> Bool { !encoded.hasPrefix("plain:\(current):") }
   var decoyHash: String { "plain:\(current):\u{0}decoy" }
@@ -98,7 +103,7 @@ struct AccountsHarness {
   let clock = TestClock()
   let store = MemoryStore()
   let ids = SequentialIDs()
-  var hasher = PlainHasher()
+  let hasher = PlainHasher()
 
   var accounts: UserAccounts {
     UserAccounts(

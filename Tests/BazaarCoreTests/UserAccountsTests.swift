@@ -1,4 +1,5 @@
 import BazaarCore
+import Synchronization
 import Testing
 
 @Suite struct UserAccountsTests {
@@ -44,10 +45,19 @@ import Testing
     }
   }
 
+  @Test func unknownEmailsAreCheckedAgainstTheDecoyHash() throws {
+    try signupAndLogin()
+    let before = harness.hasher.checked.withLock { $0.count }
+    _ = try? harness.accounts.login(email: "nobody@example.com", password: "correct horse")
+    #expect(harness.hasher.checked.withLock { Array($0.dropFirst(before)) } == [harness.hasher.decoyHash])
+  }
+
   @Test func loginUpgradesWeakHashes() throws {
-    var old = harness
-    old.hasher.current = "v1"
-    let user = try old.accounts.signup(.init(email: "kim@example.com", password: "correct horse"))
+    let oldHasher = PlainHasher(current: "v1")
+    let old = UserAccounts(
+      users: harness.store, passwords: oldHasher, issuer: harness.accounts.issuer, ids: harness.ids,
+      clock: harness.clock)
+    let user = try old.signup(.init(email: "kim@example.com", password: "correct horse"))
     _ = try harness.accounts.login(email: "kim@example.com", password: "correct horse")
     #expect(harness.store.passwordHash(of: user.id) == "plain:v2:correct horse")
   }

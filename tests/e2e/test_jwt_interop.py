@@ -72,3 +72,14 @@ def test_a_seller_token_is_forbidden_for_user_functions(shop, user):
 
 def test_a_valid_token_for_a_missing_user_is_404(shop, user):
     shop.call("getProfile", token=mint("usr_doesnotexist")).problem(404, "user_not_found", 65)
+
+
+def test_secret_file_is_read_with_its_trailing_newline_dropped(shop, user, tmp_path):
+    secret_file = tmp_path / "jwt.key"
+    secret_file.write_text("file-secret-0123456789abcdef0123456789abcdef\n")
+    env = {"BAZAAR_JWT_SECRET_FILE": str(secret_file)}
+    token = shop.call("login", {"email": "kim@example.com", "password": "correct horse"},
+                      env=env, unset=["BAZAAR_JWT_SECRET"]).body["token"]
+    assert jwt.decode(token, "file-secret-0123456789abcdef0123456789abcdef", algorithms=["HS256"])["sub"] == user["id"]
+    shop.call("getProfile", env={"BAZAAR_JWT_SECRET_FILE": str(tmp_path / "missing")},
+              unset=["BAZAAR_JWT_SECRET"]).problem(500, "configuration_error", 70)
