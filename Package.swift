@@ -12,7 +12,8 @@ let package = Package(
   name: "Bazaar",
   platforms: [.macOS(.v15)],
   products: [
-    .executable(name: "bazaar", targets: ["bazaar"])
+    .executable(name: "bazaar", targets: ["bazaar"]),
+    .library(name: "Spool", targets: ["Spool"]),
   ],
   dependencies: [
     .package(url: "https://github.com/groue/GRDB.swift", exact: "7.10.0"),
@@ -48,6 +49,9 @@ let package = Package(
     // The function registry: names, input decoding, auth policies, routes, problem mapping.
     .target(name: "BazaarFunctions", dependencies: ["BazaarCore", "BazaarJSON"], swiftSettings: strictSettings),
 
+    // Durable directory queues (Maildir layout, SQS/Sidekiq behaviour); knows nothing of shops.
+    .target(name: "Spool", dependencies: ["BazaarJSON"], swiftSettings: strictSettings),
+
     // Transports that drive the registry: the shell runner (CGI and HTTP join later).
     .target(
       name: "BazaarRunners",
@@ -59,7 +63,7 @@ let package = Package(
     .executableTarget(
       name: "bazaar",
       dependencies: [
-        "BazaarCore", "BazaarCrypto", "BazaarStore", "BazaarFunctions", "BazaarRunners",
+        "BazaarCore", "BazaarCrypto", "BazaarStore", "BazaarFunctions", "BazaarRunners", "Spool",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
         .product(name: "Logging", package: "swift-log"),
       ],
@@ -67,6 +71,7 @@ let package = Package(
     ),
 
     .testTarget(name: "BazaarCoreTests", dependencies: ["BazaarCore"], swiftSettings: strictSettings),
+    .testTarget(name: "SpoolTests", dependencies: ["Spool"], swiftSettings: strictSettings),
     .testTarget(name: "BazaarJSONTests", dependencies: ["BazaarJSON"], swiftSettings: strictSettings),
     .testTarget(
       name: "BazaarCryptoTests",
