@@ -99,7 +99,7 @@ extension SpoolQueue {
             descriptor(subdirectory), name.fileName, limit: policy.maxMessageBytes + 64 * 1024,
             displayPath: displayPath(subdirectory, name.fileName))
         else { continue }
-        switch MessageFile.decode(bytes, expectedID: name.id) {
+        switch MessageFile.decode(bytes, expectedID: name.id, checkBody: state == .ready || state == .inFlight) {
         case .success(let file):
           message.publishedAt = file.header.publishedAt
           message.lastError = file.header.lastError

@@ -69,7 +69,7 @@ extension QueueCommand {
           if index > 0 { text += "," }
           var item = JSONValue.object(view).serialized
           item.removeLast()
-          text += item + ",\"message\":" + (message.body.map { String(decoding: $0, as: UTF8.self) } ?? "null") + "}"
+          text += item + "," + QueueCommand.bodyMember(message.body) + "}"
         }
         text += "]}"
         return JSONOutput(.null, rawText: text)
@@ -77,6 +77,17 @@ extension QueueCommand {
     }
   }
 
+  /// `"message":BODY` for a JSON body; a set-aside foreign file's bytes go under `rawMessage` as text.
+  static func bodyMember(_ body: [UInt8]?) -> String {
+    guard let body else { return "\"message\":null" }
+    if (try? JSONValue.parse(body)) != nil { return "\"message\":" + String(decoding: body, as: UTF8.self) }
+    var text = "\"message\":null,\"rawMessage\":"
+    JSONValue.writeString(String(decoding: body, as: UTF8.self), to: &text)
+    return text
+  }
+}
+
+extension QueueCommand {
   /// `bazaar queue replay QUEUE --from dead|done`.
   struct Replay: ParsableCommand {
     static let configuration = CommandConfiguration(
