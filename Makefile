@@ -10,12 +10,13 @@ DEBUG_BIN := .build/debug/bazaar
 RELEASE_BIN := .build/release/bazaar
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: help deps venv build release run test test-swift test-e2e bench format lint clean
+.PHONY: help deps venv build release run test test-swift test-e2e bench bench-spool format lint clean
 
 help:
 	@echo "make run     build (release) and run the shop demo"
 	@echo "make test    install what is missing, build, run every test"
 	@echo "make bench   start-up benchmark (docs/benchmarks.md)"
+	@echo "make bench-spool  spool throughput: floor probe, batch, persist-queue (docs/benchmarks.md)"
 	@echo "make format  swift format the sources in place"
 
 ## deps: Debian packages the build links against (installed only when missing).
@@ -60,6 +61,15 @@ bench:
 	$(MAKE) --no-print-directory deps EXTRA_APT="$(BENCH_APT_PACKAGES)"
 	$(MAKE) --no-print-directory release
 	ROUNDS=$${ROUNDS:-7} Benchmarks/startup.sh
+
+## bench-spool: the spool against a bare-syscall floor and persist-queue (Python, PyPI), same run.
+bench-spool: venv $(VENV)/.bench-installed
+	$(MAKE) --no-print-directory release
+	$(PYTHON) Benchmarks/spool.py --rounds $${ROUNDS:-7} --messages $${MESSAGES:-400}
+
+$(VENV)/.bench-installed: Benchmarks/requirements.txt $(VENV)/.installed
+	$(PYTHON) -m pip install -q --disable-pip-version-check -r Benchmarks/requirements.txt
+	@touch $@
 
 format:
 	swift format --in-place --recursive --parallel Sources Tests Package.swift

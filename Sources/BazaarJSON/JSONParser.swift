@@ -145,6 +145,14 @@ struct JSONParser {
       guard index < bytes.count else { throw error("unterminated string") }
       let byte = bytes[index]
       if byte == UInt8(ascii: "\"") {
+        if scalars.isEmpty {
+          // No escape met: the run is the whole string (the common case), so skip the scalar copy.
+          guard let text = String(validating: bytes[runStart..<index], as: UTF8.self) else {
+            throw JSONSyntaxError(offset: runStart, reason: "invalid UTF-8 in a string")
+          }
+          index += 1
+          return text
+        }
         try flush(self, upTo: index)
         index += 1
         return String(scalars)

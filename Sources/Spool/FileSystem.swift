@@ -51,7 +51,7 @@ enum FileSystem {
 
   /// Creates `name` in the directory `directory` (which must not hold it), writes `parts` and fsyncs it.
   static func writeNewFile(
-    directory: Int32, name: String, parts: [[UInt8]], displayPath: String
+    directory: Int32, name: String, parts: [[UInt8]], displayPath: String, sync: Bool = true
   ) throws(SpoolError) {
     let descriptor = openat(directory, name, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o640)
     guard descriptor >= 0 else { throw .system(operation: "create", path: displayPath, errno: errno) }
@@ -72,7 +72,9 @@ enum FileSystem {
         return nil
       }
     }
-    if failure == nil, fsync(descriptor) != 0 { failure = .system(operation: "fsync", path: displayPath, errno: errno) }
+    if failure == nil, sync, fsync(descriptor) != 0 {
+      failure = .system(operation: "fsync", path: displayPath, errno: errno)
+    }
     close(descriptor)
     if let failure {
       unlinkat(directory, name, 0)

@@ -120,8 +120,13 @@ public final class SpoolQueue: Sendable {
         let temporary = id
         try FileSystem.writeNewFile(
           directory: descriptor(.tmp), name: temporary, parts: [header.encoded, body],
-          displayPath: displayPath(.tmp, temporary))
+          displayPath: displayPath(.tmp, temporary), sync: bodies.count == 1)
         written.append((temporary, MessageName(time: now + delayMilliseconds, id: id, receives: 0)))
+      }
+      if bodies.count > 1 {
+        // Several fsyncs in flight at once let the device serve them together.
+        try ParallelSync.sync(
+          directory: descriptor(.tmp), names: written.map(\.temporary), displayPath: displayPath(.tmp))
       }
       fault(.afterTemporaryWrite)
       for (index, entry) in written.enumerated() {
