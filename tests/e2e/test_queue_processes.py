@@ -67,11 +67,11 @@ def test_consumers_killed_at_random_lose_nothing(q):
     rng = random.Random(20261124)
     q.ok("create", "orders", "--retain", "--lease", "1")
     ids = publish(q, "orders", 150)
-    env = {"HANDLER_SLEEP": "0.02"}
+    env = {"HANDLER_SLEEP": "0.05"}
     workers = [worker(q, "orders", "--concurrency", "2", env=env) for _ in range(3)]
     kills = 0
-    deadline = time.monotonic() + 4
-    while time.monotonic() < deadline and len(q.files("orders", "done")) < 150:
+    deadline = time.monotonic() + 8
+    while time.monotonic() < deadline and (kills < 5 or len(q.files("orders", "done")) < 150):
         time.sleep(rng.uniform(0.05, 0.3))
         victim = rng.randrange(len(workers))
         workers[victim].send_signal(signal.SIGKILL)
@@ -95,7 +95,7 @@ def test_consumers_killed_at_random_lose_nothing(q):
     assert set(seen) == {f"e{n}" for n in range(150)}, "no message lost its effect"
     duplicates = len(seen) - 150
     # A kill can only duplicate what that worker held between effect and ack: at most its concurrency.
-    assert kills >= 3
+    assert kills >= 5
     assert 0 <= duplicates <= kills * 2, (kills, duplicates)
     print(f"kills={kills} duplicates={duplicates}")
 
