@@ -34,3 +34,13 @@ step "functions/logout; functions/getProfile   # revoked: 401, exit 77"
 
 step "bazaar db check"
 "$root/bin/bazaar" db check
+
+step "bazaar queue put orders < event   # durable: fsynced file, rename, fsynced directory"
+echo '{"specversion":"1.0","id":"demo-1","source":"/orders","type":"order.placed","data":{"total":125000}}' \
+  | "$root/bin/bazaar" queue put orders
+
+step "bazaar queue work orders --once -- sh -c 'cat; echo'   # one program run per message; exit 0 acks"
+"$root/bin/bazaar" queue work orders --once -- sh -c 'cat; echo' 2>/dev/null
+
+step "bazaar queue stats"
+"$root/bin/bazaar" queue stats
