@@ -30,12 +30,17 @@ public struct ClaimedMessage: Sendable {
 
 /// A message read without claiming it (`peek`).
 public struct StoredMessage: Sendable {
+  /// The message id `publish` returned.
   public var id: String
+  /// The directory it was read from.
   public var state: MessageState
+  /// Deliveries so far.
   public var receiveCount: Int
   /// The ready time (`new/`), lease deadline (`cur/`) or settling time (`done/`, `dead/`), ms since the epoch.
   public var time: Int64
+  /// When it was published (ms since the epoch), when the header could be read.
   public var publishedAt: Int64?
+  /// The last recorded error, or why the file could not be read.
   public var lastError: String?
   /// The body, or nil when the file is unreadable (then `lastError` says why).
   public var body: [UInt8]?
@@ -51,10 +56,15 @@ public enum NackOutcome: Equatable, Sendable {
 
 /// Counts of a queue's messages by state.
 public struct QueueStats: Equatable, Sendable {
+  /// Messages in `new/` whose ready time has come.
   public var ready = 0
+  /// Messages in `new/` waiting for a later ready time.
   public var delayed = 0
+  /// Messages in `cur/`, under a lease.
   public var inFlight = 0
+  /// Acked messages kept in `done/`.
   public var done = 0
+  /// Messages in `dead/`.
   public var dead = 0
   /// Milliseconds since the oldest ready message was published; nil when none is ready.
   public var oldestReadyAgeMilliseconds: Int64?

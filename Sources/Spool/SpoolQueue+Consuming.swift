@@ -248,6 +248,8 @@ extension SpoolQueue {
 
 /// A lease after `extendLease`: the new receipt and when it ends.
 public struct ClaimedLease: Equatable, Sendable {
+  /// The receipt that now holds the message.
   public var receipt: String
+  /// When the extended lease ends (ms since the epoch).
   public var expiresAt: Int64
 }

@@ -44,8 +44,11 @@ public final class LeaseKeeper {
 
 /// Counts of what a worker did.
 public struct WorkReport: Equatable, Sendable {
+  /// Messages acked.
   public var acked = 0
+  /// Messages given back for another attempt.
   public var retried = 0
+  /// Messages moved to `dead/` after their last attempt.
   public var deadLettered = 0
   /// Deliveries whose lease was gone when they finished (the message will be delivered again).
   public var leaseLost = 0
@@ -53,7 +56,9 @@ public struct WorkReport: Equatable, Sendable {
 
 /// Runs a handler once per message with up to `concurrency` messages in flight (the engine of `bazaar queue work`).
 public struct SpoolWorker: Sendable {
+  /// The queue worked.
   public var queue: SpoolQueue
+  /// Messages handled at once, each on its own thread.
   public var concurrency: Int
   /// The lease each claim takes; extended while the handler runs.
   public var leaseMilliseconds: Int64
