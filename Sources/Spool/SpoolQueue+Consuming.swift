@@ -23,7 +23,7 @@ extension SpoolQueue {
     leaseMilliseconds: Int64? = nil, waitMilliseconds: Int64, shouldStop: () -> Bool = { false }
   ) throws(SpoolError) -> ClaimedMessage? {
     let deadline = environment.now() + max(0, waitMilliseconds)
-    let watcher = DirectoryWatcher(path: displayPath(.new))
+    var watcher: DirectoryWatcher?  // made on the first wait: most claims in a busy queue never wait
     while true {
       let attempt = try claimOrNextReadyTime(leaseMilliseconds: leaseMilliseconds)
       if let message = attempt.message { return message }
@@ -31,7 +31,8 @@ extension SpoolQueue {
       if now >= deadline || shouldStop() { return nil }
       var wake = min(deadline, now + 250)
       if let next = attempt.nextReadyAt { wake = min(wake, max(next, now + 1)) }
-      watcher.wait(milliseconds: Int(wake - now))
+      if watcher == nil { watcher = DirectoryWatcher(path: displayPath(.new)) }
+      watcher?.wait(milliseconds: Int(wake - now))
     }
   }
 
@@ -75,9 +76,7 @@ extension SpoolQueue {
       }
       let bytes: [UInt8]?
       do {
-        bytes = try FileSystem.readFile(
-          descriptor(.cur), claimed.fileName, limit: policy.maxMessageBytes + 64 * 1024,
-          displayPath: displayPath(.cur, claimed.fileName))
+        bytes = try readMessageFile(.cur, claimed.fileName)
       } catch {
         try moveAside(claimed.fileName, from: .cur)
         continue
@@ -181,9 +180,7 @@ extension SpoolQueue {
     else { throw .leaseLost(receipt: receipt) }
     let bytes: [UInt8]?
     do {
-      bytes = try FileSystem.readFile(
-        descriptor(.cur), held.fileName, limit: policy.maxMessageBytes + 64 * 1024,
-        displayPath: displayPath(.cur, held.fileName))
+      bytes = try readMessageFile(.cur, held.fileName)
     } catch {
       try moveAside(held.fileName, from: .cur)
       return
@@ -197,7 +194,7 @@ extension SpoolQueue {
         id: file.header.id, publishedAt: file.header.publishedAt, lastError: error, lastErrorAt: now)
       body = file.body
     case .failure:
-      guard bytes.count <= policy.maxMessageBytes + 64 * 1024 else {
+      guard bytes.count <= messageFileLimit else {
         try moveAside(held.fileName, from: .cur)
         return
       }

@@ -95,9 +95,7 @@ extension SpoolQueue {
         body: nil)
       do {
         guard
-          let bytes = try FileSystem.readFile(
-            descriptor(subdirectory), name.fileName, limit: policy.maxMessageBytes + 64 * 1024,
-            displayPath: displayPath(subdirectory, name.fileName))
+          let bytes = try readMessageFile(subdirectory, name.fileName)
         else { continue }
         switch MessageFile.decode(bytes, expectedID: name.id, checkBody: state == .ready || state == .inFlight) {
         case .success(let file):

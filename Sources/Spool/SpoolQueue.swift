@@ -81,6 +81,15 @@ public final class SpoolQueue: Sendable {
     return try QueuePolicy.decode(bytes, path: file)
   }
 
+  /// The largest message file read: the body limit plus room for the header line.
+  var messageFileLimit: Int { policy.maxMessageBytes + 64 * 1024 }
+
+  /// Reads a message file (header and body), at most `messageFileLimit` + 1 bytes; nil when it is gone.
+  func readMessageFile(_ subdirectory: Subdirectory, _ fileName: String) throws(SpoolError) -> [UInt8]? {
+    try FileSystem.readFile(
+      descriptor(subdirectory), fileName, limit: messageFileLimit, displayPath: displayPath(subdirectory, fileName))
+  }
+
   /// Atomically replaces `policy.json`.
   func replacePolicy(_ policy: QueuePolicy) throws(SpoolError) {
     let temporary = "policy." + String(environment.random(Int.max), radix: 16)
