@@ -1,7 +1,9 @@
 /// Why an account use case refused a request.
 package enum AccountError: Error, Equatable, Sendable {
-  /// Another account already uses this email.
+  /// Another account (of the same kind: user or seller) already uses this email.
   case emailTaken
+  /// Another seller is already registered under this business registration number.
+  case businessNumberTaken
   /// The email and password do not match an account (deliberately not saying which).
   case invalidCredentials
   /// The account was closed by its owner.
@@ -10,6 +12,8 @@ package enum AccountError: Error, Equatable, Sendable {
   case accountBlocked
   /// The token's subject has no account (it was removed by an operator).
   case userNotFound
+  /// The token's subject has no seller account (it was removed by an operator).
+  case sellerNotFound
   /// The current password given to confirm a change is wrong.
   case wrongPassword
 }

@@ -1,15 +1,56 @@
+/// An entity id: a kind prefix (`usr_`, `sel_`, `prd_`) followed by a time-ordered random id.
+package protocol PrefixedID: RawRepresentable, Hashable, Sendable, CustomStringConvertible
+where RawValue == String {
+  /// The kind's prefix, underscore included.
+  static var prefix: String { get }
+  init(rawValue: String)
+}
+
+extension PrefixedID {
+  /// A new id from `ids`.
+  package init(from ids: any IDGenerator) {
+    self.init(rawValue: Self.prefix + ids.next())
+  }
+
+  /// The id in `text` when it has this kind's prefix and 26 Crockford base-32 characters after
+  /// it; nil otherwise (such an id was never issued, so lookups may answer "not found" at once).
+  package init?(checking text: String) {
+    let body = text.utf8.dropFirst(Self.prefix.utf8.count)
+    guard text.hasPrefix(Self.prefix), body.count == 26,
+      body.allSatisfy({ (0x30...0x39).contains($0) || (0x61...0x7A).contains($0) })
+    else { return nil }
+    self.init(rawValue: text)
+  }
+
+  package var description: String { rawValue }
+}
+
 /// The id of a user account: `usr_` followed by a time-ordered random id.
-package struct UserID: RawRepresentable, Hashable, Sendable, Codable, CustomStringConvertible {
+package struct UserID: PrefixedID, Codable {
+  package static let prefix = "usr_"
   package let rawValue: String
 
   package init(rawValue: String) {
     self.rawValue = rawValue
   }
+}
 
-  /// A new id from `ids`.
-  package init(from ids: any IDGenerator) {
-    rawValue = "usr_" + ids.next()
+/// The id of a seller account: `sel_` followed by a time-ordered random id.
+package struct SellerID: PrefixedID {
+  package static let prefix = "sel_"
+  package let rawValue: String
+
+  package init(rawValue: String) {
+    self.rawValue = rawValue
   }
+}
 
-  package var description: String { rawValue }
+/// The id of a product: `prd_` followed by a time-ordered random id.
+package struct ProductID: PrefixedID {
+  package static let prefix = "prd_"
+  package let rawValue: String
+
+  package init(rawValue: String) {
+    self.rawValue = rawValue
+  }
 }

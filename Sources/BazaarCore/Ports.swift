@@ -62,3 +62,35 @@ package protocol UserRepository: Sendable {
 package struct StoreBusy: Error, Sendable {
   package init() {}
 }
+
+/// Stores seller accounts. Each method is one atomic change.
+package protocol SellerRepository: Sendable {
+  /// Adds a new seller; throws `AccountError.emailTaken` or `.businessNumberTaken`.
+  func insert(_ seller: Seller, passwordHash: String) throws
+  /// The seller with this id, if any.
+  func seller(id: SellerID) throws -> Seller?
+  /// The seller with this email and its password hash, if any.
+  func credentials(email: Email) throws -> StoredSellerCredentials?
+  /// The seller with this id and its password hash, if any.
+  func credentials(id: SellerID) throws -> StoredSellerCredentials?
+  /// Replaces the password hash (a rehash at sign-in).
+  func replacePasswordHash(of id: SellerID, with hash: String) throws
+  /// Marks the seller inactive and revokes all its tokens, atomically.
+  func withdraw(_ id: SellerID, at now: Timestamp) throws
+}
+
+/// Stores products and answers listings. Each method is one atomic change or one read.
+package protocol ProductRepository: Sendable {
+  /// Adds a new product.
+  func insert(_ product: Product) throws
+  /// The product with this id if it is not deleted and its seller is active: what shoppers see.
+  func listedProduct(id: ProductID) throws -> Product?
+  /// Reads the product (not deleted, whatever its seller's status), lets `change` check and
+  /// edit it, and saves every field but `reserved` and `createdAt`, in one write transaction:
+  /// orders reserving stock at the same time cannot interleave. Throws
+  /// `CatalogError.productNotFound` when there is no such live product; errors thrown by
+  /// `change` roll back.
+  func modify(id: ProductID, _ change: (inout Product) throws -> Void) throws -> Product
+  /// The products of `query`, in its order, at most `query.limit`.
+  func list(_ query: ProductQuery) throws -> [Product]
+}

@@ -6,6 +6,15 @@ package enum AccountStatus: String, Sendable, CaseIterable, Codable {
   case inactive
   /// Closed by an operator; cannot sign in.
   case blocked
+
+  /// Throws `AccountError.accountInactive` or `.accountBlocked` unless the account is active.
+  package func requireActive() throws(AccountError) {
+    switch self {
+    case .active: return
+    case .inactive: throw .accountInactive
+    case .blocked: throw .accountBlocked
+    }
+  }
 }
 
 /// Where a user's orders are shipped by default.

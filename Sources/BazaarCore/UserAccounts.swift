@@ -76,7 +76,7 @@ package struct UserAccounts: Sendable {
     guard passwords.verify(password, against: stored.passwordHash) else {
       throw AccountError.invalidCredentials
     }
-    try Self.requireActive(stored.user)
+    try stored.user.status.requireActive()
     if passwords.needsRehash(stored.passwordHash) {
       try users.replacePasswordHash(of: stored.user.id, with: try passwords.hash(password), at: clock.now())
     }
@@ -93,7 +93,7 @@ package struct UserAccounts: Sendable {
     guard let user = try users.user(id: UserID(rawValue: caller.subject)) else {
       throw AccountError.userNotFound
     }
-    try Self.requireActive(user)
+    try user.status.requireActive()
     return user
   }
 
@@ -117,7 +117,7 @@ package struct UserAccounts: Sendable {
     guard let stored = try users.credentials(id: UserID(rawValue: caller.subject)) else {
       throw AccountError.userNotFound
     }
-    try Self.requireActive(stored.user)
+    try stored.user.status.requireActive()
     let password = try Password(new, field: "newPassword", email: stored.user.email)
     guard passwords.verify(current, against: stored.passwordHash) else { throw AccountError.wrongPassword }
     if new == current {
@@ -136,7 +136,7 @@ package struct UserAccounts: Sendable {
     guard let stored = try users.credentials(id: UserID(rawValue: caller.subject)) else {
       throw AccountError.userNotFound
     }
-    try Self.requireActive(stored.user)
+    try stored.user.status.requireActive()
     guard passwords.verify(password, against: stored.passwordHash) else { throw AccountError.wrongPassword }
     let now = clock.now()
     try users.deactivate(stored.user.id, at: now)
@@ -144,13 +144,5 @@ package struct UserAccounts: Sendable {
     user.status = .inactive
     user.updatedAt = now
     return user
-  }
-
-  private static func requireActive(_ user: User) throws {
-    switch user.status {
-    case .active: return
-    case .inactive: throw AccountError.accountInactive
-    case .blocked: throw AccountError.accountBlocked
-    }
   }
 }

@@ -55,19 +55,25 @@ package struct FieldErrors: Sendable {
 
 /// Text rules shared by the free-text fields of every entity.
 package enum TextRule {
-  /// Trims surrounding white space and checks the length (in characters) and that no control
-  /// characters remain; returns the trimmed text.
-  package static func check(_ raw: String, field: String, min: Int = 1, max: Int) throws(FieldError) -> String {
+  /// Trims surrounding white space and checks the length and that no control characters
+  /// remain; returns the trimmed text. Length counts Unicode scalars, as SQLite's `length()`
+  /// in the tables' CHECK constraints does (an emoji with modifiers is several).
+  /// `multiline` text may also hold line breaks and tabs.
+  package static func check(
+    _ raw: String, field: String, min: Int = 1, max: Int, multiline: Bool = false
+  ) throws(FieldError) -> String {
     let text = raw.trimmingWhitespace()
-    if text.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) {
+    let allowed: Set<Unicode.Scalar> = multiline ? ["\n", "\r", "\t"] : []
+    if text.unicodeScalars.contains(where: { $0.properties.generalCategory == .control && !allowed.contains($0) }) {
       throw FieldError(field: field, code: "invalid", message: "\(field) must not contain control characters")
     }
-    if text.count < min {
+    let length = text.unicodeScalars.count
+    if length < min {
       throw FieldError(
         field: field, code: min <= 1 ? "required" : "too_short",
         message: min <= 1 ? "\(field) must not be empty" : "\(field) must be at least \(min) characters")
     }
-    if text.count > max {
+    if length > max {
       throw FieldError(field: field, code: "too_long", message: "\(field) must be at most \(max) characters")
     }
     return text

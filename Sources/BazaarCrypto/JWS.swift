@@ -1,3 +1,5 @@
+internal import BazaarCore
+
 /// The compact JWS form (RFC 7515 §7.1) with the HS256 algorithm, below any claim semantics.
 package enum JWS {
   /// Longest token accepted; bounds the work an attacker's header can cause.

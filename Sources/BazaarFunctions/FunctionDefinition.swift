@@ -50,10 +50,14 @@ package struct FunctionContext: Sendable {
 /// The use cases a handler can reach, built by the executable from live adapters.
 package struct Services: Sendable {
   package var accounts: UserAccounts
+  package var sellers: SellerAccounts
+  package var catalog: ProductCatalog
   package var authenticator: Authenticator
 
-  package init(accounts: UserAccounts, authenticator: Authenticator) {
+  package init(accounts: UserAccounts, sellers: SellerAccounts, catalog: ProductCatalog, authenticator: Authenticator) {
     self.accounts = accounts
+    self.sellers = sellers
+    self.catalog = catalog
     self.authenticator = authenticator
   }
 }

@@ -54,6 +54,40 @@ package struct InputReader {
     }
   }
 
+  /// A required integer (a JSON number with no fraction).
+  package mutating func int(_ name: String) -> Int64 {
+    switch intChange(name) {
+    case .set(let value): return value
+    case .keep, .clear:
+      if !errors.errors.contains(where: { $0.field == qualified(name) }) { record(name, "required", "is required") }
+      return 0
+    }
+  }
+
+  /// An integer in a partial update: absent keeps, `null` clears, a whole number sets.
+  package mutating func intChange(_ name: String) -> FieldChange<Int64> {
+    read.insert(name)
+    switch fields[name] {
+    case nil: return .keep
+    case .null: return .clear
+    case .integer(let value): return .set(value)
+    case .number(let value) where value == value.rounded() && abs(value) < 9e15:
+      return .set(Int64(value))
+    case let other?:
+      record(
+        name, "wrong_type", "must be a whole number, not \(other.typeName == "number" ? "a fraction" : other.typeName)")
+      return .keep
+    }
+  }
+
+  /// An optional integer: absent and `null` both read as nil.
+  package mutating func optionalInt(_ name: String) -> Int64? {
+    switch intChange(name) {
+    case .set(let value): value
+    case .keep, .clear: nil
+    }
+  }
+
   /// A nested object in a partial update, read by `body` with its own reader.
   package mutating func objectChange<T: Sendable>(
     _ name: String, _ body: (inout InputReader) throws -> T

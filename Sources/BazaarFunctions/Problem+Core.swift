@@ -58,6 +58,10 @@ extension AccountError: ProblemConvertible {
     case .emailTaken:
       Problem(
         status: 409, code: "email_taken", title: "Email taken", detail: "an account with this email already exists")
+    case .businessNumberTaken:
+      Problem(
+        status: 409, code: "business_number_taken", title: "Business number taken",
+        detail: "a seller with this business registration number is already registered")
     case .invalidCredentials:
       Problem(
         status: 401, code: "invalid_credentials", title: "Invalid credentials",
@@ -70,9 +74,31 @@ extension AccountError: ProblemConvertible {
         status: 403, code: "account_blocked", title: "Account blocked", detail: "this account was blocked by the shop")
     case .userNotFound:
       Problem(status: 404, code: "user_not_found", title: "User not found", detail: "the token's user does not exist")
+    case .sellerNotFound:
+      Problem(
+        status: 404, code: "seller_not_found", title: "Seller not found", detail: "the token's seller does not exist")
     case .wrongPassword:
       Problem(
         status: 403, code: "wrong_password", title: "Wrong password", detail: "the current password is not correct")
+    }
+  }
+}
+
+extension CatalogError: ProblemConvertible {
+  package var problem: Problem {
+    switch self {
+    case .productNotFound:
+      Problem(
+        status: 404, code: "product_not_found", title: "Product not found",
+        detail: "no product with this id is for sale (it never existed, was deleted, or its seller left)")
+    case .notProductOwner:
+      Problem(
+        status: 403, code: "not_product_owner", title: "Not the product's owner",
+        detail: "only the seller who owns this product may change it")
+    case .stockBelowReserved(let requested, let reserved):
+      Problem(
+        status: 409, code: "stock_below_reserved", title: "Stock below reserved",
+        detail: "stock cannot be \(requested): open orders hold \(reserved) units of this product")
     }
   }
 }

@@ -38,6 +38,64 @@ extension BazaarDatabase {
           CREATE INDEX issued_tokens_by_expiry ON issued_tokens (expires_at);
           """)
     }
+    migrator.registerMigration("2026-11-24-sellers-and-products") { db in
+      try db.execute(
+        sql: """
+          CREATE TABLE sellers (
+            id TEXT PRIMARY KEY NOT NULL CHECK (id LIKE 'sel\\_%' ESCAPE '\\'),
+            email TEXT NOT NULL UNIQUE CHECK (email = lower(email) AND length(email) BETWEEN 3 AND 254),
+            password_hash TEXT NOT NULL CHECK (password_hash LIKE '$%'),
+            business_name TEXT NOT NULL CHECK (length(business_name) BETWEEN 1 AND 100),
+            business_number TEXT NOT NULL UNIQUE
+              CHECK (length(business_number) = 10 AND business_number NOT GLOB '*[^0-9]*'),
+            status TEXT NOT NULL DEFAULT 'active' CHECK (status IN ('active', 'inactive', 'blocked')),
+            created_at INTEGER NOT NULL,
+            updated_at INTEGER NOT NULL CHECK (updated_at >= created_at)
+          ) STRICT;
+
+          -- `seq` is the FTS5 content rowid; `id` is the public id.
+          CREATE TABLE products (
+            seq INTEGER PRIMARY KEY,
+            id TEXT NOT NULL UNIQUE CHECK (id LIKE 'prd\\_%' ESCAPE '\\'),
+            seller_id TEXT NOT NULL REFERENCES sellers (id),
+            name TEXT NOT NULL CHECK (length(name) BETWEEN 1 AND 200),
+            description TEXT NOT NULL CHECK (length(description) <= 5000),
+            price INTEGER NOT NULL CHECK (price BETWEEN 1 AND 1000000000),
+            stock INTEGER NOT NULL CHECK (stock BETWEEN 0 AND 1000000),
+            reserved INTEGER NOT NULL DEFAULT 0 CHECK (reserved >= 0 AND reserved <= stock),
+            image_url TEXT CHECK (image_url IS NULL OR length(image_url) BETWEEN 8 AND 2048),
+            category TEXT CHECK (category IS NULL OR length(category) BETWEEN 1 AND 50),
+            created_at INTEGER NOT NULL,
+            updated_at INTEGER NOT NULL CHECK (updated_at >= created_at),
+            deleted_at INTEGER CHECK (deleted_at IS NULL OR deleted_at >= created_at)
+          ) STRICT;
+          -- One index per sort order, over live products only; each ends with id so pages are total.
+          CREATE INDEX products_newest ON products (created_at DESC, id DESC) WHERE deleted_at IS NULL;
+          CREATE INDEX products_by_price ON products (price, id) WHERE deleted_at IS NULL;
+          CREATE INDEX products_by_name ON products (name COLLATE NOCASE, id) WHERE deleted_at IS NULL;
+          CREATE INDEX products_by_seller ON products (seller_id, created_at DESC, id DESC) WHERE deleted_at IS NULL;
+          CREATE INDEX products_by_category ON products (category, created_at DESC, id DESC)
+            WHERE deleted_at IS NULL AND category IS NOT NULL;
+
+          -- Word-prefix search over name and description (external content: no second copy).
+          CREATE VIRTUAL TABLE products_search USING fts5 (
+            name, description, content = 'products', content_rowid = 'seq',
+            tokenize = 'unicode61 remove_diacritics 2', prefix = '1 2 3'
+          );
+          CREATE TRIGGER products_search_insert AFTER INSERT ON products BEGIN
+            INSERT INTO products_search (rowid, name, description) VALUES (new.seq, new.name, new.description);
+          END;
+          CREATE TRIGGER products_search_update AFTER UPDATE OF name, description ON products BEGIN
+            INSERT INTO products_search (products_search, rowid, name, description)
+              VALUES ('delete', old.seq, old.name, old.description);
+            INSERT INTO products_search (rowid, name, description) VALUES (new.seq, new.name, new.description);
+          END;
+          CREATE TRIGGER products_search_delete AFTER DELETE ON products BEGIN
+            INSERT INTO products_search (products_search, rowid, name, description)
+              VALUES ('delete', old.seq, old.name, old.description);
+          END;
+          """)
+    }
     return migrator
   }()
 }

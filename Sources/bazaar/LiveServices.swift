@@ -34,11 +34,14 @@ struct LiveServices {
     let registry = SQLiteTokenRegistry(database)
     let issuer = TokenIssuer(
       signer: signer, registry: registry, ids: ids, clock: clock, lifetime: configuration.tokenLifetime)
-    let accounts = UserAccounts(
-      users: SQLiteUserRepository(database), passwords: ScryptPasswordHasher(logN: configuration.scryptLogN),
-      issuer: issuer, ids: ids, clock: clock)
+    let passwords = ScryptPasswordHasher(logN: configuration.scryptLogN)
+    let sellers = SQLiteSellerRepository(database)
     services = Services(
-      accounts: accounts, authenticator: Authenticator(signer: signer, registry: registry, clock: clock))
+      accounts: UserAccounts(
+        users: SQLiteUserRepository(database), passwords: passwords, issuer: issuer, ids: ids, clock: clock),
+      sellers: SellerAccounts(sellers: sellers, passwords: passwords, issuer: issuer, ids: ids, clock: clock),
+      catalog: ProductCatalog(products: SQLiteProductRepository(database), sellers: sellers, ids: ids, clock: clock),
+      authenticator: Authenticator(signer: signer, registry: registry, clock: clock))
     self.database = database
   }
 }

@@ -1,4 +1,5 @@
-/// Base64 without padding, in the URL-safe (RFC 4648 §5) and standard (§4) alphabets.
+/// Base64 without padding, in the URL-safe (RFC 4648 §5) and standard (§4) alphabets: pure
+/// computation, shared by tokens, password hashes and paging cursors.
 package enum Base64 {
   private static let urlAlphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_".utf8)
   private static let standardAlphabet = Array(

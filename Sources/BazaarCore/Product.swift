@@ -1,0 +1,91 @@
+/// Something a seller offers: its price, how many are on hand, and how many of those open
+/// orders hold.
+package struct Product: Equatable, Sendable {
+  package var id: ProductID
+  package var sellerID: SellerID
+  package var name: String
+  package var description: String
+  package var price: Money
+  /// Units on hand, including the reserved ones.
+  package var stock: Int64
+  /// Units held by open orders (placed, not yet cancelled, expired or shipped). Orders
+  /// change it; sellers cannot take stock below it.
+  package var reserved: Int64
+  package var imageURL: String?
+  package var category: String?
+  package var createdAt: Timestamp
+  package var updatedAt: Timestamp
+  /// When the owner deleted it; a deleted product is gone for everyone but past orders.
+  package var deletedAt: Timestamp?
+
+  package init(
+    id: ProductID, sellerID: SellerID, name: String, description: String, price: Money, stock: Int64,
+    reserved: Int64 = 0, imageURL: String?, category: String?, createdAt: Timestamp, updatedAt: Timestamp,
+    deletedAt: Timestamp? = nil
+  ) {
+    self.id = id
+    self.sellerID = sellerID
+    self.name = name
+    self.description = description
+    self.price = price
+    self.stock = stock
+    self.reserved = reserved
+    self.imageURL = imageURL
+    self.category = category
+    self.createdAt = createdAt
+    self.updatedAt = updatedAt
+    self.deletedAt = deletedAt
+  }
+
+  /// Units a new order can still take.
+  package var available: Int64 { stock - reserved }
+}
+
+/// The validation rules of product fields, shared by create and update.
+package enum ProductRules {
+  /// The stock a product may hold.
+  package static let stockRange: ClosedRange<Int64> = 0...1_000_000
+
+  /// 1 to 200 characters, trimmed.
+  package static func name(_ raw: String) throws(FieldError) -> String {
+    try TextRule.check(raw, field: "name", max: 200)
+  }
+
+  /// Up to 5,000 characters, trimmed; empty is allowed, and so are line breaks and tabs.
+  package static func description(_ raw: String) throws(FieldError) -> String {
+    try TextRule.check(raw, field: "description", min: 0, max: 5000, multiline: true)
+  }
+
+  /// 1 to 50 characters, trimmed; matched exactly by the `category` filter.
+  package static func category(_ raw: String, field: String = "category") throws(FieldError) -> String {
+    try TextRule.check(raw, field: field, max: 50)
+  }
+
+  /// A whole number of units in `stockRange`.
+  package static func stock(_ value: Int64, field: String) throws(FieldError) -> Int64 {
+    guard stockRange.contains(value) else {
+      throw FieldError(
+        field: field, code: "out_of_range",
+        message: "\(field) must be from \(stockRange.lowerBound) to \(stockRange.upperBound)")
+    }
+    return value
+  }
+
+  /// An absolute `http` or `https` URL of at most 2,048 characters with a host and no white
+  /// space or control characters (shoppers' browsers load it, so nothing else is accepted).
+  package static func imageURL(_ raw: String) throws(FieldError) -> String {
+    let text = raw.trimmingWhitespace()
+    let lower = text.lowercased()
+    let rest: Substring? =
+      lower.hasPrefix("https://") ? text.dropFirst(8) : lower.hasPrefix("http://") ? text.dropFirst(7) : nil
+    let host = rest?.prefix { $0 != "/" && $0 != "?" && $0 != "#" }
+    guard let host, !host.isEmpty, text.utf8.count <= 2048,
+      text.utf8.allSatisfy({ $0 > 0x20 && $0 != 0x7F }), !host.contains("@")
+    else {
+      throw FieldError(
+        field: "imageUrl", code: "invalid",
+        message: "imageUrl must be an absolute http(s) URL with a host, without spaces, at most 2048 characters")
+    }
+    return text
+  }
+}
