@@ -15,19 +15,23 @@ final class LiveHarness {
   let directory = FileManager.default.temporaryDirectory.appendingPathComponent("bazaar-\(UUID().uuidString)").path
   let services: Services
   let signer: HS256TokenSigner
+  let database: BazaarDatabase
 
   init() throws {
     try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-    let database = try BazaarDatabase(path: directory + "/bazaar.sqlite")
+    database = try BazaarDatabase(path: directory + "/bazaar.sqlite")
     let clock = FixedClock()
     let ids = RandomIDGenerator(clock: clock)
     signer = try HS256TokenSigner(secret: Array(repeating: 7, count: 32))
     let registry = SQLiteTokenRegistry(database)
+    let issuer = TokenIssuer(signer: signer, registry: registry, ids: ids, clock: clock, lifetime: 3600)
+    let passwords = ScryptPasswordHasher(logN: 14)
+    let sellers = SQLiteSellerRepository(database)
     services = Services(
       accounts: UserAccounts(
-        users: SQLiteUserRepository(database), passwords: ScryptPasswordHasher(logN: 14),
-        issuer: TokenIssuer(signer: signer, registry: registry, ids: ids, clock: clock, lifetime: 3600), ids: ids,
-        clock: clock),
+        users: SQLiteUserRepository(database), passwords: passwords, issuer: issuer, ids: ids, clock: clock),
+      sellers: SellerAccounts(sellers: sellers, passwords: passwords, issuer: issuer, ids: ids, clock: clock),
+      catalog: ProductCatalog(products: SQLiteProductRepository(database), sellers: sellers, ids: ids, clock: clock),
       authenticator: Authenticator(signer: signer, registry: registry, clock: clock))
   }
 
