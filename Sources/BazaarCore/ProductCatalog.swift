@@ -151,10 +151,15 @@ package struct ProductCatalog: Sendable {
       case .set(let count): requested = count
       case .add(let delta): requested = product.stock + delta
       }
+      guard ProductRules.stockRange.contains(requested) else {
+        throw FieldError(
+          field: adjustment.field, code: "out_of_range",
+          message: "stock would become \(requested); it must stay from 0 to \(ProductRules.stockRange.upperBound)")
+      }
       guard requested >= product.reserved else {
         throw CatalogError.stockBelowReserved(requested: requested, reserved: product.reserved)
       }
-      product.stock = try ProductRules.stock(requested, field: adjustment.field)
+      product.stock = requested
     }
   }
 

@@ -84,6 +84,35 @@ class Shop:
         return result.body["token"]
 
 
+    def register_seller(self, email="shop@example.com", number="220-81-62517", password=PASSWORD, name="Minji Goods"):
+        result = self.call("registerSeller", {
+            "email": email, "password": password, "businessName": name, "businessNumber": number})
+        assert result.code == 0, result.stdout + result.stderr
+        return result.body
+
+    def seller_login(self, email="shop@example.com", password=PASSWORD):
+        result = self.call("sellerLogin", {"email": email, "password": password})
+        assert result.code == 0, result.stdout + result.stderr
+        return result.body["token"]
+
+    def create_product(self, token, **fields):
+        payload = {"name": "Cotton towel", "description": "Soft", "price": 12000, "stock": 10, **fields}
+        result = self.call("createProduct", payload, token=token)
+        assert result.code == 0, result.stdout + result.stderr
+        return result.body
+
+    def sql(self, statement, *args):
+        """Run one statement on the shop's database, as an operator with the sqlite3 shell would."""
+        import sqlite3
+        with sqlite3.connect(self.home / "var" / "bazaar.sqlite") as db:
+            return db.execute(statement, args).fetchall()
+
+
+# Valid business registration numbers (check digits verified): NAVER, Samsung Electronics, Kakao,
+# and three more that satisfy the National Tax Service's check.
+BUSINESS_NUMBERS = ["220-81-62517", "124-81-00998", "120-81-47521", "101-81-00001", "105-87-00010", "211-88-00006"]
+
+
 @pytest.fixture
 def shop(tmp_path):
     assert BIN.exists(), f"build first (make build): {BIN} must point at a bazaar binary"

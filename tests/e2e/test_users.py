@@ -214,7 +214,11 @@ def test_database_is_wal_and_checks_clean(shop):
 def test_catalog_lists_every_function_and_functions_dir_links_each(shop, tmp_path):
     listed = shop.bazaar("functions", "--json")
     names = [f["name"] for f in json.loads(listed.stdout)]
-    assert names == ["signup", "login", "logout", "getProfile", "updateProfile", "changePassword", "deactivateAccount"]
+    assert names == [
+        "signup", "login", "logout", "getProfile", "updateProfile", "changePassword", "deactivateAccount",
+        "registerSeller", "sellerLogin", "sellerLogout", "getSellerProfile", "withdrawSeller",
+        "createProduct", "getProduct", "listProducts", "updateProduct", "deleteProduct", "adjustStock",
+    ]
     entries = sorted(p.name for p in (ROOT / "functions").iterdir() if p.name != "samples")
     assert entries == sorted(names), "functions/ must hold exactly one link per catalog function"
     for name in names:
@@ -239,3 +243,19 @@ def test_sample_requests_run_in_order(shop):
         token = result.body.get("token", token)
     token = shop.login(password="battery staple")
     assert shop.call("deactivateAccount", raw=(samples / "deactivateAccount.json").read_text(), token=token).code == 0
+    # Seller and product samples; prd_PRODUCT_ID stands for the id createProduct returned.
+    token, product = None, None
+    for name in ["registerSeller", "sellerLogin", "getSellerProfile", "createProduct", "listProducts", "getProduct",
+                 "updateProduct", "adjustStock", "deleteProduct", "sellerLogout"]:
+        raw = (samples / f"{name}.json").read_text()
+        if product:
+            raw = raw.replace("prd_PRODUCT_ID", product)
+        result = shop.call(name, raw=raw, token=token)
+        assert result.code == 0, (name, result.stdout)
+        token = result.body.get("token", token)
+        if name == "createProduct":
+            product = result.body["id"]
+        if name == "listProducts":
+            assert [p["id"] for p in result.body["items"]] == [product]
+    token = shop.seller_login()
+    assert shop.call("withdrawSeller", raw=(samples / "withdrawSeller.json").read_text(), token=token).code == 0
