@@ -10,13 +10,14 @@ DEBUG_BIN := .build/debug/bazaar
 RELEASE_BIN := .build/release/bazaar
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: help deps venv build release run test test-swift test-e2e bench bench-spool format lint clean
+.PHONY: help deps venv build release run test test-swift test-e2e bench bench-spool bench-catalog format lint clean
 
 help:
 	@echo "make run     build (release) and run the shop demo"
 	@echo "make test    install what is missing, build, run every test"
 	@echo "make bench   start-up benchmark (docs/benchmarks.md)"
 	@echo "make bench-spool  spool throughput: floor probe, batch, persist-queue (docs/benchmarks.md)"
+	@echo "make bench-catalog  listProducts search over 100,000 products against getProduct by id (docs/benchmarks.md)"
 	@echo "make format  swift format the sources in place"
 
 ## deps: Debian packages the build links against (installed only when missing).
@@ -66,6 +67,10 @@ bench:
 bench-spool: venv $(VENV)/.bench-installed
 	$(MAKE) --no-print-directory release
 	$(PYTHON) Benchmarks/spool.py --rounds $${ROUNDS:-7} --messages $${MESSAGES:-400}
+
+## bench-catalog: text search over a generated 100,000-product catalog against a by-id lookup, same run.
+bench-catalog: release
+	$(RELEASE_BIN) bench catalog --products $${PRODUCTS:-100000} --rounds $${ROUNDS:-5}
 
 $(VENV)/.bench-installed: Benchmarks/requirements.txt $(VENV)/.installed
 	$(PYTHON) -m pip install -q --disable-pip-version-check -r Benchmarks/requirements.txt

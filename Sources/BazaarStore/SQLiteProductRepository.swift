@@ -64,10 +64,36 @@ package struct SQLiteProductRepository: ProductRepository {
   }
 
   package func list(_ query: ProductQuery) throws -> [Product] {
-    let statement = ProductListing(query)
-    return try translatingErrors {
+    try translatingErrors {
       try pool.singleStatementRead { db in
-        try Row.fetchAll(db, sql: statement.sql, arguments: StatementArguments(statement.arguments)).map(Self.product)
+        let statement = ProductListing(query, walkSortIndex: try Self.shouldWalkSortIndex(query, db))
+        return try Row.fetchAll(db, sql: statement.sql, arguments: StatementArguments(statement.arguments))
+          .map(Self.product)
+      }
+    }
+  }
+
+  /// Whether a text search matches so many products that walking the sort index beats
+  /// fetching every match (see `ProductListing`). A seller or category filter has its own
+  /// index, which SQLite picks by itself; counting stops at the threshold, so it stays cheap.
+  private static func shouldWalkSortIndex(_ query: ProductQuery, _ db: Database) throws -> Bool {
+    guard let text = query.filter.text, query.filter.sellerID == nil, query.filter.category == nil else {
+      return false
+    }
+    let matches = try Int.fetchOne(
+      db,
+      sql: "SELECT count(*) FROM (SELECT 1 FROM products_search WHERE products_search MATCH ? LIMIT ?)",
+      arguments: [ProductListing.matchExpression(text), ProductListing.walkThreshold + 1]) ?? 0
+    return matches > ProductListing.walkThreshold
+  }
+
+  /// How many products (live or not) `text` matches: for calibrating benchmarks.
+  package func countMatches(_ text: SearchText) throws -> Int {
+    try translatingErrors {
+      try pool.singleStatementRead { db in
+        try Int.fetchOne(
+          db, sql: "SELECT count(*) FROM products_search WHERE products_search MATCH ?",
+          arguments: [ProductListing.matchExpression(text)]) ?? 0
       }
     }
   }

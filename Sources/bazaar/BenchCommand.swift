@@ -11,7 +11,7 @@ internal import Spool
 struct BenchCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "bench", abstract: "Run a benchmark and print its figures as JSON.",
-    subcommands: [SpoolBench.self])
+    subcommands: [SpoolBench.self, CatalogBench.self])
 }
 
 /// `bazaar bench spool`: durable publish + claim + ack against a bare-syscall floor, and batch against single publish.

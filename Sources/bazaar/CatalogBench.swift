@@ -1,0 +1,206 @@
+internal import ArgumentParser
+internal import BazaarCore
+internal import BazaarFunctions
+internal import BazaarJSON
+internal import BazaarStore
+internal import Foundation
+
+#if canImport(Glibc)
+  internal import Glibc
+#endif
+
+/// `bazaar bench catalog`: `listProducts` with a text query over a generated catalog, against a
+/// plain indexed lookup (`getProduct` by id) as the baseline, in-process and one process per call.
+struct CatalogBench: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "catalog",
+    abstract: "listProducts (text search) over a generated catalog against getProduct by id, in-process and per process.",
+    discussion: """
+      Seeds a fresh database with --products products (names and descriptions drawn from a \
+      Zipf-distributed 5,000-word vocabulary) and picks the search term whose matches are closest to \
+      1% of the catalog. Each round times, back to back: --queries in-process calls of each function \
+      through the function invoker, then --processes runs of `bazaar invoke` for each. Figures are \
+      medians in microseconds; ratios are search over lookup, per round.
+      """)
+
+  @Option(help: "Where the benchmark's BAZAAR_HOME goes (removed afterwards).") var directory: String?
+  @Option(help: "Products in the generated catalog.") var products = 100_000
+  @Option(help: "In-process calls per function per round.") var queries = 300
+  @Option(help: "Process invocations per function per round.") var processes = 60
+  @Option(help: "Rounds.") var rounds = 5
+  @Flag(help: "Keep the generated BAZAAR_HOME, to inspect query plans with sqlite3.") var keep = false
+
+  func run() throws {
+    let home = try directory ?? (Configuration().home + "/var/bench-catalog")
+    try? FileManager.default.removeItem(atPath: home)
+    try FileManager.default.createDirectory(atPath: home, withIntermediateDirectories: true)
+    defer { if !keep { try? FileManager.default.removeItem(atPath: home) } }
+    setenv("BAZAAR_HOME", home, 1)
+    if getenv("BAZAAR_JWT_SECRET") == nil { setenv("BAZAAR_JWT_SECRET", "bench-secret-0123456789abcdef0123456789", 1) }
+    let live = try LiveServices(try Configuration())
+    var generator = CatalogGenerator(seed: 20_261_124)
+    let seedStarted = DispatchTime.now().uptimeNanoseconds
+    let ids = try generator.seed(live.database, products: products)
+    let seedSeconds = Double(DispatchTime.now().uptimeNanoseconds - seedStarted) / 1e9
+    let (term, matches) = try generator.termNearest(fraction: 0.01, of: products, in: live.database)
+    let search = #"{"q":"\#(term)","limit":20}"#
+    var rng = SplitMix64(seed: 7)
+    let lookup = { #"{"id":"\#(ids.randomElement(using: &rng)!)"}"# }
+
+    var results: [JSONValue] = []
+    for _ in 0..<rounds {
+      let searchIn = try Self.inProcess("listProducts", live.services, calls: queries) { search }
+      let lookupIn = try Self.inProcess("getProduct", live.services, calls: queries, body: lookup)
+      let searchOut = try Self.perProcess("listProducts", calls: processes) { search }
+      let lookupOut = try Self.perProcess("getProduct", calls: processes, body: lookup)
+      results.append([
+        "searchInProcessMicros": .number(searchIn), "lookupInProcessMicros": .number(lookupIn),
+        "searchToLookupInProcess": .number(searchIn / lookupIn),
+        "searchPerProcessMicros": .number(searchOut), "lookupPerProcessMicros": .number(lookupOut),
+        "searchToLookupPerProcess": .number(searchOut / lookupOut),
+      ])
+    }
+    try live.database.close()
+    let report: JSONValue = [
+      "products": .integer(Int64(products)), "term": .string(term), "matches": .integer(Int64(matches)),
+      "seedSeconds": .number(seedSeconds), "rounds": .array(results),
+    ]
+    writeLine(report.serialized)
+  }
+
+  /// The median microseconds of `calls` in-process invocations of `name`.
+  static func inProcess(
+    _ name: String, _ services: Services, calls: Int, body: () -> String
+  ) throws -> Double {
+    let function = FunctionCatalog.named(name)!
+    let invoker = FunctionInvoker()
+    var times: [Double] = []
+    for _ in 0..<calls {
+      let input = Array(body().utf8)
+      let started = DispatchTime.now().uptimeNanoseconds
+      let response = invoker.invoke(
+        function, body: input, token: nil, requestID: "bench", services: { services }, reportInternal: { _ in })
+      times.append(Double(DispatchTime.now().uptimeNanoseconds - started) / 1e3)
+      guard response.status == 200 else { throw ValidationError("\(name) answered \(response.status)") }
+    }
+    return median(times)
+  }
+
+  /// The median microseconds of `calls` runs of `bazaar invoke name`, start to exit.
+  static func perProcess(_ name: String, calls: Int, body: () -> String) throws -> Double {
+    let executable = try FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")
+    var times: [Double] = []
+    for _ in 0..<calls {
+      let input = Array(body().utf8)
+      let started = DispatchTime.now().uptimeNanoseconds
+      let (status, _) = try Subprocess.run(executable, ["invoke", name], input: input)
+      times.append(Double(DispatchTime.now().uptimeNanoseconds - started) / 1e3)
+      guard status == 0 else { throw ValidationError("\(name) exited \(status)") }
+    }
+    return median(times)
+  }
+
+  static func median(_ values: [Double]) -> Double {
+    let sorted = values.sorted()
+    return sorted.count % 2 == 1 ? sorted[sorted.count / 2] : (sorted[sorted.count / 2 - 1] + sorted[sorted.count / 2]) / 2
+  }
+}
+
+/// SplitMix64: a small seedable generator, so a benchmark catalog is the same every run.
+struct SplitMix64: RandomNumberGenerator {
+  private var state: UInt64
+
+  init(seed: UInt64) {
+    state = seed
+  }
+
+  mutating func next() -> UInt64 {
+    state &+= 0x9E37_79B9_7F4A_7C15
+    var z = state
+    z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+    z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+    return z ^ (z >> 31)
+  }
+}
+
+/// A deterministic catalog: 50 active sellers and products whose words follow Zipf's law over
+/// a 5,000-word vocabulary, the way words in real product text do.
+struct CatalogGenerator {
+  private var rng: SplitMix64
+  private let words: [String]
+  private let cumulative: [Double]
+
+  init(seed: UInt64) {
+    var rng = SplitMix64(seed: seed)
+    let consonants = Array("bcdfghjklmnprstvz")
+    let vowels = Array("aeiou")
+    var vocabulary: [String] = []
+    var seen = Set<String>()
+    while vocabulary.count < 5000 {
+      let syllables = Int.random(in: 2...3, using: &rng)
+      let word = String(
+        (0..<syllables).flatMap { _ in [consonants.randomElement(using: &rng)!, vowels.randomElement(using: &rng)!] })
+      if seen.insert(word).inserted { vocabulary.append(word) }
+    }
+    self.rng = rng
+    words = vocabulary
+    var total = 0.0
+    cumulative = (1...vocabulary.count).map { rank in
+      total += 1 / Double(rank)
+      return total
+    }
+  }
+
+  private mutating func word() -> String {
+    let target = Double.random(in: 0..<cumulative.last!, using: &rng)
+    var low = 0
+    var high = cumulative.count - 1
+    while low < high {
+      let middle = (low + high) / 2
+      if cumulative[middle] < target { low = middle + 1 } else { high = middle }
+    }
+    return words[low]
+  }
+
+  private mutating func phrase(_ count: ClosedRange<Int>) -> String {
+    (0..<Int.random(in: count, using: &rng)).map { _ in word() }.joined(separator: " ")
+  }
+
+  /// Inserts the sellers and `products` products in one transaction; returns the product ids.
+  mutating func seed(_ database: BazaarDatabase, products: Int) throws -> [String] {
+    let start = Timestamp(milliseconds: 1_790_000_000_000)
+    let sellerRepository = SQLiteSellerRepository(database)
+    var sellers: [SellerID] = []
+    for index in 0..<50 {
+      let id = SellerID(rawValue: "sel_" + String(format: "%026d", index))
+      try sellerRepository.insert(
+        Seller(
+          id: id, email: try Email("seller\(index)@bench.example.com"), businessName: "Seller \(index)",
+          businessNumber: BusinessNumber(trustedDigits: String(1_000_000_000 + index)), status: .active,
+          createdAt: start, updatedAt: start),
+        passwordHash: "$bench$")
+      sellers.append(id)
+    }
+    let catalog = (0..<products).map { index in
+      let created = start.adding(seconds: Int64(index))
+      return Product(
+        id: ProductID(rawValue: "prd_" + String(format: "%026d", index)),
+        sellerID: sellers.randomElement(using: &rng)!, name: phrase(2...4), description: phrase(10...30),
+        price: Money(won: Int64.random(in: 1...500, using: &rng) * 100), stock: Int64.random(in: 0...100, using: &rng),
+        imageURL: nil, category: nil, createdAt: created, updatedAt: created)
+    }
+    try SQLiteProductRepository(database).insert(contentsOf: catalog)
+    return catalog.map(\.id.rawValue)
+  }
+
+  /// The vocabulary word whose search matches are closest to `fraction` of the catalog.
+  func termNearest(fraction: Double, of products: Int, in database: BazaarDatabase) throws -> (String, Int) {
+    let target = fraction * Double(products)
+    var best = (words[0], Int.max)
+    for word in words.prefix(400) {
+      let count = try SQLiteProductRepository(database).countMatches(try SearchText(word))
+      if abs(Double(count) - target) < abs(Double(best.1) - target) { best = (word, count) }
+    }
+    return best
+  }
+}
