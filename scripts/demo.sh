@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# The shop from the shell: sign up, log in, read and update the profile, log out.
+# The shop from the shell: a user signs up and logs in; a seller registers and offers a
+# product; anyone searches the catalog; then a spool queue carries one event.
 # Runs against a throw-away BAZAAR_HOME unless one is set. (The HTTP runner joins `make run` later.)
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
@@ -31,6 +32,24 @@ step "functions/updateProfile < functions/samples/updateProfile.json"
 step "functions/logout; functions/getProfile   # revoked: 401, exit 77"
 "$fn/logout" < /dev/null 2>/dev/null
 "$fn/getProfile" < /dev/null 2>/dev/null || echo "exit $?"
+
+step "functions/registerSeller < functions/samples/registerSeller.json"
+"$fn/registerSeller" < "$fn/samples/registerSeller.json" 2>/dev/null
+
+step "functions/sellerLogin < functions/samples/sellerLogin.json"
+export BAZAAR_TOKEN="$("$fn/sellerLogin" < "$fn/samples/sellerLogin.json" 2>/dev/null | json token)"
+echo "BAZAAR_TOKEN=${BAZAAR_TOKEN:0:24}…"
+
+step "functions/createProduct < functions/samples/createProduct.json"
+product="$("$fn/createProduct" < "$fn/samples/createProduct.json" 2>/dev/null)"
+echo "$product"
+id="$(json id <<<"$product")"
+
+step "echo '{\"id\":\"$id\",\"add\":-3}' | functions/adjustStock"
+echo "{\"id\":\"$id\",\"add\":-3}" | "$fn/adjustStock" 2>/dev/null
+
+step "echo '{\"q\":\"사과\"}' | functions/listProducts   # public: no token needed"
+echo '{"q":"사과"}' | BAZAAR_TOKEN= "$fn/listProducts" 2>/dev/null
 
 step "bazaar db check"
 "$root/bin/bazaar" db check

@@ -80,10 +80,11 @@ package struct SQLiteProductRepository: ProductRepository {
     guard let text = query.filter.text, query.filter.sellerID == nil, query.filter.category == nil else {
       return false
     }
-    let matches = try Int.fetchOne(
-      db,
-      sql: "SELECT count(*) FROM (SELECT 1 FROM products_search WHERE products_search MATCH ? LIMIT ?)",
-      arguments: [ProductListing.matchExpression(text), ProductListing.walkThreshold + 1]) ?? 0
+    let matches =
+      try Int.fetchOne(
+        db,
+        sql: "SELECT count(*) FROM (SELECT 1 FROM products_search WHERE products_search MATCH ? LIMIT ?)",
+        arguments: [ProductListing.matchExpression(text), ProductListing.walkThreshold + 1]) ?? 0
     return matches > ProductListing.walkThreshold
   }
 

@@ -14,7 +14,8 @@ internal import Foundation
 struct CatalogBench: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "catalog",
-    abstract: "listProducts (text search) over a generated catalog against getProduct by id, in-process and per process.",
+    abstract:
+      "listProducts (text search) over a generated catalog against getProduct by id, in-process and per process.",
     discussion: """
       Seeds a fresh database with --products products (names and descriptions drawn from a \
       Zipf-distributed 5,000-word vocabulary) and picks the search term whose matches are closest to \
@@ -102,7 +103,8 @@ struct CatalogBench: ParsableCommand {
 
   static func median(_ values: [Double]) -> Double {
     let sorted = values.sorted()
-    return sorted.count % 2 == 1 ? sorted[sorted.count / 2] : (sorted[sorted.count / 2 - 1] + sorted[sorted.count / 2]) / 2
+    return sorted.count % 2 == 1
+      ? sorted[sorted.count / 2] : (sorted[sorted.count / 2 - 1] + sorted[sorted.count / 2]) / 2
   }
 }
 

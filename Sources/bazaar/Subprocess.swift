@@ -10,7 +10,9 @@ internal import Foundation
 enum Subprocess {
   /// The exit status and standard output of `executable arguments…` given `input` on stdin;
   /// stderr goes to /dev/null. Throws when the program cannot be started.
-  static func run(_ executable: String, _ arguments: [String], input: [UInt8]) throws -> (status: Int32, output: [UInt8]) {
+  static func run(
+    _ executable: String, _ arguments: [String], input: [UInt8]
+  ) throws -> (status: Int32, output: [UInt8]) {
     var stdinPipe: [Int32] = [0, 0]
     var stdoutPipe: [Int32] = [0, 0]
     guard pipe(&stdinPipe) == 0, pipe(&stdoutPipe) == 0 else { throw SubprocessError(reason: "pipe: errno \(errno)") }
@@ -35,8 +37,10 @@ enum Subprocess {
     }
     var output: [UInt8] = []
     var written = 0
-    var descriptors = [pollfd(fd: stdinPipe[1], events: Int16(POLLOUT), revents: 0),
-                       pollfd(fd: stdoutPipe[0], events: Int16(POLLIN), revents: 0)]
+    var descriptors = [
+      pollfd(fd: stdinPipe[1], events: Int16(POLLOUT), revents: 0),
+      pollfd(fd: stdoutPipe[0], events: Int16(POLLIN), revents: 0),
+    ]
     if input.isEmpty {
       close(stdinPipe[1])
       descriptors[0].fd = -1

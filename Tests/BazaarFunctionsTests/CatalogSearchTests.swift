@@ -70,7 +70,8 @@ final class GeneratedCatalog {
       ? Self.prices.randomElement(using: &rng)! : Int64.random(in: 1...200_000, using: &rng)
     return Product(
       id: ProductID(rawValue: "prd_" + randomID()), sellerID: seller.id, name: phrase(1...3),
-      description: phrase(0...8) + (Int.random(in: 0..<100, using: &rng) == 0 ? " Rarissimo" : ""), price: Money(won: price), stock: Int64.random(in: 0...50, using: &rng),
+      description: phrase(0...8) + (Int.random(in: 0..<100, using: &rng) == 0 ? " Rarissimo" : ""),
+      price: Money(won: price), stock: Int64.random(in: 0...50, using: &rng),
       imageURL: nil, category: category ?? Self.categories.randomElement(using: &rng)!,
       createdAt: Timestamp(milliseconds: created), updatedAt: Timestamp(milliseconds: created),
       deletedAt: Int.random(in: 0..<25, using: &rng) == 0 ? Timestamp(milliseconds: created + 1) : nil)
@@ -168,9 +169,9 @@ final class GeneratedCatalog {
       ["category": "전자제품", "minPrice": 20000],
       ["q": "mouse", "maxPrice": 30000, "category": "office"],
       ["q": "zzz-no-such-word"],
-    // About 100 matches: below the store's walk threshold, so the fetch-and-sort plan answers.
-    ["q": "rarissimo"],
-    ["q": "rariss", "maxPrice": 100000],
+      // About 100 matches: below the store's walk threshold, so the fetch-and-sort plan answers.
+      ["q": "rarissimo"],
+      ["q": "rariss", "maxPrice": 100000],
     ]
   }
 

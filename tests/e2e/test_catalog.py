@@ -110,6 +110,20 @@ def test_update_is_partial_and_null_clears_only_optional_fields(shop):
     assert shop.call("getProduct", {"id": product["id"]}).body == updated.body
 
 
+def test_renames_reach_the_search_index(shop):
+    shop.register_seller()
+    token = shop.seller_login()
+    product = shop.create_product(token, name="Walnut desk", description="Solid wood")
+    assert shop.call("updateProduct", {"id": product["id"], "name": "Oak table"}, token=token).code == 0
+    assert shop.call("listProducts", {"q": "walnut"}).body["items"] == []
+    assert [p["id"] for p in shop.call("listProducts", {"q": "oak solid"}).body["items"]] == [product["id"]]
+    # The index follows edits made outside Bazaar too: the triggers belong to the table.
+    shop.sql("UPDATE products SET name = 'Pine shelf' WHERE id = ?", product["id"])
+    assert [p["name"] for p in shop.call("listProducts", {"q": "pine"}).body["items"]] == ["Pine shelf"]
+    assert shop.call("listProducts", {"q": "oak"}).body["items"] == []
+    assert shop.bazaar("db", "check").body["problems"] == []
+
+
 def test_unknown_and_deleted_products_are_404(shop):
     shop.register_seller()
     token = shop.seller_login()
