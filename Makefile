@@ -4,6 +4,8 @@ SHELL := /bin/bash
 
 APT_PACKAGES := libsqlite3-dev libssl-dev libcurl4-openssl-dev
 BENCH_APT_PACKAGES := hyperfine
+# Real web servers and a real client for the CGI tests (deploy/).
+TEST_APT_PACKAGES := lighttpd curl
 VENV := .venv
 PYTHON := $(VENV)/bin/python
 DEBUG_BIN := .build/debug/bazaar
@@ -47,7 +49,8 @@ run: release
 	scripts/demo.sh
 
 # The functions/ links run whatever bin/bazaar is: the tests point it at the debug build.
-test: deps venv
+test: venv
+	$(MAKE) --no-print-directory deps EXTRA_APT="$(TEST_APT_PACKAGES)"
 	swift build --build-tests
 	@mkdir -p bin && ln -sfn ../$(DEBUG_BIN) bin/bazaar
 	$(MAKE) --no-print-directory test-swift test-e2e

@@ -55,7 +55,7 @@ let package = Package(
     // Transports that drive the registry: the shell runner (CGI and HTTP join later).
     .target(
       name: "BazaarRunners",
-      dependencies: ["BazaarFunctions", "BazaarJSON", .product(name: "Logging", package: "swift-log")],
+      dependencies: ["BazaarFunctions", "BazaarCore", "BazaarJSON", .product(name: "Logging", package: "swift-log")],
       swiftSettings: strictSettings
     ),
 

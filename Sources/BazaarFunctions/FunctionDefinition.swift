@@ -21,13 +21,100 @@ package enum AuthPolicy: String, Sendable, CaseIterable {
 }
 
 /// Where a function answers over HTTP: the gateway's route table is built from these.
+///
+/// `path` is a template whose `{name}` segments are path parameters; path parameters and the
+/// declared query parameters are merged into the input object, so the handler reads them like
+/// any other field.
 package struct Route: Sendable, Equatable {
   package var method: String
   package var path: String
+  /// Query-string parameters the function accepts, with the JSON type each becomes.
+  package var query: [QueryParameter]
 
-  package init(_ method: String, _ path: String) {
+  package init(_ method: String, _ path: String, query: [QueryParameter] = []) {
     self.method = method
     self.path = path
+    self.query = query
+  }
+
+  /// The names of the path's `{name}` segments, in order.
+  package var pathParameters: [String] {
+    segments.compactMap { segment in
+      guard segment.hasPrefix("{"), segment.hasSuffix("}") else { return nil }
+      return String(segment.dropFirst().dropLast())
+    }
+  }
+
+  /// The template's segments (`/products/{id}` is `["products", "{id}"]`).
+  var segments: [Substring] { path.split(separator: "/") }
+
+  /// The path parameters when `requestPath` fits this template, nil otherwise. Segments are
+  /// matched after percent-decoding; a parameter never spans a `/` and is never empty.
+  package func match(_ requestPath: String) -> [String: String]? {
+    let parts = requestPath.split(separator: "/", omittingEmptySubsequences: false).dropFirst()
+    let template = segments
+    guard requestPath.hasPrefix("/"), parts.count == template.count else { return nil }
+    var parameters: [String: String] = [:]
+    for (part, expected) in zip(parts, template) {
+      guard let decoded = PercentDecoding.decode(part, plusIsSpace: false), !decoded.isEmpty else { return nil }
+      if expected.hasPrefix("{") {
+        parameters[String(expected.dropFirst().dropLast())] = decoded
+      } else if decoded != expected {
+        return nil
+      }
+    }
+    return parameters
+  }
+}
+
+/// A query-string parameter of a route and the JSON type its text is converted to.
+package struct QueryParameter: Sendable, Equatable {
+  /// The JSON type a parameter's text becomes in the input object.
+  package enum Kind: String, Sendable {
+    case string
+    case integer
+  }
+
+  package var name: String
+  package var kind: Kind
+
+  package init(_ name: String, _ kind: Kind) {
+    self.name = name
+    self.kind = kind
+  }
+}
+
+/// Percent-decoding (RFC 3986 §2.1) of path segments and query components.
+package enum PercentDecoding {
+  /// `text` decoded; `+` becomes a space when `plusIsSpace` (form encoding). Nil when an escape
+  /// is malformed or the result is not UTF-8.
+  package static func decode(_ text: Substring, plusIsSpace: Bool) -> String? {
+    var bytes: [UInt8] = []
+    bytes.reserveCapacity(text.utf8.count)
+    var iterator = text.utf8.makeIterator()
+    while let byte = iterator.next() {
+      switch byte {
+      case UInt8(ascii: "%"):
+        guard let high = iterator.next().flatMap(hexValue), let low = iterator.next().flatMap(hexValue) else {
+          return nil
+        }
+        bytes.append(high << 4 | low)
+      case UInt8(ascii: "+") where plusIsSpace:
+        bytes.append(UInt8(ascii: " "))
+      default:
+        bytes.append(byte)
+      }
+    }
+    return String(validating: bytes, as: UTF8.self)
+  }
+
+  private static func hexValue(_ byte: UInt8) -> UInt8? {
+    switch byte {
+    case UInt8(ascii: "0")...UInt8(ascii: "9"): byte - UInt8(ascii: "0")
+    case UInt8(ascii: "a")...UInt8(ascii: "f"): byte - UInt8(ascii: "a") + 10
+    case UInt8(ascii: "A")...UInt8(ascii: "F"): byte - UInt8(ascii: "A") + 10
+    default: nil
+    }
   }
 }
 

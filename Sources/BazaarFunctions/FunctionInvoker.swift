@@ -1,5 +1,5 @@
 internal import BazaarCore
-internal import BazaarJSON
+package import BazaarJSON
 
 /// What one invocation produced, ready for any transport: an HTTP status, the JSON body,
 /// and the exit code a process should end with.
@@ -22,15 +22,18 @@ package struct FunctionInvoker: Sendable {
     self.maxInputBytes = maxInputBytes
   }
 
-  /// Invokes `function`. `services` is called once, after the input passed the cheap checks;
-  /// `reportInternal` receives errors that became a 500, for the log (never for the client).
+  /// Invokes `function`. `urlFields` are the path and query parameters an HTTP runner took
+  /// from the URL; they join the body's object (a body field with the same name must agree).
+  /// `services` is called once, after the input passed the cheap checks; `reportInternal`
+  /// receives errors that became a 500, for the log (never for the client).
   package func invoke(
-    _ function: FunctionDefinition, body: [UInt8], token: String?, requestID: String,
-    services: () throws -> Services, reportInternal: (any Error) -> Void
+    _ function: FunctionDefinition, body: [UInt8], urlFields: [String: JSONValue] = [:], token: String?,
+    requestID: String, services: () throws -> Services, reportInternal: (any Error) -> Void
   ) -> FunctionResponse {
     do {
       guard body.count <= maxInputBytes else { throw Problem.payloadTooLarge(limit: maxInputBytes) }
-      let object = try Self.parseObject(body)
+      var object = try Self.parseObject(body)
+      try Self.merge(urlFields, into: &object)
       let services = try services()
       var caller: AccessClaims?
       if let role = function.auth.requiredRole {
@@ -56,6 +59,19 @@ package struct FunctionInvoker: Sendable {
     }
     problem.requestId = requestID
     return FunctionResponse(status: problem.status, body: Self.encode(problem), problemCode: problem.code)
+  }
+
+  /// Adds the URL's fields to the body's object; a body field of the same name must agree.
+  static func merge(_ urlFields: [String: JSONValue], into object: inout [String: JSONValue]) throws {
+    var conflicts: [FieldError] = []
+    for (name, value) in urlFields.sorted(by: { $0.key < $1.key }) {
+      if let existing = object[name], existing != value {
+        conflicts.append(
+          FieldError(field: name, code: "conflict", message: "\(name) is given by the URL and differs in the body"))
+      }
+      object[name] = value
+    }
+    if !conflicts.isEmpty { throw ValidationFailure(conflicts) }
   }
 
   /// The input object; an empty or all-white-space body reads as `{}`.

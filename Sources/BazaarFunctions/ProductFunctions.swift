@@ -32,7 +32,13 @@ enum ProductFunctions {
   static let listProducts = FunctionDefinition(
     name: "listProducts",
     summary: "Search and page the catalog: text, price range, seller, category, sort, cursor.",
-    route: Route("GET", "/products"), auth: .public
+    route: Route(
+      "GET", "/products",
+      query: [
+        QueryParameter("q", .string), QueryParameter("minPrice", .integer), QueryParameter("maxPrice", .integer),
+        QueryParameter("sellerId", .string), QueryParameter("category", .string), QueryParameter("sort", .string),
+        QueryParameter("limit", .integer), QueryParameter("cursor", .string),
+      ]), auth: .public
   ) { input, context in
     let request = ProductCatalog.ListRequest(
       q: input.optionalString("q"), minPrice: input.optionalInt("minPrice"), maxPrice: input.optionalInt("maxPrice"),

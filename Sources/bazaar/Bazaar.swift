@@ -5,6 +5,8 @@ struct Bazaar: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "bazaar",
     abstract: "An e-commerce backend as small function handlers over SQLite.",
-    subcommands: [Invoke.self, ListFunctions.self, DatabaseCommand.self, QueueCommand.self, BenchCommand.self]
+    subcommands: [
+      Invoke.self, CGI.self, ListFunctions.self, DatabaseCommand.self, QueueCommand.self, BenchCommand.self,
+    ]
   )
 }

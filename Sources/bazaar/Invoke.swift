@@ -47,11 +47,15 @@ struct Invoke: ParsableCommand {
     // the WAL), then let process exit reclaim the rest: releasing GRDB's dispatch queues
     // would start two libdispatch threads just to dispose of them.
     try? live?.database.close()
-    Self.finished = live
+    keepAlive(live)
     return code
   }
 
-  /// Keeps the finished invocation's objects alive until the process exits (see above).
+  /// Keeps a finished request's objects alive until the process exits (see above).
+  static func keepAlive(_ live: LiveServices?) {
+    finished = live
+  }
+
   nonisolated(unsafe) private static var finished: LiveServices?
 
   /// The command line as `bazaar` sees it: when the program was started through a

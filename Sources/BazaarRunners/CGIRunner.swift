@@ -1,0 +1,113 @@
+package import BazaarFunctions
+package import Logging
+
+/// Runs the gateway as a CGI program (RFC 3875): the request from meta-variables and
+/// standard input, the response as a CGI document on standard output.
+///
+/// It reads exactly `CONTENT_LENGTH` bytes (never more, and none when it is absent), refuses
+/// a declared length over the limit without reading it (413), answers `HEAD` without a body,
+/// and always exits 0 once a response is written: the status travels in the `Status:` header,
+/// and web servers treat a non-zero exit as a broken script.
+package struct CGIRunner: Sendable {
+  package var gateway: Gateway
+
+  package init(gateway: Gateway) {
+    self.gateway = gateway
+  }
+
+  /// Serves one request. `variable` reads a CGI meta-variable; `only` restricts the program to
+  /// one function (a `functions/NAME` link run by a web server).
+  package func run(
+    variable: (String) -> String?, only: FunctionDefinition?, requestID: String, inputDescriptor: Int32 = 0,
+    outputDescriptor: Int32 = 1, services: () throws -> Services, logger: Logger
+  ) -> Int32 {
+    let started = ContinuousClock.now
+    let method = (variable("REQUEST_METHOD") ?? "").uppercased()
+    var request = GatewayRequest(
+      method: method, path: variable("PATH_INFO") ?? "", query: variable("QUERY_STRING") ?? "",
+      authorization: variable("HTTP_AUTHORIZATION"), contentType: variable("CONTENT_TYPE"), requestID: requestID)
+    let report: (any Error) -> Void = { error in
+      logger.error("internal error", metadata: ["requestId": "\(requestID)", "error": "\(String(reflecting: error))"])
+    }
+    var response: GatewayResponse
+    switch readBody(variable("CONTENT_LENGTH"), inputDescriptor) {
+    case .success(let body):
+      request.body = body
+      response =
+        if let only {
+          gateway.handle(request, only: only, services: services, reportInternal: report)
+        } else {
+          gateway.handle(request, services: services, reportInternal: report)
+        }
+    case .failure(let problem):
+      let failure = gateway.invoker.failure(problem, requestID: requestID, reportInternal: report)
+      response = GatewayResponse(
+        status: failure.status,
+        headers: [("Content-Type", "application/problem+json"), ("X-Request-Id", requestID)], body: failure.body,
+        function: nil, problemCode: failure.problemCode)
+    }
+    var document = "Status: \(response.status) \(HTTPStatus.reason(response.status))\r\n"
+    for (name, value) in response.headers { document += "\(name): \(value)\r\n" }
+    document += "Content-Length: \(response.body.count)\r\n\r\n"
+    var bytes = Array(document.utf8)
+    if method != "HEAD" { bytes += response.body }
+    bytes.withUnsafeBytes { writeAll(outputDescriptor, $0) }
+    var metadata: Logger.Metadata = [
+      "requestId": "\(requestID)", "method": "\(method.prefix(16))", "status": .stringConvertible(response.status),
+      "durationMs": .stringConvertible((ContinuousClock.now - started).milliseconds),
+    ]
+    if let function = response.function { metadata["function"] = "\(function)" }
+    if let code = response.problemCode { metadata["problem"] = "\(code)" }
+    logger.info("cgi request", metadata: metadata)
+    return 0
+  }
+
+  /// Exactly `CONTENT_LENGTH` bytes of standard input, or the problem that stops the request.
+  private func readBody(_ declared: String?, _ descriptor: Int32) -> Result<[UInt8], Problem> {
+    guard let declared, !declared.isEmpty else { return .success([]) }
+    guard let length = Int(declared), length >= 0 else {
+      return .failure(
+        Problem(status: 400, code: "bad_request", title: "Bad request", detail: "CONTENT_LENGTH is not a length"))
+    }
+    guard length <= gateway.invoker.maxInputBytes else {
+      return .failure(.payloadTooLarge(limit: gateway.invoker.maxInputBytes))
+    }
+    switch readBounded(descriptor, limit: gateway.invoker.maxInputBytes, exactly: length) {
+    case .complete(let body) where body.count == length:
+      return .success(body)
+    case .complete:
+      return .failure(
+        Problem(
+          status: 400, code: "bad_request", title: "Bad request", detail: "the body ended before CONTENT_LENGTH bytes"))
+    case .tooLarge:
+      return .failure(.payloadTooLarge(limit: gateway.invoker.maxInputBytes))
+    case .unreadable(let errno):
+      return .failure(.malformedJSON("standard input could not be read (errno \(errno))"))
+    }
+  }
+}
+
+/// Reason phrases for the statuses Bazaar sends.
+package enum HTTPStatus {
+  /// The reason phrase of `status` (RFC 9110 §15).
+  package static func reason(_ status: Int) -> String {
+    switch status {
+    case 200: "OK"
+    case 201: "Created"
+    case 400: "Bad Request"
+    case 401: "Unauthorized"
+    case 403: "Forbidden"
+    case 404: "Not Found"
+    case 405: "Method Not Allowed"
+    case 409: "Conflict"
+    case 413: "Content Too Large"
+    case 415: "Unsupported Media Type"
+    case 422: "Unprocessable Content"
+    case 429: "Too Many Requests"
+    case 500: "Internal Server Error"
+    case 503: "Service Unavailable"
+    case 504: "Gateway Timeout"
+    default: "Status \(status)"
+    }
+  }
+}

@@ -1,0 +1,204 @@
+internal import BazaarCore
+package import BazaarFunctions
+internal import BazaarJSON
+
+/// An HTTP request as every transport sees it (CGI meta-variables, Hummingbird, a test).
+package struct GatewayRequest: Sendable {
+  package var method: String
+  /// The path, still percent-encoded, without the query string.
+  package var path: String
+  /// The raw query string (no `?`), empty when there is none.
+  package var query: String
+  /// The `Authorization` header, if any.
+  package var authorization: String?
+  /// The `Content-Type` header, if any.
+  package var contentType: String?
+  package var body: [UInt8]
+  package var requestID: String
+
+  package init(
+    method: String, path: String, query: String = "", authorization: String? = nil, contentType: String? = nil,
+    body: [UInt8] = [], requestID: String
+  ) {
+    self.method = method
+    self.path = path
+    self.query = query
+    self.authorization = authorization
+    self.contentType = contentType
+    self.body = body
+    self.requestID = requestID
+  }
+}
+
+/// What the gateway answers: status, the headers that matter, and the body (which a transport
+/// leaves out for `HEAD`).
+package struct GatewayResponse: Sendable {
+  package var status: Int
+  package var headers: [(name: String, value: String)]
+  package var body: [UInt8]
+  /// The function that ran, if a route matched.
+  package var function: String?
+  /// The problem's `code` when the request failed.
+  package var problemCode: String?
+
+  /// The first value of header `name` (case-insensitive).
+  package func header(_ name: String) -> String? {
+    headers.first { $0.name.lowercased() == name.lowercased() }?.value
+  }
+}
+
+/// The seed's API gateway, as a pure function of the request: route by method and path,
+/// take the bearer token, merge path and query parameters into the input, invoke, and turn
+/// the outcome into HTTP (status, `Content-Type`, `WWW-Authenticate`, `Allow`, `X-Request-Id`).
+/// CGI and the HTTP runner are thin shells around it.
+package struct Gateway: Sendable {
+  package var invoker: FunctionInvoker
+  package var routes: RouteTable
+
+  package init(invoker: FunctionInvoker, routes: RouteTable = RouteTable()) {
+    self.invoker = invoker
+    self.routes = routes
+  }
+
+  /// Answers `request`. `services` is called only when a function runs.
+  package func handle(
+    _ request: GatewayRequest, services: () throws -> Services, reportInternal: (any Error) -> Void
+  ) -> GatewayResponse {
+    respond(to: request, routes.match(method: request.method, path: request.path), services, reportInternal)
+  }
+
+  /// Answers `request` with `function` alone, as a per-function CGI program does. An empty
+  /// path (`/` or nothing) means the function itself, with path parameters in the body or query;
+  /// any other path must fit the function's route.
+  package func handle(
+    _ request: GatewayRequest, only function: FunctionDefinition, services: () throws -> Services,
+    reportInternal: (any Error) -> Void
+  ) -> GatewayResponse {
+    let match: RouteTable.Match
+    if request.path.isEmpty || request.path == "/" {
+      let method = request.method == "HEAD" ? "GET" : request.method
+      let allowed = function.route.method == "GET" ? ["GET", "HEAD"] : [function.route.method]
+      match =
+        method == function.route.method ? .function(function, pathParameters: [:]) : .methodNotAllowed(allowed: allowed)
+    } else {
+      match = RouteTable([function]).match(method: request.method, path: request.path)
+    }
+    return respond(to: request, match, services, reportInternal)
+  }
+
+  private func respond(
+    to request: GatewayRequest, _ match: RouteTable.Match, _ services: () throws -> Services,
+    _ reportInternal: (any Error) -> Void
+  ) -> GatewayResponse {
+    let token = Self.bearerToken(request.authorization)
+    let outcome: FunctionResponse
+    var function: FunctionDefinition?
+    var extraHeaders: [(name: String, value: String)] = []
+    switch match {
+    case .notFound:
+      outcome = invoker.failure(
+        Problem(
+          status: 404, code: "route_not_found", title: "Not found",
+          detail: "no function answers \(request.path.prefix(200)); GET /openapi.yaml lists the routes"),
+        requestID: request.requestID, reportInternal: reportInternal)
+    case .methodNotAllowed(let allowed):
+      extraHeaders.append(("Allow", allowed.joined(separator: ", ")))
+      outcome = invoker.failure(
+        Problem(
+          status: 405, code: "method_not_allowed", title: "Method not allowed",
+          detail: "\(request.method.prefix(20)) is not allowed here; allowed: \(allowed.joined(separator: ", "))"),
+        requestID: request.requestID, reportInternal: reportInternal)
+    case .function(let matched, let pathParameters):
+      function = matched
+      do {
+        try Self.requireJSON(request)
+        var fields = pathParameters.mapValues(JSONValue.string)
+        try Self.queryFields(request.query, declared: matched.route.query).forEach { fields[$0.key] = $0.value }
+        outcome = invoker.invoke(
+          matched, body: request.body, urlFields: fields, token: token, requestID: request.requestID,
+          services: services, reportInternal: reportInternal)
+      } catch {
+        outcome = invoker.failure(error, requestID: request.requestID, reportInternal: reportInternal)
+      }
+    }
+    var headers: [(name: String, value: String)] = [
+      ("Content-Type", outcome.problemCode == nil ? "application/json" : "application/problem+json"),
+      ("X-Request-Id", request.requestID),
+    ]
+    if outcome.status == 401 {
+      // RFC 6750 §3: say why when a token was presented.
+      headers.append(
+        (
+          "WWW-Authenticate",
+          token == nil ? "Bearer realm=\"bazaar\"" : "Bearer realm=\"bazaar\", error=\"invalid_token\""
+        ))
+    }
+    headers += extraHeaders
+    return GatewayResponse(
+      status: outcome.status, headers: headers, body: outcome.body, function: function?.name,
+      problemCode: outcome.problemCode)
+  }
+
+  /// The credentials of a `Bearer` authorization header (RFC 6750 §2.1); nil for any other scheme.
+  package static func bearerToken(_ header: String?) -> String? {
+    guard let header else { return nil }
+    let parts = header.split(separator: " ", maxSplits: 1, omittingEmptySubsequences: true)
+    guard parts.count == 2, parts[0].lowercased() == "bearer" else { return nil }
+    let token = parts[1].drop { $0 == " " }
+    return token.isEmpty ? nil : String(token)
+  }
+
+  /// A request with a body must say it is JSON (`application/json` or any `+json` type).
+  static func requireJSON(_ request: GatewayRequest) throws {
+    guard !request.body.isEmpty else { return }
+    let type = (request.contentType ?? "").split(separator: ";").first.map { $0.trimmingCharacters() } ?? ""
+    guard type == "application/json" || type.hasSuffix("+json") else {
+      throw Problem(
+        status: 415, code: "unsupported_media_type", title: "Unsupported media type",
+        detail: "the body must be JSON, sent with Content-Type: application/json")
+    }
+  }
+
+  /// The declared query parameters of `query` as input fields. An undeclared parameter, one
+  /// given twice, or an integer that is not one is a field problem.
+  static func queryFields(_ query: String, declared: [QueryParameter]) throws -> [String: JSONValue] {
+    var fields: [String: JSONValue] = [:]
+    var problems: [FieldError] = []
+    for pair in query.split(separator: "&") where !pair.isEmpty {
+      let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+      guard let name = PercentDecoding.decode(parts[0], plusIsSpace: true),
+        let value = PercentDecoding.decode(parts.count > 1 ? parts[1] : "", plusIsSpace: true)
+      else {
+        problems.append(
+          FieldError(field: "", code: "invalid", message: "the query string is not valid percent-encoding"))
+        continue
+      }
+      guard let parameter = declared.first(where: { $0.name == name }) else {
+        problems.append(FieldError(field: name, code: "unknown_field", message: "\(name) is not a known field"))
+        continue
+      }
+      guard fields[name] == nil else {
+        problems.append(FieldError(field: name, code: "repeated", message: "\(name) may be given once"))
+        continue
+      }
+      switch parameter.kind {
+      case .string:
+        fields[name] = .string(value)
+      case .integer:
+        guard let number = Int64(value) else {
+          problems.append(FieldError(field: name, code: "wrong_type", message: "\(name) must be a whole number"))
+          continue
+        }
+        fields[name] = .integer(number)
+      }
+    }
+    if !problems.isEmpty { throw ValidationFailure(problems) }
+    return fields
+  }
+}
+
+extension Substring {
+  fileprivate func trimmingCharacters() -> String {
+    String(drop { $0 == " " || $0 == "\t" }.reversed().drop { $0 == " " || $0 == "\t" }.reversed()).lowercased()
+  }
+}
