@@ -1,10 +1,13 @@
 """The shop behind real web servers running the CGI program from deploy/, checked with curl."""
 
+import grp
 import json
 import os
+import pwd
 import shutil
 import socket
 import subprocess
+import tempfile
 import time
 from pathlib import Path
 
@@ -59,16 +62,46 @@ def lighttpd(tmp_path):
     env = {**os.environ, "BAZAAR_HOME": str(tmp_path), "BAZAAR_BIN": str(BIN.resolve()), "BAZAAR_PORT": str(port),
            "BAZAAR_JWT_SECRET_FILE": str(tmp_path / "secret")}
     server = subprocess.Popen(["lighttpd", "-D", "-f", str(ROOT / "deploy/lighttpd/bazaar.conf")], env=env)
-    client = Client(f"http://127.0.0.1:{port}/api")
-    for _ in range(100):
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.1).close()
-            break
-        except OSError:
-            time.sleep(0.05)
-    yield client
+    wait_for(port)
+    yield Client(f"http://127.0.0.1:{port}/api")
     server.terminate()
     server.wait(timeout=10)
+
+
+@pytest.fixture
+def apache():
+    if not shutil.which("apache2"):
+        pytest.fail("apache2 is not installed: `make test` installs it")
+    # Apache runs CGI programs as its User: as root that is www-data, which needs a home it owns.
+    home = Path(tempfile.mkdtemp(prefix="bazaar-apache-"))
+    for sub in ("www", "log"):
+        (home / sub).mkdir()
+    (home / "secret").write_text(SECRET)
+    user = "www-data" if os.geteuid() == 0 else pwd.getpwuid(os.geteuid()).pw_name
+    group = grp.getgrgid(pwd.getpwnam(user).pw_gid).gr_name
+    if os.geteuid() == 0:
+        for path in [home, *home.rglob("*")]:
+            os.chown(path, pwd.getpwnam(user).pw_uid, pwd.getpwnam(user).pw_gid)
+    port = free_port()
+    env = {**os.environ, "BAZAAR_HOME": str(home), "BAZAAR_BIN": str(BIN.resolve()), "BAZAAR_PORT": str(port),
+           "BAZAAR_JWT_SECRET_FILE": str(home / "secret"), "BAZAAR_USER": user, "BAZAAR_GROUP": group}
+    server = subprocess.Popen(
+        ["apache2", "-f", str(ROOT / "deploy/apache/bazaar.conf"), "-DFOREGROUND"], env=env)
+    wait_for(port)
+    yield Client(f"http://127.0.0.1:{port}/api")
+    server.terminate()
+    server.wait(timeout=10)
+    shutil.rmtree(home, ignore_errors=True)
+
+
+def wait_for(port):
+    for _ in range(200):
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.1).close()
+            return
+        except OSError:
+            time.sleep(0.05)
+    pytest.fail(f"nothing listens on port {port}")
 
 
 def shop_flow(http):
@@ -131,3 +164,14 @@ def test_flow_through_lighttpd_cgi(lighttpd):
     assert headers["x-request-id"] == "trace-42"
     status, _, problem = http("PATCH", f"/products/{product['id']}", {"id": "prd_other", "price": 5}, token=owner)
     assert status == 422 and problem["errors"][0]["code"] == "conflict"
+
+
+def test_flow_through_apache_cgid(apache):
+    product, owner = shop_flow(apache)
+    # CGIPassAuth On: the bearer token reaches the program.
+    status, _, profile = apache("GET", "/sellers/me", token=owner)
+    assert status == 200 and profile["status"] == "active"
+    status, headers, _ = apache("DELETE", "/sellers/me", {"password": "wrong horse"}, token=owner)
+    assert status == 403
+    status, headers, problem = apache("POST", f"/products/{product['id']}", {})
+    assert status == 405 and headers["allow"] == "DELETE, GET, HEAD, PATCH"
