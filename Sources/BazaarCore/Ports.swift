@@ -17,6 +17,19 @@ package protocol PasswordHasher: Sendable {
   var decoyHash: String { get }
 }
 
+extension PasswordHasher {
+  /// Checks a sign-in password against the account's stored hash, or against the decoy when
+  /// no account has the email, so both cost the same time; throws
+  /// `AccountError.invalidCredentials` either way, never saying which.
+  package func requireMatch(_ password: String, storedHash: String?) throws(AccountError) {
+    guard let storedHash else {
+      _ = verify(password, against: decoyHash)
+      throw .invalidCredentials
+    }
+    guard verify(password, against: storedHash) else { throw .invalidCredentials }
+  }
+}
+
 /// Signs access claims into tokens and checks tokens back into claims.
 package protocol TokenSigner: Sendable {
   /// The signed compact token for `claims`.

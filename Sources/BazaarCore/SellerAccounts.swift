@@ -53,13 +53,9 @@ package struct SellerAccounts: Sendable {
   /// passwords cost.
   package func login(email rawEmail: String, password: String) throws -> (IssuedToken, Seller) {
     let email = try Email(rawEmail)
-    guard let stored = try sellers.credentials(email: email) else {
-      _ = passwords.verify(password, against: passwords.decoyHash)
-      throw AccountError.invalidCredentials
-    }
-    guard passwords.verify(password, against: stored.passwordHash) else {
-      throw AccountError.invalidCredentials
-    }
+    let found = try sellers.credentials(email: email)
+    try passwords.requireMatch(password, storedHash: found?.passwordHash)
+    let stored = found!
     try stored.seller.status.requireActive()
     if passwords.needsRehash(stored.passwordHash) {
       try sellers.replacePasswordHash(of: stored.seller.id, with: try passwords.hash(password))

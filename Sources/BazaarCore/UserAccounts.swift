@@ -69,13 +69,9 @@ package struct UserAccounts: Sendable {
   /// wrong passwords; a hash made with weaker parameters is upgraded on the way.
   package func login(email rawEmail: String, password: String) throws -> (IssuedToken, User) {
     let email = try Email(rawEmail)
-    guard let stored = try users.credentials(email: email) else {
-      _ = passwords.verify(password, against: passwords.decoyHash)
-      throw AccountError.invalidCredentials
-    }
-    guard passwords.verify(password, against: stored.passwordHash) else {
-      throw AccountError.invalidCredentials
-    }
+    let found = try users.credentials(email: email)
+    try passwords.requireMatch(password, storedHash: found?.passwordHash)
+    let stored = found!
     try stored.user.status.requireActive()
     if passwords.needsRehash(stored.passwordHash) {
       try users.replacePasswordHash(of: stored.user.id, with: try passwords.hash(password), at: clock.now())

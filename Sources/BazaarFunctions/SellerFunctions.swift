@@ -27,7 +27,7 @@ enum SellerFunctions {
     let password = input.string("password")
     try input.finish()
     let (issued, seller) = try context.services.sellers.login(email: email, password: password)
-    return SellerTokenView(issued: issued, seller: SellerView(seller))
+    return TokenView(issued: issued, account: SellerView(seller))
   }
 
   static let sellerLogout = FunctionDefinition(
@@ -72,19 +72,6 @@ struct SellerView: JSONRepresentable {
       "businessName": .string(seller.businessName), "businessNumber": .string(seller.businessNumber.formatted),
       "status": .string(seller.status.rawValue), "createdAt": .string(seller.createdAt.rfc3339),
       "updatedAt": .string(seller.updatedAt.rfc3339),
-    ]
-  }
-}
-
-/// The answer to a successful seller login.
-struct SellerTokenView: JSONRepresentable {
-  var issued: IssuedToken
-  var seller: SellerView
-
-  var json: JSONValue {
-    [
-      "token": .string(issued.token), "tokenType": "Bearer", "expiresAt": .string(issued.claims.expiresAt.rfc3339),
-      "seller": seller.json,
     ]
   }
 }

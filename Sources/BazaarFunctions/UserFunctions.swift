@@ -26,7 +26,7 @@ enum UserFunctions {
     let password = input.string("password")
     try input.finish()
     let (issued, user) = try context.services.accounts.login(email: email, password: password)
-    return TokenView(issued: issued, user: UserView(user))
+    return TokenView(issued: issued, account: UserView(user))
   }
 
   static let logout = FunctionDefinition(
@@ -86,15 +86,16 @@ enum UserFunctions {
   }
 }
 
-/// The answer to a successful login: the token, its type and expiry, and the user.
+/// The answer to a successful login: the token, its type and expiry, and the account it
+/// speaks for (under `user` or `seller`).
 struct TokenView: JSONRepresentable {
   var issued: IssuedToken
-  var user: UserView
+  var account: any JSONRepresentable
 
   var json: JSONValue {
     [
       "token": .string(issued.token), "tokenType": "Bearer", "expiresAt": .string(issued.claims.expiresAt.rfc3339),
-      "user": user.json,
+      issued.claims.role.rawValue: account.json,
     ]
   }
 }
