@@ -151,7 +151,8 @@ package struct Gateway: Sendable {
   /// A request with a body must say it is JSON (`application/json` or any `+json` type).
   static func requireJSON(_ request: GatewayRequest) throws {
     guard !request.body.isEmpty else { return }
-    let type = (request.contentType ?? "").split(separator: ";").first.map { $0.trimmingCharacters() } ?? ""
+    let type =
+      (request.contentType ?? "").split(separator: ";").first.map { String($0).trimmingWhitespace().lowercased() } ?? ""
     guard type == "application/json" || type.hasSuffix("+json") else {
       throw Problem(
         status: 415, code: "unsupported_media_type", title: "Unsupported media type",
@@ -194,11 +195,5 @@ package struct Gateway: Sendable {
     }
     if !problems.isEmpty { throw ValidationFailure(problems) }
     return fields
-  }
-}
-
-extension Substring {
-  fileprivate func trimmingCharacters() -> String {
-    String(drop { $0 == " " || $0 == "\t" }.reversed().drop { $0 == " " || $0 == "\t" }.reversed()).lowercased()
   }
 }
