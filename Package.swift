@@ -19,6 +19,10 @@ let package = Package(
     .package(url: "https://github.com/groue/GRDB.swift", exact: "7.10.0"),
     .package(url: "https://github.com/apple/swift-argument-parser", exact: "1.8.2"),
     .package(url: "https://github.com/apple/swift-log", exact: "1.16.2"),
+    // The HTTP runner. Its default traits pull swift-configuration and full Foundation: not needed.
+    .package(url: "https://github.com/hummingbird-project/hummingbird", exact: "2.28.1", traits: []),
+    .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+    .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
   ],
   targets: [
     // Domain core: entities, rules, use cases and the ports they need. No I/O.
@@ -52,10 +56,26 @@ let package = Package(
     // Durable directory queues (Maildir layout, SQS/Sidekiq behaviour); knows nothing of shops.
     .target(name: "Spool", dependencies: ["BazaarJSON"], swiftSettings: strictSettings),
 
-    // Transports that drive the registry: the shell runner (CGI and HTTP join later).
+    // Transports that drive the registry: the gateway, the shell and CGI runners, process spawning.
     .target(
       name: "BazaarRunners",
       dependencies: ["BazaarFunctions", "BazaarCore", "BazaarJSON", .product(name: "Logging", package: "swift-log")],
+      swiftSettings: strictSettings
+    ),
+
+    // `bazaar serve`: the gateway over Hummingbird, in-process or one CGI process per request.
+    .target(
+      name: "BazaarServer",
+      dependencies: [
+        "BazaarRunners", "BazaarFunctions", "BazaarJSON",
+        .product(name: "Hummingbird", package: "hummingbird"),
+        .product(name: "NIOCore", package: "swift-nio"),
+        .product(name: "NIOPosix", package: "swift-nio"),
+        .product(name: "HTTPTypes", package: "swift-http-types"),
+        .product(name: "Logging", package: "swift-log"),
+      ],
+      // A link to docs/openapi.yaml: the document the runner serves is the one in docs/.
+      resources: [.embedInCode("openapi.yaml")],
       swiftSettings: strictSettings
     ),
 
@@ -63,7 +83,7 @@ let package = Package(
     .executableTarget(
       name: "bazaar",
       dependencies: [
-        "BazaarCore", "BazaarCrypto", "BazaarStore", "BazaarFunctions", "BazaarRunners", "Spool",
+        "BazaarCore", "BazaarCrypto", "BazaarStore", "BazaarFunctions", "BazaarRunners", "BazaarServer", "Spool",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
         .product(name: "Logging", package: "swift-log"),
       ],
@@ -72,6 +92,11 @@ let package = Package(
 
     .testTarget(name: "BazaarCoreTests", dependencies: ["BazaarCore"], swiftSettings: strictSettings),
     .testTarget(name: "SpoolTests", dependencies: ["Spool"], swiftSettings: strictSettings),
+    .testTarget(
+      name: "BazaarRunnersTests",
+      dependencies: ["BazaarRunners", "BazaarFunctions", .product(name: "Logging", package: "swift-log")],
+      swiftSettings: strictSettings
+    ),
     .testTarget(name: "BazaarJSONTests", dependencies: ["BazaarJSON"], swiftSettings: strictSettings),
     .testTarget(
       name: "BazaarCryptoTests",

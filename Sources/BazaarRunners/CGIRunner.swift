@@ -40,18 +40,10 @@ package struct CGIRunner: Sendable {
           gateway.handle(request, services: services, reportInternal: report)
         }
     case .failure(let problem):
-      let failure = gateway.invoker.failure(problem, requestID: requestID, reportInternal: report)
-      response = GatewayResponse(
-        status: failure.status,
-        headers: [("Content-Type", "application/problem+json"), ("X-Request-Id", requestID)], body: failure.body,
-        function: nil, problemCode: failure.problemCode)
+      response = gateway.failure(problem, for: request)
     }
-    var document = "Status: \(response.status) \(HTTPStatus.reason(response.status))\r\n"
-    for (name, value) in response.headers { document += "\(name): \(value)\r\n" }
-    document += "Content-Length: \(response.body.count)\r\n\r\n"
-    var bytes = Array(document.utf8)
-    if method != "HEAD" { bytes += response.body }
-    bytes.withUnsafeBytes { writeAll(outputDescriptor, $0) }
+    let document = CGIDocument.render(response, includeBody: method != "HEAD")
+    document.withUnsafeBytes { writeAll(outputDescriptor, $0) }
     var metadata: Logger.Metadata = [
       "requestId": "\(requestID)", "method": "\(method.prefix(16))", "status": .stringConvertible(response.status),
       "durationMs": .stringConvertible((ContinuousClock.now - started).milliseconds),

@@ -41,6 +41,17 @@ package struct GatewayResponse: Sendable {
   /// The problem's `code` when the request failed.
   package var problemCode: String?
 
+  package init(
+    status: Int, headers: [(name: String, value: String)], body: [UInt8], function: String? = nil,
+    problemCode: String? = nil
+  ) {
+    self.status = status
+    self.headers = headers
+    self.body = body
+    self.function = function
+    self.problemCode = problemCode
+  }
+
   /// The first value of header `name` (case-insensitive).
   package func header(_ name: String) -> String? {
     headers.first { $0.name.lowercased() == name.lowercased() }?.value
@@ -121,6 +132,23 @@ package struct Gateway: Sendable {
         outcome = invoker.failure(error, requestID: request.requestID, reportInternal: reportInternal)
       }
     }
+    return Self.response(outcome, to: request, token: token, function: function?.name, extraHeaders: extraHeaders)
+  }
+
+  /// `problem` as the response to `request`, with the headers every response carries: for
+  /// failures found outside a function (a body too large, a timeout, a full runner).
+  package func failure(
+    _ problem: Problem, for request: GatewayRequest, extraHeaders: [(name: String, value: String)] = []
+  ) -> GatewayResponse {
+    let outcome = invoker.failure(problem, requestID: request.requestID, reportInternal: { _ in })
+    return Self.response(
+      outcome, to: request, token: Self.bearerToken(request.authorization), function: nil, extraHeaders: extraHeaders)
+  }
+
+  private static func response(
+    _ outcome: FunctionResponse, to request: GatewayRequest, token: String?, function: String?,
+    extraHeaders: [(name: String, value: String)]
+  ) -> GatewayResponse {
     var headers: [(name: String, value: String)] = [
       ("Content-Type", outcome.problemCode == nil ? "application/json" : "application/problem+json"),
       ("X-Request-Id", request.requestID),
@@ -135,7 +163,7 @@ package struct Gateway: Sendable {
     }
     headers += extraHeaders
     return GatewayResponse(
-      status: outcome.status, headers: headers, body: outcome.body, function: function?.name,
+      status: outcome.status, headers: headers, body: outcome.body, function: function,
       problemCode: outcome.problemCode)
   }
 

@@ -1,12 +1,31 @@
 internal import ArgumentParser
 
 /// The `bazaar` command: invoke functions, list them, manage the database.
-struct Bazaar: ParsableCommand {
+struct Bazaar: AsyncParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "bazaar",
     abstract: "An e-commerce backend as small function handlers over SQLite.",
     subcommands: [
-      Invoke.self, CGI.self, ListFunctions.self, DatabaseCommand.self, QueueCommand.self, BenchCommand.self,
+      Invoke.self, CGI.self, Serve.self, Up.self, ListFunctions.self, DatabaseCommand.self, QueueCommand.self,
+      BenchCommand.self,
     ]
   )
+}
+
+extension AsyncParsableCommand {
+  /// Parses `arguments` and runs the command, awaiting async subcommands (`serve`, `up`).
+  /// Top-level code calling `main(_:)` directly would pick `ParsableCommand`'s synchronous
+  /// overload, which cannot run them.
+  static func mainAsync(_ arguments: [String]) async {
+    do {
+      var command = try parseAsRoot(arguments)
+      if var asyncCommand = command as? any AsyncParsableCommand {
+        try await asyncCommand.run()
+      } else {
+        try command.run()
+      }
+    } catch {
+      exit(withError: error)
+    }
+  }
 }

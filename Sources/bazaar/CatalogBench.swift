@@ -2,6 +2,7 @@ internal import ArgumentParser
 internal import BazaarCore
 internal import BazaarFunctions
 internal import BazaarJSON
+internal import BazaarRunners
 internal import BazaarStore
 internal import Foundation
 
@@ -94,7 +95,7 @@ struct CatalogBench: ParsableCommand {
     for _ in 0..<calls {
       let input = Array(body().utf8)
       let started = DispatchTime.now().uptimeNanoseconds
-      let (status, _) = try Subprocess.run(executable, ["invoke", name], input: input)
+      let status = try Subprocess.run(executable, ["invoke", name], input: input).status
       times.append(Double(DispatchTime.now().uptimeNanoseconds - started) / 1e3)
       guard status == 0 else { throw ValidationError("\(name) exited \(status)") }
     }

@@ -114,9 +114,17 @@ extension UInt8 {
   }
 }
 
-/// Process-wide logging: JSON lines on standard error.
+/// Process-wide logging: JSON lines on standard error, at `BAZAAR_LOG_LEVEL` and above
+/// (`trace` … `critical`; default `info`).
 enum Logging {
-  private static let bootstrapped: Void = LoggingSystem.bootstrap { JSONLogHandler(label: $0) }
+  private static let bootstrapped: Void = {
+    let level = Environment.process["BAZAAR_LOG_LEVEL"].flatMap { Logger.Level(rawValue: $0.lowercased()) } ?? .info
+    LoggingSystem.bootstrap { label in
+      var handler = JSONLogHandler(label: label)
+      handler.logLevel = level
+      return handler
+    }
+  }()
 
   /// A logger writing JSON lines to stderr.
   static func logger(label: String) -> Logger {

@@ -18,7 +18,9 @@ struct LiveServices {
   /// The database behind them, to close when the process is done with it.
   var database: BazaarDatabase
 
-  init(_ configuration: Configuration) throws {
+  /// One connection for a process that serves one request; a pool (concurrent readers, one
+  /// writer) for the HTTP runner.
+  init(_ configuration: Configuration, connections: BazaarDatabase.Connections = .single) throws {
     let clock = SystemClock()
     let ids = RandomIDGenerator(clock: clock)
     let signer: HS256TokenSigner
@@ -29,7 +31,7 @@ struct LiveServices {
     }
     try configuration.prepareStateDirectory()
     let database = try BazaarDatabase(
-      path: configuration.databasePath, connections: .single,
+      path: configuration.databasePath, connections: connections,
       busyTimeout: Double(configuration.busyTimeoutMilliseconds) / 1000)
     let registry = SQLiteTokenRegistry(database)
     let issuer = TokenIssuer(

@@ -16,4 +16,4 @@ let arguments = Invoke.normalized(CommandLine.arguments)
 if let code = Invoke.fastPath(arguments) {
   exit(code)
 }
-Bazaar.main(Array(arguments.dropFirst()))
+await Bazaar.mainAsync(Array(arguments.dropFirst()))

@@ -1,0 +1,135 @@
+internal import BazaarFunctions
+package import BazaarRunners
+internal import HTTPTypes
+package import Hummingbird
+package import Logging
+internal import NIOCore
+
+/// A request context that keeps the peer's address, for `REMOTE_ADDR` and the access log.
+package struct BazaarRequestContext: RequestContext {
+  package var coreContext: CoreRequestContextStorage
+  package let remoteAddress: String?
+
+  package init(source: ApplicationRequestContextSource) {
+    coreContext = .init(source: source)
+    remoteAddress = source.channel.remoteAddress?.ipAddress
+  }
+}
+
+/// The runner's one responder: the gateway's routes through a backend, plus the runner's own
+/// `/healthz` and `/openapi.yaml`. It bounds the body (413 before reading when the declared
+/// length is over the limit), gives every response an `X-Request-Id`, answers `HEAD` without
+/// a body, and writes one JSON access-log line per request.
+package struct GatewayResponder: HTTPResponder {
+  package typealias Context = BazaarRequestContext
+
+  private let gateway: Gateway
+  private let backend: any RequestBackend
+  private let maxBodyBytes: Int
+  private let openAPIDocument: [UInt8]
+  private let isolation: Isolation
+  private let accessLog: Logger
+  private let requestID: @Sendable (String?) -> String
+
+  /// `requestID` turns the caller's `X-Request-Id` (if any) into the id to use.
+  package init(
+    gateway: Gateway, backend: any RequestBackend, maxBodyBytes: Int, openAPIDocument: [UInt8],
+    isolation: Isolation, accessLog: Logger, requestID: @escaping @Sendable (String?) -> String
+  ) {
+    self.gateway = gateway
+    self.backend = backend
+    self.maxBodyBytes = maxBodyBytes
+    self.openAPIDocument = openAPIDocument
+    self.isolation = isolation
+    self.accessLog = accessLog
+    self.requestID = requestID
+  }
+
+  package func respond(to request: Request, context: Context) async throws -> Response {
+    let started = ContinuousClock.now
+    var incoming = GatewayRequest(
+      method: request.method.rawValue, path: request.uri.path, query: request.uri.query ?? "",
+      authorization: request.headers[.authorization], contentType: request.headers[.contentType],
+      requestID: requestID(request.headers[Self.requestIDField]))
+    let response: GatewayResponse
+    switch incoming.path {
+    case "/healthz":
+      response = own(incoming, type: "application/json", body: Array(#"{"status":"ok"}"#.utf8))
+    case "/openapi.yaml":
+      response = own(incoming, type: "application/yaml", body: openAPIDocument)
+    default:
+      var request = request
+      switch await readBody(&request) {
+      case .success(let body):
+        incoming.body = body
+        response = await backend.respond(to: incoming, remoteAddress: context.remoteAddress)
+      case .failure(let problem):
+        response = gateway.failure(problem, for: incoming)
+      }
+    }
+    log(incoming, response, remoteAddress: context.remoteAddress, since: started)
+    return Self.httpResponse(response, head: incoming.method == "HEAD")
+  }
+
+  /// The body, at most `maxBodyBytes`: a larger declared `Content-Length` is refused unread.
+  private func readBody(_ request: inout Request) async -> Result<[UInt8], Problem> {
+    if let declared = request.headers[.contentLength].flatMap({ Int($0) }), declared > maxBodyBytes {
+      return .failure(.payloadTooLarge(limit: maxBodyBytes))
+    }
+    do {
+      let buffer = try await request.collectBody(upTo: maxBodyBytes)
+      return .success(Array(buffer.readableBytesView))
+    } catch {
+      return .failure(.payloadTooLarge(limit: maxBodyBytes))
+    }
+  }
+
+  /// A document the runner serves itself, on `GET` and `HEAD` only.
+  private func own(_ request: GatewayRequest, type: String, body: [UInt8]) -> GatewayResponse {
+    guard request.method == "GET" || request.method == "HEAD" else {
+      return gateway.failure(
+        Problem(
+          status: 405, code: "method_not_allowed", title: "Method not allowed",
+          detail: "\(request.method.prefix(20)) is not allowed here; allowed: GET, HEAD"),
+        for: request, extraHeaders: [("Allow", "GET, HEAD")])
+    }
+    return GatewayResponse(
+      status: 200, headers: [("Content-Type", type), ("X-Request-Id", request.requestID)], body: body,
+      function: nil, problemCode: nil)
+  }
+
+  private func log(
+    _ request: GatewayRequest, _ response: GatewayResponse, remoteAddress: String?, since: ContinuousClock.Instant
+  ) {
+    let elapsed = ContinuousClock.now - since
+    var metadata: Logger.Metadata = [
+      "requestId": "\(request.requestID)", "method": "\(request.method.prefix(16))",
+      "path": "\(request.path.prefix(200))",
+      "status": .stringConvertible(response.status),
+      "bytes": .stringConvertible(request.method == "HEAD" ? 0 : response.body.count),
+      "durationMs": .stringConvertible(
+        Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15),
+      "isolation": "\(isolation.rawValue)",
+    ]
+    if let function = response.function { metadata["function"] = "\(function)" }
+    if let code = response.problemCode { metadata["problem"] = "\(code)" }
+    if let remoteAddress { metadata["remote"] = "\(remoteAddress)" }
+    accessLog.info("request", metadata: metadata)
+  }
+
+  /// The gateway's response in Hummingbird's terms. A `HEAD` answer keeps the `Content-Length`
+  /// the `GET` body would have (a CGI program reports it without sending the body).
+  static func httpResponse(_ response: GatewayResponse, head: Bool) -> Response {
+    var fields = HTTPFields()
+    for (name, value) in response.headers where name.lowercased() != "content-length" {
+      if let field = HTTPField.Name(name) { fields.append(HTTPField(name: field, value: value)) }
+    }
+    let length = (head ? response.header("Content-Length") : nil) ?? String(response.body.count)
+    fields[.contentLength] = length
+    let status = HTTPResponse.Status(code: response.status, reasonPhrase: HTTPStatus.reason(response.status))
+    if head { return Response(status: status, headers: fields) }
+    return Response(status: status, headers: fields, body: ResponseBody(byteBuffer: ByteBuffer(bytes: response.body)))
+  }
+
+  private static let requestIDField = HTTPField.Name("X-Request-Id")!
+}

@@ -1,0 +1,18 @@
+internal import Hummingbird
+package import Logging
+internal import NIOCore
+
+/// Runs the responder on Hummingbird until SIGTERM or SIGINT, then stops gracefully: the
+/// listener closes, requests in flight finish, and only then does `run` return.
+package enum HTTPServer {
+  /// Serves on `host`:`port` (0 picks a free port); `onListening` gets the bound port.
+  package static func run(
+    _ responder: GatewayResponder, host: String, port: Int, logger: Logger,
+    onListening: @escaping @Sendable (Int) -> Void
+  ) async throws {
+    let application = Application(
+      responder: responder, configuration: ApplicationConfiguration(address: .hostname(host, port: port)),
+      onServerRunning: { channel in onListening(channel.localAddress?.port ?? port) }, logger: logger)
+    try await application.runService()
+  }
+}

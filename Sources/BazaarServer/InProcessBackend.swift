@@ -1,0 +1,40 @@
+package import BazaarFunctions
+package import BazaarRunners
+package import Logging
+package import NIOPosix
+
+/// Runs functions in the runner's process. Handlers block (SQLite, scrypt), so they run on a
+/// thread pool, never on the event loops or the cooperative pool.
+package struct InProcessBackend: RequestBackend {
+  private let gateway: Gateway
+  private let services: Services
+  private let threads: NIOThreadPool
+  private let logger: Logger
+
+  package init(gateway: Gateway, services: Services, threads: NIOThreadPool, logger: Logger) {
+    self.gateway = gateway
+    self.services = services
+    self.threads = threads
+    self.logger = logger
+  }
+
+  package func respond(to request: GatewayRequest, remoteAddress: String?) async -> GatewayResponse {
+    let (gateway, services, logger) = (gateway, services, logger)
+    do {
+      return try await threads.runIfActive {
+        gateway.handle(
+          request, services: { services },
+          reportInternal: { error in
+            logger.error(
+              "internal error",
+              metadata: ["requestId": "\(request.requestID)", "error": "\(String(reflecting: error))"])
+          })
+      }
+    } catch {
+      // The pool is shutting down: the runner is stopping.
+      return gateway.failure(
+        Problem(status: 503, code: "shutting_down", title: "Shutting down", detail: "the runner is stopping; retry"),
+        for: request)
+    }
+  }
+}

@@ -1,0 +1,119 @@
+internal import ArgumentParser
+internal import BazaarFunctions
+internal import BazaarRunners
+internal import BazaarServer
+internal import BazaarStore
+internal import Foundation
+internal import Logging
+internal import NIOPosix
+
+/// What `bazaar serve` and `bazaar up` share: where to listen and how to run functions.
+struct ServerOptions: ParsableArguments {
+  @Option(help: "The address to listen on.")
+  var host = "127.0.0.1"
+
+  @Option(help: "The port to listen on (0 picks a free one; the log line \"listening\" names it).")
+  var port = 8080
+
+  @Option(help: "inprocess: run handlers in this process. process: one CGI process per request.")
+  var isolation: Isolation = .inprocess
+
+  @Option(help: "process isolation: seconds a function may run before it is stopped (504).")
+  var timeout: Double = 10
+
+  @Option(help: "process isolation: function processes at once; more requests get 429.")
+  var maxConcurrent = 16
+
+  func validate() throws {
+    guard (0...65_535).contains(port) else { throw ValidationError("--port must be 0 to 65535") }
+    guard timeout > 0 && timeout <= 600 else { throw ValidationError("--timeout must be over 0 and at most 600") }
+    guard (1...1024).contains(maxConcurrent) else { throw ValidationError("--max-concurrent must be 1 to 1024") }
+  }
+}
+
+extension Isolation: ExpressibleByArgument {}
+
+/// `bazaar serve`: the route table over HTTP.
+struct Serve: AsyncParsableCommand {
+  static let configuration = CommandConfiguration(
+    abstract: "Serve the route table over HTTP (Hummingbird) until SIGTERM or SIGINT.",
+    discussion: """
+      Every response carries X-Request-Id; one JSON access-log line per request goes to \
+      stderr. GET /healthz answers {"status":"ok"}; GET /openapi.yaml serves the API's \
+      OpenAPI 3.1 document. Bodies over BAZAAR_MAX_INPUT_BYTES get 413. With \
+      --isolation process, each request runs in a new `bazaar` process started as a CGI \
+      program, as a web server would run it.
+      """)
+
+  @OptionGroup var options: ServerOptions
+
+  func run() async throws {
+    try await Runner.run(options)
+  }
+}
+
+/// `bazaar up`: the whole shop in one process, for a developer's machine.
+struct Up: AsyncParsableCommand {
+  static let configuration = CommandConfiguration(
+    abstract: "Run the shop in one process: the HTTP runner (the scheduler and payment sandbox join later).")
+
+  @OptionGroup var options: ServerOptions
+
+  func run() async throws {
+    try await Runner.run(options)
+  }
+}
+
+/// Wires the live services, the gateway and a backend into the HTTP runner.
+enum Runner {
+  static func run(_ options: ServerOptions) async throws {
+    let logger = Logging.logger(label: "bazaar.serve")
+    let configuration = try Configuration()
+    // Opening the services migrates the database and creates the JWT secret once, before any
+    // request (or function process) needs them.
+    let live = try LiveServices(configuration, connections: .pool)
+    defer { try? live.database.close() }
+    let gateway = Gateway(invoker: FunctionInvoker(maxInputBytes: configuration.maxInputBytes))
+    let backend: any RequestBackend
+    var processThreads: NIOThreadPool?
+    switch options.isolation {
+    case .inprocess:
+      backend = InProcessBackend(gateway: gateway, services: live.services, threads: .singleton, logger: logger)
+    case .process:
+      let threads = NIOThreadPool(numberOfThreads: options.maxConcurrent)
+      threads.start()
+      processThreads = threads
+      backend = ProcessBackend(
+        gateway: gateway,
+        settings: .init(
+          executable: try FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe"),
+          environment: childEnvironment(), timeout: .milliseconds(Int64(options.timeout * 1000)),
+          serverName: options.host, serverPort: options.port),
+        limit: ConcurrencyLimit(limit: options.maxConcurrent), threads: threads, logger: logger)
+    }
+    let responder = GatewayResponder(
+      gateway: gateway, backend: backend, maxBodyBytes: configuration.maxInputBytes,
+      openAPIDocument: OpenAPIDocument.bytes, isolation: options.isolation,
+      accessLog: Logging.logger(label: "bazaar.access"), requestID: { RequestID.from($0) })
+    let (host, isolation) = (options.host, options.isolation)
+    try await HTTPServer.run(
+      responder, host: options.host, port: options.port, logger: logger,
+      onListening: { port in
+        logger.info(
+          "listening",
+          metadata: [
+            "url": "http://\(host):\(port)/", "port": .stringConvertible(port), "isolation": "\(isolation.rawValue)",
+          ])
+      })
+    try await processThreads?.shutdownGracefully()
+    logger.info("stopped")
+  }
+
+  /// This process's environment for the function processes, quieter: they log warnings and
+  /// errors only, as the runner writes the access-log line.
+  private static func childEnvironment() -> [String] {
+    var environment = ProcessInfo.processInfo.environment
+    if environment["BAZAAR_LOG_LEVEL"] == nil { environment["BAZAAR_LOG_LEVEL"] = "warning" }
+    return environment.map { "\($0.key)=\($0.value)" }
+  }
+}

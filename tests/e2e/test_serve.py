@@ -1,0 +1,208 @@
+"""`bazaar serve` and `bazaar up` as a client sees them: the real binary on a loopback port, curl."""
+
+import json
+import os
+import signal
+import sqlite3
+import subprocess
+import threading
+import time
+
+import pytest
+
+from conftest import BIN, PASSWORD, ROOT, SECRET
+from http_client import Client, gateway_rules, shop_flow
+
+MODES = ["inprocess", "process"]
+
+
+class Runner:
+    """`bazaar serve --port 0`; the port comes from its "listening" log line."""
+
+    def __init__(self, home, isolation="inprocess", args=(), env=None, command="serve"):
+        self.log_path = home / f"{command}-{isolation}-{time.monotonic_ns()}.log"
+        full = {"PATH": os.environ["PATH"], "BAZAAR_HOME": str(home), "BAZAAR_JWT_SECRET": SECRET,
+                "BAZAAR_SCRYPT_LOG_N": "14", **(env or {})}
+        with open(self.log_path, "w") as log:
+            self.proc = subprocess.Popen(
+                [str(BIN), command, "--port", "0", "--isolation", isolation, *args],
+                env=full, cwd=home, stdout=subprocess.DEVNULL, stderr=log)
+        deadline = time.monotonic() + 30
+        while not (listening := [l for l in self.lines() if l.get("message") == "listening"]):
+            assert self.proc.poll() is None, self.log_path.read_text()
+            assert time.monotonic() < deadline, "the runner never said it was listening"
+            time.sleep(0.02)
+        self.port = listening[0]["port"]
+        self.http = Client(f"http://127.0.0.1:{self.port}")
+
+    def lines(self):
+        return [json.loads(l) for l in self.log_path.read_text().splitlines() if l.startswith("{")]
+
+    def access(self):
+        return [l for l in self.lines() if l["logger"] == "bazaar.access"]
+
+    def stop(self):
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+        return self.proc.wait(timeout=30)
+
+
+@pytest.fixture(params=MODES)
+def runner(request, tmp_path):
+    started = Runner(tmp_path, request.param)
+    yield started
+    started.stop()
+
+
+def test_flow_and_gateway_rules(runner):
+    product, owner = shop_flow(runner.http)
+    gateway_rules(runner.http, product, owner)
+    status, _, profile = runner.http("GET", "/sellers/me", token=owner)
+    assert status == 200 and profile["status"] == "active"
+
+
+def test_one_access_log_line_per_request(runner):
+    ids = [f"trace-{n}" for n in range(3)]
+    answers = [runner.http("GET", path, headers=[f"X-Request-Id: {rid}"])
+               for path, rid in zip(["/healthz", "/products", "/nowhere"], ids)]
+    assert [status for status, _, _ in answers] == [200, 200, 404]
+    time.sleep(0.1)
+    lines = [l for l in runner.access() if l["requestId"] in ids]
+    assert [l["requestId"] for l in lines] == ids
+    assert [l["status"] for l in lines] == [200, 200, 404]
+    assert lines[1]["function"] == "listProducts" and lines[2]["problem"] == "route_not_found"
+    assert all(l["isolation"] == runner.proc.args[-1] and l["durationMs"] >= 0 and l["remote"] == "127.0.0.1"
+               for l in lines)
+
+
+def test_both_modes_answer_alike(tmp_path):
+    """Two runners on one home: the same request gets the same status, headers and body."""
+    inprocess, process = Runner(tmp_path, "inprocess"), Runner(tmp_path, "process")
+    try:
+        product, owner = shop_flow(inprocess.http)
+        status, _, user = inprocess.http("POST", "/users/auth", {"email": "kim@example.com", "password": PASSWORD})
+        requests = [
+            ("GET", f"/products/{product['id']}", None, None, []),
+            ("HEAD", f"/products/{product['id']}", None, None, []),
+            ("GET", "/products?q=%EC%82%AC%EA%B3%BC&sort=price_asc&limit=1", None, None, []),
+            ("GET", "/products/prd_00000000000000000000000000", None, None, []),
+            ("GET", "/products?limit=ten&colour=red", None, None, []),
+            ("GET", "/users/me", None, None, []),
+            ("GET", "/users/me", None, "not.a.token", []),
+            ("GET", "/users/me", None, user["token"], []),
+            ("GET", "/sellers/me", None, user["token"], []),
+            ("PUT", "/products", {}, None, []),
+            ("DELETE", "/nowhere", None, None, []),
+            ("POST", "/users", None, None, ["Content-Type: text/plain"]),
+            ("POST", "/users", {"email": "nope", "password": "x", "extra": 1}, None, []),
+            ("POST", "/users", {"email": "kim@example.com", "password": PASSWORD}, None, []),
+            ("PATCH", f"/products/{product['id']}", {"price": 1}, user["token"], []),
+        ]
+        for index, (method, path, body, token, headers) in enumerate(requests):
+            raw = "plain words" if headers else None
+            common = [f"X-Request-Id: same-{index}", *headers]
+            one = inprocess.http(method, path, body, token=token, headers=common, raw=raw)
+            two = process.http(method, path, body, token=token, headers=common, raw=raw)
+            for answer in (one, two):
+                answer[1].pop("date", None)
+            assert one == two, (method, path)
+    finally:
+        inprocess.stop()
+        process.stop()
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_body_limit_is_413_and_loses_nothing(tmp_path, mode):
+    server = Runner(tmp_path, mode, env={"BAZAAR_MAX_INPUT_BYTES": "1024"})
+    try:
+        big = json.dumps({"email": "big@example.com", "password": PASSWORD, "name": "x" * 2000})
+        status, headers, problem = server.http("POST", "/users", raw=big)
+        assert status == 413 and problem["code"] == "payload_too_large"
+        assert headers["content-type"] == "application/problem+json" and headers["x-request-id"]
+        # Without a declared length (chunked), the limit holds while reading.
+        status, _, problem = server.http("POST", "/users", raw=big, headers=[
+            "Content-Type: application/json", "Transfer-Encoding: chunked"])
+        assert status == 413 and problem["code"] == "payload_too_large"
+        status, _, _ = server.http("POST", "/users/auth", {"email": "big@example.com", "password": PASSWORD})
+        assert status == 401
+        status, _, user = server.http("POST", "/users", {"email": "small@example.com", "password": PASSWORD})
+        assert status == 201
+    finally:
+        assert server.stop() == 0
+
+
+def test_healthz_and_openapi(runner):
+    status, headers, body = runner.http("GET", "/healthz")
+    assert status == 200 and body == {"status": "ok"} and headers["x-request-id"]
+    status, headers, problem = runner.http("POST", "/healthz", {})
+    assert status == 405 and headers["allow"] == "GET, HEAD" and problem["code"] == "method_not_allowed"
+    served = subprocess.run(["curl", "-s", "-D", "-", f"http://127.0.0.1:{runner.port}/openapi.yaml"],
+                            capture_output=True, check=True).stdout
+    head, _, document = served.partition(b"\r\n\r\n")
+    assert b"content-type: application/yaml" in head.lower()
+    assert document == (ROOT / "docs/openapi.yaml").read_bytes()
+
+
+def test_process_timeout_is_504_and_writes_nothing(tmp_path):
+    # scrypt at 2^17 takes far longer than 100 ms: the function is stopped mid-signup.
+    server = Runner(tmp_path, "process", args=["--timeout", "0.1"], env={"BAZAAR_SCRYPT_LOG_N": "17"})
+    try:
+        started = time.monotonic()
+        status, headers, problem = server.http("POST", "/users", {"email": "slow@example.com", "password": PASSWORD})
+        assert status == 504 and problem["code"] == "function_timeout"
+        assert headers["content-type"] == "application/problem+json"
+        assert time.monotonic() - started < 5
+        status, _, page = server.http("GET", "/products")
+        assert status == 200
+    finally:
+        assert server.stop() == 0
+    with sqlite3.connect(tmp_path / "var/bazaar.sqlite") as db:
+        assert db.execute("SELECT count(*) FROM users").fetchone() == (0,)
+
+
+def test_process_concurrency_cap_is_429(tmp_path):
+    # scrypt at 2^18 keeps the first signup busy for most of a second.
+    server = Runner(tmp_path, "process", args=["--max-concurrent", "1"], env={"BAZAAR_SCRYPT_LOG_N": "18"})
+    try:
+        first = {}
+        slow = threading.Thread(target=lambda: first.setdefault("answer", server.http(
+            "POST", "/users", {"email": "first@example.com", "password": PASSWORD})))
+        slow.start()
+        time.sleep(0.15)
+        status, headers, problem = server.http("POST", "/users", {"email": "second@example.com", "password": PASSWORD})
+        assert status == 429 and problem["code"] == "too_many_requests" and headers["retry-after"] == "1"
+        # Routing needs no process, so it is never refused.
+        status, _, _ = server.http("GET", "/nowhere")
+        assert status == 404
+        slow.join()
+        assert first["answer"][0] == 201
+    finally:
+        assert server.stop() == 0
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_sigterm_lets_the_request_in_flight_finish(tmp_path, mode):
+    server = Runner(tmp_path, mode, env={"BAZAAR_SCRYPT_LOG_N": "18"})
+    answer = {}
+    slow = threading.Thread(target=lambda: answer.setdefault("signup", server.http(
+        "POST", "/users", {"email": "late@example.com", "password": PASSWORD})))
+    slow.start()
+    time.sleep(0.15)
+    server.proc.send_signal(signal.SIGTERM)
+    slow.join()
+    assert answer["signup"][0] == 201
+    assert server.proc.wait(timeout=30) == 0
+    assert server.lines()[-1]["message"] == "stopped"
+    refused = subprocess.run(["curl", "-s", f"http://127.0.0.1:{server.port}/healthz"], capture_output=True)
+    assert refused.returncode == 7  # connection refused: the listener is gone
+
+
+def test_up_runs_the_shop(tmp_path):
+    server = Runner(tmp_path, command="up")
+    try:
+        status, _, body = server.http("GET", "/healthz")
+        assert status == 200 and body == {"status": "ok"}
+        product, _ = shop_flow(server.http)
+        assert product["name"] == "청송 사과 5kg"
+    finally:
+        assert server.stop() == 0
