@@ -12,10 +12,11 @@ DEBUG_BIN := .build/debug/bazaar
 RELEASE_BIN := .build/release/bazaar
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: help deps venv build release run test test-swift test-e2e bench bench-spool bench-catalog format lint clean
+.PHONY: help deps venv build release run demo test test-swift test-e2e bench bench-spool bench-catalog format lint clean
 
 help:
-	@echo "make run     build (release) and run the shop demo"
+	@echo "make run     build (release) and run the shop on http://127.0.0.1:8080 (bazaar up)"
+	@echo "make demo    build (release) and walk through the functions from the shell"
 	@echo "make test    install what is missing, build, run every test"
 	@echo "make bench   start-up benchmark (docs/benchmarks.md)"
 	@echo "make bench-spool  spool throughput: floor probe, batch, persist-queue (docs/benchmarks.md)"
@@ -45,7 +46,12 @@ release: deps
 	swift build -c release --static-swift-stdlib
 	@mkdir -p bin && ln -sfn ../$(RELEASE_BIN) bin/bazaar
 
+## run: the whole shop in one process on port 8080 (PORT=… to change), state in ./var and ./queues.
 run: release
+	$(RELEASE_BIN) up --host $${HOST:-127.0.0.1} --port $${PORT:-8080}
+
+## demo: the same shop driven from the shell through functions/NAME, in a throw-away home.
+demo: release
 	scripts/demo.sh
 
 # The functions/ links run whatever bin/bazaar is: the tests point it at the debug build.

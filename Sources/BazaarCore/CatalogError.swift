@@ -6,4 +6,7 @@ package enum CatalogError: Error, Equatable, Sendable {
   case notProductOwner
   /// The stock asked for is below what open orders hold.
   case stockBelowReserved(requested: Int64, reserved: Int64)
+  /// Adding to the current stock would leave it outside 0…1,000,000: the request is well
+  /// formed, the product's present count makes it impossible (so 409, not 422).
+  case stockOutOfRange(requested: Int64)
 }

@@ -151,10 +151,9 @@ package struct ProductCatalog: Sendable {
       case .set(let count): requested = count
       case .add(let delta): requested = product.stock + delta
       }
+      // `set` was range-checked above; only `add` can leave the range, by the current count.
       guard ProductRules.stockRange.contains(requested) else {
-        throw FieldError(
-          field: adjustment.field, code: "out_of_range",
-          message: "stock would become \(requested); it must stay from 0 to \(ProductRules.stockRange.upperBound)")
+        throw CatalogError.stockOutOfRange(requested: requested)
       }
       guard requested >= product.reserved else {
         throw CatalogError.stockBelowReserved(requested: requested, reserved: product.reserved)
@@ -174,17 +173,16 @@ package struct ProductCatalog: Sendable {
   /// One page of the live catalog, filtered and sorted as asked.
   package func list(_ request: ListRequest) throws -> ProductPage {
     var errors = FieldErrors()
-    let text = errors.collect { try request.q.map { try SearchText($0) } }
+    let text = errors.collect { try request.q.flatMap { try SearchText.parse($0) } }
     let minPrice = errors.collect { try request.minPrice.map { try Self.priceBound($0, field: "minPrice") } }
     let maxPrice = errors.collect { try request.maxPrice.map { try Self.priceBound($0, field: "maxPrice") } }
     let sellerID = errors.collect { try request.sellerID.map(Self.sellerID) }
     let category = errors.collect { try request.category.map { try ProductRules.category($0) } }
     let sort = errors.collect { try request.sort.map(Self.sort) ?? .newest }
     let limit = errors.collect { try request.limit.map(Self.limit) ?? Self.defaultLimit }
-    if let low = request.minPrice, let high = request.maxPrice, low > high {
-      errors.append(FieldError(field: "maxPrice", code: "invalid", message: "maxPrice must not be below minPrice"))
-    }
     try errors.throwIfAny()
+    // A price range with nothing in it (minPrice over maxPrice) lists nothing; it is not an error.
+    if let low = minPrice!, let high = maxPrice!, low > high { return ProductPage(items: [], nextCursor: nil) }
     let filter = ProductFilter(
       text: text!, minPrice: minPrice!, maxPrice: maxPrice!, sellerID: sellerID!, category: category!)
     var after: ProductPosition?

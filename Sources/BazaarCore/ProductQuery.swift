@@ -21,15 +21,18 @@ package struct SearchText: Equatable, Sendable {
   /// At most this many terms are accepted.
   package static let maxTerms = 8
 
-  /// Splits `raw` on white space; throws when nothing searchable remains, it is over 100
-  /// characters, or it has more than `maxTerms` terms.
-  package init(_ raw: String, field: String = "q") throws(FieldError) {
-    let text = try TextRule.check(raw, field: field, max: 100)
+  /// Splits `raw` on white space; nil when nothing searchable remains (empty, blank or
+  /// punctuation only: a cleared search box lists everything). Throws when it is over 100
+  /// characters, holds control characters, or has more than `maxTerms` terms.
+  package static func parse(_ raw: String, field: String = "q") throws(FieldError) -> SearchText? {
+    let text = try TextRule.check(raw, field: field, min: 0, max: 100)
     let words = text.split(whereSeparator: { $0.isWhitespace }).map { $0.lowercased() }
     let searchable = words.filter { $0.unicodeScalars.contains(where: \.properties.isAlphabeticOrNumeric) }
-    guard !searchable.isEmpty else {
-      throw FieldError(field: field, code: "invalid", message: "\(field) must contain a letter or a digit")
-    }
+    guard !searchable.isEmpty else { return nil }
+    return try SearchText(terms: searchable, field: field)
+  }
+
+  private init(terms searchable: [String], field: String) throws(FieldError) {
     guard searchable.count <= Self.maxTerms else {
       throw FieldError(
         field: field, code: "too_many_terms", message: "\(field) may have at most \(Self.maxTerms) words")

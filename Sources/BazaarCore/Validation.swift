@@ -57,7 +57,9 @@ package struct FieldErrors: Sendable {
 package enum TextRule {
   /// Trims surrounding white space and checks the length and that no control characters
   /// remain; returns the trimmed text. Length counts Unicode scalars, as SQLite's `length()`
-  /// in the tables' CHECK constraints does (an emoji with modifiers is several).
+  /// in the tables' CHECK constraints and JSON Schema's `maxLength` do (an emoji with
+  /// modifiers is several). The maximum applies to the text as sent, the minimum to the
+  /// trimmed text, so that docs/openapi.yaml can state both exactly.
   /// `multiline` text may also hold line breaks and tabs.
   package static func check(
     _ raw: String, field: String, min: Int = 1, max: Int, multiline: Bool = false
@@ -68,13 +70,13 @@ package enum TextRule {
       throw FieldError(field: field, code: "invalid", message: "\(field) must not contain control characters")
     }
     let length = text.unicodeScalars.count
+    if raw.unicodeScalars.count > max {
+      throw FieldError(field: field, code: "too_long", message: "\(field) must be at most \(max) characters")
+    }
     if length < min {
       throw FieldError(
         field: field, code: min <= 1 ? "required" : "too_short",
         message: min <= 1 ? "\(field) must not be empty" : "\(field) must be at least \(min) characters")
-    }
-    if length > max {
-      throw FieldError(field: field, code: "too_long", message: "\(field) must be at most \(max) characters")
     }
     return text
   }

@@ -99,6 +99,10 @@ extension CatalogError: ProblemConvertible {
       Problem(
         status: 409, code: "stock_below_reserved", title: "Stock below reserved",
         detail: "stock cannot be \(requested): open orders hold \(reserved) units of this product")
+    case .stockOutOfRange(let requested):
+      Problem(
+        status: 409, code: "stock_out_of_range", title: "Stock out of range",
+        detail: "stock would become \(requested); it must stay from 0 to \(ProductRules.stockRange.upperBound)")
     }
   }
 }

@@ -201,7 +201,7 @@ struct CatalogGenerator {
     let target = fraction * Double(products)
     var best = (words[0], Int.max)
     for word in words.prefix(400) {
-      let count = try SQLiteProductRepository(database).countMatches(try SearchText(word))
+      let count = try SQLiteProductRepository(database).countMatches(try SearchText.parse(word)!)
       if abs(Double(count) - target) < abs(Double(best.1) - target) { best = (word, count) }
     }
     return best

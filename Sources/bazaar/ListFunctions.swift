@@ -19,10 +19,11 @@ struct ListFunctions: ParsableCommand {
   func run() throws {
     if let directory = writeShims { return try Shims.write(into: directory, target: shimTarget) }
     if json {
-      let entries = FunctionCatalog.all.map {
+      let entries: [[String: Any]] = FunctionCatalog.all.map {
         [
           "name": $0.name, "method": $0.route.method, "path": $0.route.path, "auth": $0.auth.rawValue,
-          "summary": $0.summary,
+          "summary": $0.summary, "successStatus": $0.successStatus,
+          "query": $0.route.query.map { ["name": $0.name, "type": $0.kind.rawValue] },
         ]
       }
       let data = try JSONSerialization.data(withJSONObject: entries, options: [.sortedKeys, .withoutEscapingSlashes])

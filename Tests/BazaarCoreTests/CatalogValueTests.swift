@@ -72,11 +72,13 @@ import Testing
   }
 
   @Test func searchTextSplitsWordsAndRefusesNoise() throws {
-    #expect(try SearchText("  Apple  사과를 ").terms == ["apple", "사과를"])
-    #expect(try SearchText("\"quoted\" -- x").terms == ["\"quoted\"", "x"])
-    #expect(throws: FieldError.self) { try SearchText("-- !! ***") }
-    #expect(throws: FieldError.self) { try SearchText("a b c d e f g h i") }
-    #expect(throws: FieldError.self) { try SearchText(String(repeating: "a", count: 101)) }
+    #expect(try SearchText.parse("  Apple  사과를 ")?.terms == ["apple", "사과를"])
+    #expect(try SearchText.parse("\"quoted\" -- x")?.terms == ["\"quoted\"", "x"])
+    #expect(try SearchText.parse("-- !! ***") == nil)
+    #expect(try SearchText.parse("   ") == nil)
+    #expect(throws: FieldError.self) { try SearchText.parse("a b c d e f g h i") }
+    #expect(throws: FieldError.self) { try SearchText.parse(String(repeating: "a", count: 101)) }
+    #expect(throws: FieldError.self) { try SearchText.parse("a\u{0}b") }
   }
 }
 
@@ -85,7 +87,7 @@ import Testing
 
   @Test(arguments: ProductSort.allCases)
   func cursorsRoundTripForTheirOwnFilters(_ sort: ProductSort) throws {
-    let filter = ProductFilter(text: try SearchText("shoe"), minPrice: 100, category: "신발")
+    let filter = ProductFilter(text: try SearchText.parse("shoe"), minPrice: 100, category: "신발")
     let key: ProductPosition.Key = sort == .name ? .text("Zebra \u{1E} 사과") : .integer(-42)
     let cursor = ProductCursor(sort: sort, position: ProductPosition(key: key, id: id), filter: filter)
     let read = try #require(ProductCursor(encoded: cursor.encoded))

@@ -31,8 +31,12 @@ import Testing
     }
     let email = try Email("kim@example.com")
     #expect(throws: FieldError.self) { try Password(" KIM@example.com", email: email) }
-    #expect(throws: FieldError.self) { try Password(String(repeating: "가", count: 400)) }
+    // Lengths count Unicode scalars, as JSON Schema's minLength and maxLength do (docs/openapi.yaml).
+    #expect(throws: FieldError.self) { try Password(String(repeating: "가", count: 1025)) }
+    #expect(try Password(String(repeating: "가", count: 1024)).value.unicodeScalars.count == 1024)
     #expect(try Password("비밀번호비밀번호").value.count == 8, "length counts characters, not bytes")
+    #expect(throws: FieldError.self) { try Password("e\u{301}e\u{301}e\u{301}e") }  // 7 scalars
+    #expect(try Password("e\u{301}e\u{301}e\u{301}e\u{301}").value.count == 4)  // 8 scalars, 4 characters
   }
 }
 

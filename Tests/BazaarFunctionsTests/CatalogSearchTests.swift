@@ -244,6 +244,11 @@ final class GeneratedCatalog {
       "listProducts", #"{"limit":101,"sort":"cheapest","minPrice":5,"maxPrice":4,"sellerId":"usr_1","q":"!!"}"#)
     #expect(again == 422)
     let names = (second["errors"] as? [[String: Any]] ?? []).map { "\($0["field"]!):\($0["code"]!)" }
-    #expect(names == ["q:invalid", "sellerId:invalid", "sort:invalid", "limit:out_of_range", "maxPrice:invalid"])
+    #expect(names == ["sellerId:invalid", "sort:invalid", "limit:out_of_range"])
+    // A blank or punctuation-only search lists everything; an empty price range lists nothing.
+    let (_, everything) = try catalog.harness.invoke("listProducts", #"{"q":" !! ","limit":1}"#)
+    #expect((everything["items"] as? [Any])?.count == 1)
+    let (emptyStatus, empty) = try catalog.harness.invoke("listProducts", #"{"minPrice":5,"maxPrice":4}"#)
+    #expect(emptyStatus == 200 && (empty["items"] as? [Any])?.isEmpty == true && empty["nextCursor"] is NSNull)
   }
 }

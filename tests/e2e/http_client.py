@@ -1,13 +1,16 @@
-"""HTTP helpers shared by the web-server and runner tests: curl as the client, the issue's flow."""
+"""HTTP helpers shared by the web-server and runner tests: curl as the client, `bazaar serve`
+as a process, the issue's flow."""
 
 import json
+import os
+import signal
 import socket
 import subprocess
 import time
 
 import pytest
 
-from conftest import BUSINESS_NUMBERS, PASSWORD
+from conftest import BIN, BUSINESS_NUMBERS, PASSWORD, SECRET
 
 
 def free_port():
@@ -116,3 +119,34 @@ def gateway_rules(http, product, owner):
     assert headers["x-request-id"].startswith("req_")
     status, _, problem = http("PATCH", f"/products/{product['id']}", {"id": "prd_other", "price": 5}, token=owner)
     assert status == 422 and problem["errors"][0]["code"] == "conflict"
+
+
+class Runner:
+    """`bazaar serve --port 0`; the port comes from its "listening" log line."""
+
+    def __init__(self, home, isolation="inprocess", args=(), env=None, command="serve"):
+        self.log_path = home / f"{command}-{isolation}-{time.monotonic_ns()}.log"
+        full = {"PATH": os.environ["PATH"], "BAZAAR_HOME": str(home), "BAZAAR_JWT_SECRET": SECRET,
+                "BAZAAR_SCRYPT_LOG_N": "14", **(env or {})}
+        with open(self.log_path, "w") as log:
+            self.proc = subprocess.Popen(
+                [str(BIN), command, "--port", "0", "--isolation", isolation, *args],
+                env=full, cwd=home, stdout=subprocess.DEVNULL, stderr=log)
+        deadline = time.monotonic() + 30
+        while not (listening := [l for l in self.lines() if l.get("message") == "listening"]):
+            assert self.proc.poll() is None, self.log_path.read_text()
+            assert time.monotonic() < deadline, "the runner never said it was listening"
+            time.sleep(0.02)
+        self.port = listening[0]["port"]
+        self.http = Client(f"http://127.0.0.1:{self.port}")
+
+    def lines(self):
+        return [json.loads(l) for l in self.log_path.read_text().splitlines() if l.startswith("{")]
+
+    def access(self):
+        return [l for l in self.lines() if l["logger"] == "bazaar.access"]
+
+    def stop(self):
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+        return self.proc.wait(timeout=30)

@@ -1,7 +1,6 @@
 """`bazaar serve` and `bazaar up` as a client sees them: the real binary on a loopback port, curl."""
 
 import json
-import os
 import signal
 import sqlite3
 import subprocess
@@ -10,41 +9,10 @@ import time
 
 import pytest
 
-from conftest import BIN, PASSWORD, ROOT, SECRET
-from http_client import Client, gateway_rules, shop_flow
+from conftest import PASSWORD, ROOT
+from http_client import Client, Runner, gateway_rules, shop_flow
 
 MODES = ["inprocess", "process"]
-
-
-class Runner:
-    """`bazaar serve --port 0`; the port comes from its "listening" log line."""
-
-    def __init__(self, home, isolation="inprocess", args=(), env=None, command="serve"):
-        self.log_path = home / f"{command}-{isolation}-{time.monotonic_ns()}.log"
-        full = {"PATH": os.environ["PATH"], "BAZAAR_HOME": str(home), "BAZAAR_JWT_SECRET": SECRET,
-                "BAZAAR_SCRYPT_LOG_N": "14", **(env or {})}
-        with open(self.log_path, "w") as log:
-            self.proc = subprocess.Popen(
-                [str(BIN), command, "--port", "0", "--isolation", isolation, *args],
-                env=full, cwd=home, stdout=subprocess.DEVNULL, stderr=log)
-        deadline = time.monotonic() + 30
-        while not (listening := [l for l in self.lines() if l.get("message") == "listening"]):
-            assert self.proc.poll() is None, self.log_path.read_text()
-            assert time.monotonic() < deadline, "the runner never said it was listening"
-            time.sleep(0.02)
-        self.port = listening[0]["port"]
-        self.http = Client(f"http://127.0.0.1:{self.port}")
-
-    def lines(self):
-        return [json.loads(l) for l in self.log_path.read_text().splitlines() if l.startswith("{")]
-
-    def access(self):
-        return [l for l in self.lines() if l["logger"] == "bazaar.access"]
-
-    def stop(self):
-        if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-        return self.proc.wait(timeout=30)
 
 
 @pytest.fixture(params=MODES)
