@@ -5,7 +5,7 @@ SHELL := /bin/bash
 APT_PACKAGES := libsqlite3-dev libssl-dev libcurl4-openssl-dev
 BENCH_APT_PACKAGES := hyperfine
 # Real web servers and a real client for the CGI tests (deploy/).
-TEST_APT_PACKAGES := lighttpd apache2 curl
+TEST_APT_PACKAGES := lighttpd apache2 nginx fcgiwrap gettext-base curl
 VENV := .venv
 PYTHON := $(VENV)/bin/python
 DEBUG_BIN := .build/debug/bazaar

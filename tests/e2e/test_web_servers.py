@@ -6,6 +6,7 @@ import pwd
 import shutil
 import subprocess
 import tempfile
+import time
 from pathlib import Path
 
 import pytest
@@ -36,15 +37,8 @@ def apache():
     if not shutil.which("apache2"):
         pytest.fail("apache2 is not installed: `make test` installs it")
     # Apache runs CGI programs as its User: as root that is www-data, which needs a home it owns.
-    home = Path(tempfile.mkdtemp(prefix="bazaar-apache-"))
-    for sub in ("www", "log"):
-        (home / sub).mkdir()
-    (home / "secret").write_text(SECRET)
-    user = "www-data" if os.geteuid() == 0 else pwd.getpwuid(os.geteuid()).pw_name
-    group = grp.getgrgid(pwd.getpwnam(user).pw_gid).gr_name
-    if os.geteuid() == 0:
-        for path in [home, *home.rglob("*")]:
-            os.chown(path, pwd.getpwnam(user).pw_uid, pwd.getpwnam(user).pw_gid)
+    user, group = service_account()
+    home = owned_home("bazaar-apache-", ("www", "log"), user)
     port = free_port()
     env = {**os.environ, "BAZAAR_HOME": str(home), "BAZAAR_BIN": str(BIN.resolve()), "BAZAAR_PORT": str(port),
            "BAZAAR_JWT_SECRET_FILE": str(home / "secret"), "BAZAAR_USER": user, "BAZAAR_GROUP": group}
@@ -54,6 +48,56 @@ def apache():
     yield Client(f"http://127.0.0.1:{port}/api")
     server.terminate()
     server.wait(timeout=10)
+    shutil.rmtree(home, ignore_errors=True)
+
+
+def service_account():
+    """Who runs the CGI program: as root, www-data (which needs a home it owns); else us."""
+    user = "www-data" if os.geteuid() == 0 else pwd.getpwuid(os.geteuid()).pw_name
+    return user, grp.getgrgid(pwd.getpwnam(user).pw_gid).gr_name
+
+
+def owned_home(prefix, subdirs, user):
+    home = Path(tempfile.mkdtemp(prefix=prefix))
+    for sub in subdirs:
+        (home / sub).mkdir()
+    (home / "secret").write_text(SECRET)
+    if os.geteuid() == 0:
+        entry = pwd.getpwnam(user)
+        for path in [home, *home.rglob("*")]:
+            os.chown(path, entry.pw_uid, entry.pw_gid)
+    return home
+
+
+@pytest.fixture
+def nginx():
+    for program in ("nginx", "fcgiwrap", "envsubst"):
+        if not shutil.which(program):
+            pytest.fail(f"{program} is not installed: `make test` installs it")
+    user, group = service_account()
+    home = owned_home("bazaar-nginx-", ("log", "run", "tmp"), user)
+    port = free_port()
+    env = {**os.environ, "BAZAAR_HOME": str(home), "BAZAAR_BIN": str(BIN.resolve()), "BAZAAR_PORT": str(port),
+           "BAZAAR_JWT_SECRET_FILE": str(home / "secret"), "BAZAAR_USER": user, "BAZAAR_GROUP": group}
+    names = "$BAZAAR_HOME $BAZAAR_BIN $BAZAAR_PORT $BAZAAR_JWT_SECRET_FILE $BAZAAR_USER $BAZAAR_GROUP"
+    template = (ROOT / "deploy/nginx/bazaar.conf.template").read_text()
+    (home / "nginx.conf").write_text(
+        subprocess.run(["envsubst", names], input=template, capture_output=True, text=True, env=env, check=True).stdout)
+    socket_path = home / "run/fcgiwrap.sock"
+    as_user = ["runuser", "-u", user, "--"] if os.geteuid() == 0 else []
+    wrapper = subprocess.Popen(
+        [*as_user, "fcgiwrap", "-c", "4", "-p", str(BIN.resolve()), "-s", f"unix:{socket_path}"], env=env)
+    for _ in range(200):
+        if socket_path.exists():
+            break
+        time.sleep(0.025)
+    server = subprocess.Popen(["nginx", "-c", str(home / "nginx.conf")], env=env)
+    wait_for(port)
+    yield Client(f"http://127.0.0.1:{port}/api")
+    server.terminate()
+    server.wait(timeout=10)
+    wrapper.terminate()
+    wrapper.wait(timeout=10)
     shutil.rmtree(home, ignore_errors=True)
 
 
@@ -71,3 +115,11 @@ def test_flow_through_apache_cgid(apache):
     assert status == 403
     status, headers, problem = apache("POST", f"/products/{product['id']}", {})
     assert status == 405 and headers["allow"] == "DELETE, GET, HEAD, PATCH"
+
+
+def test_flow_through_nginx_fcgiwrap(nginx):
+    product, owner = shop_flow(nginx)
+    gateway_rules(nginx, product, owner)
+    # Headers reach the program as FastCGI parameters: the token and the request id.
+    status, _, profile = nginx("GET", "/sellers/me", token=owner)
+    assert status == 200 and profile["status"] == "active"
