@@ -4,6 +4,7 @@ SHELL := /bin/bash
 
 APT_PACKAGES := libsqlite3-dev libssl-dev libcurl4-openssl-dev
 BENCH_APT_PACKAGES := hyperfine
+HTTP_BENCH_APT_PACKAGES := wrk lighttpd curl
 # Real web servers and a real client for the CGI tests (deploy/).
 TEST_APT_PACKAGES := lighttpd apache2 nginx fcgiwrap gettext-base curl
 VENV := .venv
@@ -12,7 +13,7 @@ DEBUG_BIN := .build/debug/bazaar
 RELEASE_BIN := .build/release/bazaar
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: help deps venv build release run demo test test-swift test-e2e bench bench-spool bench-catalog format lint clean
+.PHONY: help deps venv build release run demo test test-swift test-e2e bench bench-spool bench-catalog bench-http format lint clean
 
 help:
 	@echo "make run     build (release) and run the shop on http://127.0.0.1:8080 (bazaar up)"
@@ -21,6 +22,7 @@ help:
 	@echo "make bench   start-up benchmark (docs/benchmarks.md)"
 	@echo "make bench-spool  spool throughput: floor probe, batch, persist-queue (docs/benchmarks.md)"
 	@echo "make bench-catalog  listProducts search over 100,000 products against getProduct by id (docs/benchmarks.md)"
+	@echo "make bench-http  wrk: GET /products/{id} and POST /users/auth, serve (both modes) and lighttpd CGI, vs /healthz"
 	@echo "make format  swift format the sources in place"
 
 ## deps: Debian packages the build links against (installed only when missing).
@@ -80,6 +82,12 @@ bench-spool: venv $(VENV)/.bench-installed
 ## bench-catalog: text search over a generated 100,000-product catalog against a by-id lookup, same run.
 bench-catalog: release
 	$(RELEASE_BIN) bench catalog --products $${PRODUCTS:-100000} --rounds $${ROUNDS:-5}
+
+## bench-http: wrk against `bazaar serve` (both isolation modes) and lighttpd CGI, next to /healthz.
+bench-http:
+	$(MAKE) --no-print-directory deps EXTRA_APT="$(HTTP_BENCH_APT_PACKAGES)"
+	$(MAKE) --no-print-directory release
+	python3 Benchmarks/http.py --rounds $${ROUNDS:-3} --duration $${DURATION:-8}
 
 $(VENV)/.bench-installed: Benchmarks/requirements.txt $(VENV)/.installed
 	$(PYTHON) -m pip install -q --disable-pip-version-check -r Benchmarks/requirements.txt

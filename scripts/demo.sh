@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The shop from the shell: a user signs up and logs in; a seller registers and offers a
 # product; anyone searches the catalog; then a spool queue carries one event.
-# Runs against a throw-away BAZAAR_HOME unless one is set. (The HTTP runner joins `make run` later.)
+# Runs against a throw-away BAZAAR_HOME unless one is set (`make demo`; `make run` serves HTTP).
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 export BAZAAR_HOME="${BAZAAR_HOME:-$(mktemp -d)}"
