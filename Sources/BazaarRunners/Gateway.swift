@@ -115,10 +115,8 @@ package struct Gateway: Sendable {
     case .methodNotAllowed(let allowed):
       extraHeaders.append(("Allow", allowed.joined(separator: ", ")))
       outcome = invoker.failure(
-        Problem(
-          status: 405, code: "method_not_allowed", title: "Method not allowed",
-          detail: "\(request.method.prefix(20)) is not allowed here; allowed: \(allowed.joined(separator: ", "))"),
-        requestID: request.requestID, reportInternal: reportInternal)
+        Self.methodNotAllowed(request.method, allowed: allowed), requestID: request.requestID,
+        reportInternal: reportInternal)
     case .function(let matched, let pathParameters):
       function = matched
       do {
@@ -166,6 +164,17 @@ package struct Gateway: Sendable {
       status: outcome.status, headers: headers, body: outcome.body, function: function,
       problemCode: outcome.problemCode)
   }
+
+  /// 405 for `method` where only `allowed` are (the caller adds them as `Allow`).
+  package static func methodNotAllowed(_ method: String, allowed: [String]) -> Problem {
+    Problem(
+      status: 405, code: "method_not_allowed", title: "Method not allowed",
+      detail: "\(method.prefix(20)) is not allowed here; allowed: \(allowed.joined(separator: ", "))")
+  }
+
+  /// The runner is stopping and did not start this request.
+  package static let shuttingDown = Problem(
+    status: 503, code: "shutting_down", title: "Shutting down", detail: "the runner is stopping; retry")
 
   /// The credentials of a `Bearer` authorization header (RFC 6750 §2.1); nil for any other scheme.
   package static func bearerToken(_ header: String?) -> String? {

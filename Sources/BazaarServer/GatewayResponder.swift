@@ -88,10 +88,8 @@ package struct GatewayResponder: HTTPResponder {
   private func own(_ request: GatewayRequest, type: String, body: [UInt8]) -> GatewayResponse {
     guard request.method == "GET" || request.method == "HEAD" else {
       return gateway.failure(
-        Problem(
-          status: 405, code: "method_not_allowed", title: "Method not allowed",
-          detail: "\(request.method.prefix(20)) is not allowed here; allowed: GET, HEAD"),
-        for: request, extraHeaders: [("Allow", "GET, HEAD")])
+        Gateway.methodNotAllowed(request.method, allowed: ["GET", "HEAD"]), for: request,
+        extraHeaders: [("Allow", "GET, HEAD")])
     }
     return GatewayResponse(
       status: 200, headers: [("Content-Type", type), ("X-Request-Id", request.requestID)], body: body,

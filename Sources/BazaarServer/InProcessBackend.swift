@@ -32,9 +32,7 @@ package struct InProcessBackend: RequestBackend {
       }
     } catch {
       // The pool is shutting down: the runner is stopping.
-      return gateway.failure(
-        Problem(status: 503, code: "shutting_down", title: "Shutting down", detail: "the runner is stopping; retry"),
-        for: request)
+      return gateway.failure(Gateway.shuttingDown, for: request)
     }
   }
 }

@@ -74,9 +74,7 @@ package struct ProcessBackend: RequestBackend {
         }
       }
     } catch {
-      return gateway.failure(
-        Problem(status: 503, code: "shutting_down", title: "Shutting down", detail: "the runner is stopping; retry"),
-        for: request)
+      return gateway.failure(Gateway.shuttingDown, for: request)
     }
     switch outcome {
     case .success(let run) where run.timedOut:
