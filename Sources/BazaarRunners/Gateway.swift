@@ -181,8 +181,8 @@ package struct Gateway: Sendable {
     guard let header else { return nil }
     let parts = header.split(separator: " ", maxSplits: 1, omittingEmptySubsequences: true)
     guard parts.count == 2, parts[0].lowercased() == "bearer" else { return nil }
-    let token = parts[1].drop { $0 == " " }
-    return token.isEmpty ? nil : String(token)
+    let token = String(parts[1]).trimmingWhitespace()
+    return token.isEmpty ? nil : token
   }
 
   /// A request with a body must say it is JSON (`application/json` or any `+json` type).

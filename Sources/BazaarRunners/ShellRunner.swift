@@ -57,7 +57,7 @@ package struct ShellRunner: Sendable {
 
 extension Duration {
   /// The duration in milliseconds, to microsecond precision.
-  var milliseconds: Double {
+  package var milliseconds: Double {
     (Double(components.seconds) * 1000 + Double(components.attoseconds / 1_000_000_000_000) / 1000)
   }
 }

@@ -105,8 +105,7 @@ package struct GatewayResponder: HTTPResponder {
       "path": "\(request.path.prefix(200))",
       "status": .stringConvertible(response.status),
       "bytes": .stringConvertible(request.method == "HEAD" ? 0 : response.body.count),
-      "durationMs": .stringConvertible(
-        Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15),
+      "durationMs": .stringConvertible(elapsed.milliseconds),
       "isolation": "\(isolation.rawValue)",
     ]
     if let function = response.function { metadata["function"] = "\(function)" }

@@ -88,10 +88,7 @@ struct Invoke: ParsableCommand {
   /// `BAZAAR_TOKEN`, else the credentials of a `Bearer` `HTTP_AUTHORIZATION` header.
   static func token(from environment: Environment) -> String? {
     if let token = environment["BAZAAR_TOKEN"], !token.isEmpty { return token }
-    guard let header = environment["HTTP_AUTHORIZATION"] else { return nil }
-    let parts = header.split(separator: " ", maxSplits: 1, omittingEmptySubsequences: true)
-    guard parts.count == 2, parts[0].lowercased() == "bearer" else { return nil }
-    return parts[1].trimmingCharacters(in: .whitespaces)
+    return Gateway.bearerToken(environment["HTTP_AUTHORIZATION"])
   }
 }
 

@@ -10,7 +10,7 @@ import time
 import pytest
 
 from conftest import PASSWORD, ROOT
-from http_client import Client, Runner, gateway_rules, shop_flow
+from http_client import Runner, gateway_rules, shop_flow
 
 MODES = ["inprocess", "process"]
 
