@@ -13,6 +13,7 @@ let package = Package(
   platforms: [.macOS(.v15)],
   products: [
     .executable(name: "bazaar", targets: ["bazaar"]),
+    .executable(name: "bazaar-bench", targets: ["BazaarBench"]),
     .library(name: "Spool", targets: ["Spool"]),
   ],
   dependencies: [
@@ -23,6 +24,7 @@ let package = Package(
     .package(url: "https://github.com/hummingbird-project/hummingbird", exact: "2.28.1", traits: []),
     .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
     .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
+    .package(url: "https://github.com/apple/swift-nio-extras", from: "1.34.1"),
   ],
   targets: [
     // Domain core: entities, rules, use cases and the ports they need. No I/O.
@@ -72,6 +74,7 @@ let package = Package(
         .product(name: "NIOCore", package: "swift-nio"),
         .product(name: "NIOPosix", package: "swift-nio"),
         .product(name: "HTTPTypes", package: "swift-http-types"),
+        .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),
         .product(name: "Logging", package: "swift-log"),
       ],
       // A link to docs/openapi.yaml: the document the runner serves is the one in docs/.
@@ -79,18 +82,53 @@ let package = Package(
       swiftSettings: strictSettings
     ),
 
-    // The command-line front; the only place live adapters are wired together.
+    // Configuration and the one wiring function that builds the live services from it.
+    .target(
+      name: "BazaarLive",
+      dependencies: [
+        "BazaarCore", "BazaarCrypto", "BazaarStore", "BazaarFunctions", "BazaarRunners",
+        .product(name: "Logging", package: "swift-log"),
+      ],
+      swiftSettings: strictSettings
+    ),
+
+    // Operator commands behind the CLI: the spool's queue commands and their JSON answers.
+    .target(
+      name: "BazaarOperations",
+      dependencies: [
+        "BazaarCore", "BazaarFunctions", "BazaarJSON", "BazaarLive", "BazaarRunners", "Spool",
+        .product(name: "Logging", package: "swift-log"),
+      ],
+      swiftSettings: strictSettings
+    ),
+
+    // The command-line front: argument parsing, then one call into a library.
     .executableTarget(
       name: "bazaar",
       dependencies: [
-        "BazaarCore", "BazaarCrypto", "BazaarStore", "BazaarFunctions", "BazaarRunners", "BazaarServer", "Spool",
+        "BazaarCore", "BazaarStore", "BazaarFunctions", "BazaarRunners", "BazaarServer", "BazaarLive",
+        "BazaarOperations", "Spool",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
         .product(name: "Logging", package: "swift-log"),
       ],
       swiftSettings: strictSettings
     ),
 
-    .testTarget(name: "BazaarCoreTests", dependencies: ["BazaarCore"], swiftSettings: strictSettings),
+    // Benchmarks (`bazaar-bench`), kept out of the shop's binary.
+    .executableTarget(
+      name: "BazaarBench",
+      dependencies: [
+        "BazaarCore", "BazaarStore", "BazaarFunctions", "BazaarRunners", "BazaarLive", "BazaarJSON", "Spool",
+        .product(name: "ArgumentParser", package: "swift-argument-parser"),
+      ],
+      path: "Benchmarks/BazaarBench",
+      swiftSettings: strictSettings
+    ),
+
+    // In-memory fakes of every core port, for tests (never linked into the shop).
+    .target(name: "BazaarTesting", dependencies: ["BazaarCore"], swiftSettings: strictSettings),
+
+    .testTarget(name: "BazaarCoreTests", dependencies: ["BazaarCore", "BazaarTesting"], swiftSettings: strictSettings),
     .testTarget(name: "SpoolTests", dependencies: ["Spool"], swiftSettings: strictSettings),
     .testTarget(
       name: "BazaarRunnersTests",
@@ -105,12 +143,14 @@ let package = Package(
     ),
     .testTarget(
       name: "BazaarStoreTests",
-      dependencies: ["BazaarStore", "BazaarCore", "BazaarCrypto", .product(name: "GRDB", package: "GRDB.swift")],
+      dependencies: [
+        "BazaarStore", "BazaarCore", "BazaarCrypto", "BazaarTesting", .product(name: "GRDB", package: "GRDB.swift"),
+      ],
       swiftSettings: strictSettings
     ),
     .testTarget(
       name: "BazaarFunctionsTests",
-      dependencies: ["BazaarFunctions", "BazaarCore", "BazaarJSON", "BazaarStore", "BazaarCrypto"],
+      dependencies: ["BazaarFunctions", "BazaarCore", "BazaarJSON", "BazaarStore", "BazaarCrypto", "BazaarLive"],
       swiftSettings: strictSettings
     ),
   ]

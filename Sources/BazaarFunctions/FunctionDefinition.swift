@@ -174,3 +174,18 @@ package struct FunctionDefinition: Sendable {
     self.handle = handle
   }
 }
+
+extension Services {
+  /// Every use case over one store and one set of password, token, id and clock ports.
+  package init(
+    store: any Store, passwords: any PasswordHasher, signer: any TokenSigner, ids: any IDGenerator, clock: any Clock,
+    tokenLifetime: Int64
+  ) {
+    let issuer = TokenIssuer(signer: signer, ids: ids, clock: clock, lifetime: tokenLifetime)
+    self.init(
+      accounts: UserAccounts(store: store, passwords: passwords, issuer: issuer, ids: ids, clock: clock),
+      sellers: SellerAccounts(store: store, passwords: passwords, issuer: issuer, ids: ids, clock: clock),
+      catalog: ProductCatalog(store: store, ids: ids, clock: clock),
+      authenticator: Authenticator(signer: signer, store: store, clock: clock))
+  }
+}

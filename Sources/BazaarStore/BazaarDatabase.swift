@@ -25,6 +25,8 @@ package struct BazaarDatabase: Sendable {
 
   /// The connection(s); every adapter in this target shares them.
   package let writer: any DatabaseWriter
+  /// The migrations this opening applied, in order (empty when the file was up to date).
+  package let appliedMigrations: [String]
 
   /// Opens (creating if needed) and migrates the database at `path`.
   package init(path: String, connections: Connections = .pool, busyTimeout: Double = 5) throws {
@@ -35,7 +37,7 @@ package struct BazaarDatabase: Sendable {
       // A committed order or payment must survive a power cut, not only a crash.
       try db.execute(sql: "PRAGMA synchronous = FULL")
     }
-    writer = try translatingErrors {
+    let writer: any DatabaseWriter = try translatingErrors {
       switch connections {
       case .pool:
         let pool = try DatabasePool(path: path, configuration: configuration)
@@ -47,23 +49,25 @@ package struct BazaarDatabase: Sendable {
         return try DatabaseQueue(path: path, configuration: configuration)
       }
     }
-    try translatingErrors {
-      if (try? isReady()) != true {
-        try Self.withExclusiveLock(path + ".lock") {
-          try writer.writeWithoutTransaction { db in
-            if try String.fetchOne(db, sql: "PRAGMA journal_mode") != "wal" {
-              try db.execute(sql: "PRAGMA journal_mode = WAL")
-            }
+    self.writer = writer
+    appliedMigrations = try translatingErrors {
+      guard (try? Self.isReady(writer)) != true else { return [] }
+      return try Self.withExclusiveLock(path + ".lock") {
+        let before = try writer.writeWithoutTransaction { db in
+          if try String.fetchOne(db, sql: "PRAGMA journal_mode") != "wal" {
+            try db.execute(sql: "PRAGMA journal_mode = WAL")
           }
-          try Self.migrator.migrate(writer)
+          return try Self.migrator.appliedIdentifiers(db)
         }
+        try Self.migrator.migrate(writer)
+        return Self.migrator.migrations.filter { !before.contains($0) }
       }
     }
   }
 
   /// Whether the file is in WAL mode with every migration applied (an error, such as a schema
   /// changing under a concurrent creator, counts as "not yet": the locked path re-checks).
-  private func isReady() throws -> Bool {
+  private static func isReady(_ writer: any DatabaseWriter) throws -> Bool {
     // Autocommit reads (see `singleStatementRead`): a stale answer only sends us to the lock.
     try writer.singleStatementRead { db in
       try String.fetchOne(db, sql: "PRAGMA journal_mode") == "wal"

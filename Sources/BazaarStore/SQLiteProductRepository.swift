@@ -2,104 +2,10 @@ package import BazaarCore
 internal import GRDB
 
 /// `ProductRepository` over the `products` table and its FTS5 index `products_search`.
-package struct SQLiteProductRepository: ProductRepository {
-  private let pool: any DatabaseWriter
+struct SQLiteProductRepository: ProductRepository {
+  let db: Database
 
-  package init(_ database: BazaarDatabase) {
-    pool = database.writer
-  }
-
-  package func insert(_ product: Product) throws {
-    try translatingErrors {
-      try pool.write { db in try Self.insert(product, in: db) }
-    }
-  }
-
-  /// Adds many products in one transaction (seeding catalogs for tests and benchmarks).
-  package func insert(contentsOf products: some Sequence<Product>) throws {
-    try translatingErrors {
-      try pool.write { db in
-        for product in products { try Self.insert(product, in: db) }
-      }
-    }
-  }
-
-  package func listedProduct(id: ProductID) throws -> Product? {
-    try translatingErrors {
-      try pool.singleStatementRead { db in
-        try Row.fetchOne(
-          db,
-          sql: """
-            SELECT p.* FROM products p JOIN sellers s ON s.id = p.seller_id
-            WHERE p.id = ? AND p.deleted_at IS NULL AND s.status = 'active'
-            """,
-          arguments: [id.rawValue]
-        ).map(Self.product)
-      }
-    }
-  }
-
-  package func modify(id: ProductID, _ change: (inout Product) throws -> Void) throws -> Product {
-    try translatingErrors {
-      try pool.write { db in
-        guard
-          var product = try Row.fetchOne(
-            db, sql: "SELECT * FROM products WHERE id = ? AND deleted_at IS NULL", arguments: [id.rawValue]
-          ).map(Self.product)
-        else { throw CatalogError.productNotFound }
-        try change(&product)
-        try db.execute(
-          sql: """
-            UPDATE products SET name = ?, description = ?, price = ?, stock = ?, image_url = ?, category = ?,
-              updated_at = ?, deleted_at = ?
-            WHERE id = ?
-            """,
-          arguments: [
-            product.name, product.description, product.price.won, product.stock, product.imageURL, product.category,
-            product.updatedAt.milliseconds, product.deletedAt?.milliseconds, id.rawValue,
-          ])
-        return product
-      }
-    }
-  }
-
-  package func list(_ query: ProductQuery) throws -> [Product] {
-    try translatingErrors {
-      try pool.singleStatementRead { db in
-        let statement = ProductListing(query, walkSortIndex: try Self.shouldWalkSortIndex(query, db))
-        return try Row.fetchAll(db, sql: statement.sql, arguments: StatementArguments(statement.arguments))
-          .map(Self.product)
-      }
-    }
-  }
-
-  /// Whether a text search matches so many products that walking the sort index beats
-  /// fetching every match (see `ProductListing`). A seller or category filter has its own
-  /// index, which SQLite picks by itself; counting stops at the threshold, so it stays cheap.
-  private static func shouldWalkSortIndex(_ query: ProductQuery, _ db: Database) throws -> Bool {
-    guard let text = query.filter.text, query.filter.sellerID == nil, query.filter.category == nil else {
-      return false
-    }
-    let matches =
-      try Int.fetchOne(
-        db,
-        sql: "SELECT count(*) FROM (SELECT 1 FROM products_search WHERE products_search MATCH ? LIMIT ?)",
-        arguments: [ProductListing.matchExpression(text), ProductListing.walkThreshold + 1]) ?? 0
-    return matches > ProductListing.walkThreshold
-  }
-
-  /// How many products (live or not) `text` matches: for calibrating benchmarks.
-  package func countMatches(_ text: SearchText) throws -> Int {
-    try translatingErrors {
-      try pool.singleStatementRead { db in
-        try Int.fetchOne(
-          db, sql: "SELECT count(*) FROM products_search WHERE products_search MATCH ?",
-          arguments: [ProductListing.matchExpression(text)]) ?? 0
-      }
-    }
-  }
-
-  private static func insert(_ product: Product, in db: Database) throws {
+  func insert(_ product: Product) throws {
     try db.execute(
       sql: """
         INSERT INTO products (id, seller_id, name, description, price, stock, reserved, image_url, category,
@@ -113,6 +19,57 @@ package struct SQLiteProductRepository: ProductRepository {
       ])
   }
 
+  func product(id: ProductID) throws -> Product? {
+    try Row.fetchOne(
+      db, sql: "SELECT * FROM products WHERE id = ? AND deleted_at IS NULL", arguments: [id.rawValue]
+    ).map(Self.product)
+  }
+
+  func listedProduct(id: ProductID) throws -> Product? {
+    try Row.fetchOne(
+      db,
+      sql: """
+        SELECT p.* FROM products p JOIN sellers s ON s.id = p.seller_id
+        WHERE p.id = ? AND p.deleted_at IS NULL AND s.status = 'active'
+        """,
+      arguments: [id.rawValue]
+    ).map(Self.product)
+  }
+
+  func update(_ product: Product) throws {
+    try db.execute(
+      sql: """
+        UPDATE products SET name = ?, description = ?, price = ?, stock = ?, image_url = ?, category = ?,
+          updated_at = ?, deleted_at = ?
+        WHERE id = ?
+        """,
+      arguments: [
+        product.name, product.description, product.price.won, product.stock, product.imageURL, product.category,
+        product.updatedAt.milliseconds, product.deletedAt?.milliseconds, product.id.rawValue,
+      ])
+  }
+
+  func list(_ query: ProductQuery) throws -> [Product] {
+    let statement = ProductListing(query, walkSortIndex: try shouldWalkSortIndex(query))
+    return try Row.fetchAll(db, sql: statement.sql, arguments: StatementArguments(statement.arguments))
+      .map(Self.product)
+  }
+
+  /// Whether a text search matches so many products that walking the sort index beats
+  /// fetching every match (see `ProductListing`). A seller or category filter has its own
+  /// index, which SQLite picks by itself; counting stops at the threshold, so it stays cheap.
+  private func shouldWalkSortIndex(_ query: ProductQuery) throws -> Bool {
+    guard let text = query.filter.text, query.filter.sellerID == nil, query.filter.category == nil else {
+      return false
+    }
+    let matches =
+      try Int.fetchOne(
+        db,
+        sql: "SELECT count(*) FROM (SELECT 1 FROM products_search WHERE products_search MATCH ? LIMIT ?)",
+        arguments: [ProductListing.matchExpression(text), ProductListing.walkThreshold + 1]) ?? 0
+    return matches > ProductListing.walkThreshold
+  }
+
   private static func product(_ row: Row) -> Product {
     Product(
       id: ProductID(rawValue: row["id"]), sellerID: SellerID(rawValue: row["seller_id"]), name: row["name"],
@@ -120,5 +77,18 @@ package struct SQLiteProductRepository: ProductRepository {
       reserved: row["reserved"], imageURL: row["image_url"], category: row["category"],
       createdAt: Timestamp(milliseconds: row["created_at"]), updatedAt: Timestamp(milliseconds: row["updated_at"]),
       deletedAt: (row["deleted_at"] as Int64?).map(Timestamp.init(milliseconds:)))
+  }
+}
+
+extension SQLiteStore {
+  /// How many products (live or not) `text` matches: for calibrating benchmarks.
+  package func countMatches(_ text: SearchText) throws -> Int {
+    try translatingErrors {
+      try database.writer.singleStatementRead { db in
+        try Int.fetchOne(
+          db, sql: "SELECT count(*) FROM products_search WHERE products_search MATCH ?",
+          arguments: [ProductListing.matchExpression(text)]) ?? 0
+      }
+    }
   }
 }

@@ -36,18 +36,17 @@ final class GeneratedCatalog {
   init(count: Int = 10_000, seed: UInt64 = 20_261_124) throws {
     harness = try LiveHarness()
     rng = SplitMix64(state: seed)
-    let repository = SQLiteSellerRepository(harness.database)
     for index in 0..<20 {
       let status: AccountStatus = index == 18 ? .inactive : index == 19 ? .blocked : .active
       let seller = Seller(
         id: SellerID(rawValue: "sel_" + randomID()), email: try Email("seller\(index)@example.com"),
         businessName: "Seller \(index)", businessNumber: BusinessNumber(trustedDigits: String(1_000_000_000 + index)),
         status: status, createdAt: Timestamp(milliseconds: clockMs), updatedAt: Timestamp(milliseconds: clockMs))
-      try repository.insert(seller, passwordHash: "$test$")
+      try harness.store.write { try $0.sellers.insert(seller, passwordHash: "$test$") }
       sellers.append(seller)
     }
     let batch = (0..<count).map { _ in makeProduct() }
-    try SQLiteProductRepository(harness.database).insert(contentsOf: batch)
+    try harness.store.write { tx in for product in batch { try tx.products.insert(product) } }
     products = batch
   }
 
@@ -79,7 +78,7 @@ final class GeneratedCatalog {
 
   /// Adds `product` to the store and the model.
   func insert(_ product: Product) throws {
-    try SQLiteProductRepository(harness.database).insert(product)
+    try harness.store.write { try $0.products.insert(product) }
     products.append(product)
   }
 
@@ -154,7 +153,12 @@ final class GeneratedCatalog {
 
 @Suite(.serialized) struct CatalogSearchTests {
   /// Built once, read by every test of the (serialized) suite; never changed after seeding.
-  nonisolated(unsafe) static let catalog = Result { try GeneratedCatalog() }
+  /// A static is never released, so its home is removed when the test process exits.
+  nonisolated(unsafe) static let catalog = Result {
+    let catalog = try GeneratedCatalog()
+    RemoveAtExit.register(catalog.harness.directory)
+    return catalog
+  }
 
   static var queries: [[String: Any]] {
     [

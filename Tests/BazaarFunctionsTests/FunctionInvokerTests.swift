@@ -1,6 +1,7 @@
 import BazaarCore
 import BazaarCrypto
 import BazaarFunctions
+import BazaarLive
 import BazaarStore
 import Foundation
 import Testing
@@ -10,29 +11,21 @@ struct FixedClock: Clock {
   func now() -> Timestamp { instant }
 }
 
-/// Services over a fresh SQLite file, OpenSSL crypto and a fixed clock.
+/// The live services (`LiveServices.wire`) over a fresh home, with a fixed clock and cheaper scrypt.
 final class LiveHarness {
   let directory = FileManager.default.temporaryDirectory.appendingPathComponent("bazaar-\(UUID().uuidString)").path
-  let services: Services
+  let live: LiveServices
   let signer: HS256TokenSigner
-  let database: BazaarDatabase
+  var services: Services { live.services }
+  var store: SQLiteStore { live.store }
 
   init() throws {
     try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-    database = try BazaarDatabase(path: directory + "/bazaar.sqlite")
-    let clock = FixedClock()
-    let ids = RandomIDGenerator(clock: clock)
-    signer = try HS256TokenSigner(secret: Array(repeating: 7, count: 32))
-    let registry = SQLiteTokenRegistry(database)
-    let issuer = TokenIssuer(signer: signer, registry: registry, ids: ids, clock: clock, lifetime: 3600)
-    let passwords = ScryptPasswordHasher(logN: 14)
-    let sellers = SQLiteSellerRepository(database)
-    services = Services(
-      accounts: UserAccounts(
-        users: SQLiteUserRepository(database), passwords: passwords, issuer: issuer, ids: ids, clock: clock),
-      sellers: SellerAccounts(sellers: sellers, passwords: passwords, issuer: issuer, ids: ids, clock: clock),
-      catalog: ProductCatalog(products: SQLiteProductRepository(database), sellers: sellers, ids: ids, clock: clock),
-      authenticator: Authenticator(signer: signer, registry: registry, clock: clock))
+    let secret = String(repeating: "7", count: 32)
+    let configuration = try Configuration(
+      environment: Environment(["BAZAAR_HOME": directory, "BAZAAR_JWT_SECRET": secret, "BAZAAR_SCRYPT_LOG_N": "14"]))
+    live = try LiveServices.wire(configuration, connections: .pool, clock: FixedClock())
+    signer = try HS256TokenSigner(secret: Array(secret.utf8))
   }
 
   deinit { try? FileManager.default.removeItem(atPath: directory) }
@@ -129,5 +122,21 @@ final class LiveHarness {
   ])
   func timestampsFormatAsRFC3339(ms: Int64, text: String) {
     #expect(Timestamp(milliseconds: ms).rfc3339 == text)
+  }
+}
+
+/// Directories to remove when the test process exits (for fixtures held by statics, which are
+/// never released, so no `deinit` runs for them).
+enum RemoveAtExit {
+  nonisolated(unsafe) private static var paths: [String] = []
+  private static let installed: Void = { atexit { RemoveAtExit.removeAll() } }()
+
+  static func register(_ path: String) {
+    _ = installed
+    paths.append(path)
+  }
+
+  private static func removeAll() {
+    for path in paths { try? FileManager.default.removeItem(atPath: path) }
   }
 }

@@ -8,6 +8,7 @@ import Testing
 final class TemporaryDatabase {
   let directory: String
   let database: BazaarDatabase
+  var store: SQLiteStore { SQLiteStore(database) }
 
   init() throws {
     directory = FileManager.default.temporaryDirectory.appendingPathComponent("bazaar-\(UUID().uuidString)").path
@@ -30,15 +31,13 @@ func claims(_ jti: String, for subject: String, role: Role = .user) -> AccessCla
     expiresAt: Timestamp(seconds: 1_800_003_600))
 }
 
+/// What only the SQLite adapter has: files, connection modes, pragmas, the schema's own
+/// checks, the write lock. The behaviour every adapter shares is in `StoreContractTests`.
 @Suite struct SQLiteStoreTests {
   let temp: TemporaryDatabase
-  let users: SQLiteUserRepository
-  let tokens: SQLiteTokenRegistry
 
   init() throws {
     temp = try TemporaryDatabase()
-    users = SQLiteUserRepository(temp.database)
-    tokens = SQLiteTokenRegistry(temp.database)
   }
 
   @Test(arguments: [BazaarDatabase.Connections.pool, .single])
@@ -47,9 +46,10 @@ func claims(_ jti: String, for subject: String, role: Role = .user) -> AccessCla
     let first = try BazaarDatabase(path: path, connections: mode)
     #expect(try first.journalMode() == "wal")
     #expect(try first.writerSynchronous() == 2)
-    try SQLiteUserRepository(first).insert(try makeUser("1", "kim@example.com"), passwordHash: "$h")
+    try SQLiteStore(first).write { try $0.users.insert(try makeUser("1", "kim@example.com"), passwordHash: "$h") }
     let other = try BazaarDatabase(path: path, connections: mode == .pool ? .single : .pool)
-    #expect(try SQLiteUserRepository(other).credentials(email: Email("kim@example.com"))?.passwordHash == "$h")
+    let stored = try SQLiteStore(other).read { try $0.users.credentials(email: Email("kim@example.com")) }
+    #expect(stored?.passwordHash == "$h")
     #expect(try other.journalMode() == "wal")
   }
 
@@ -57,39 +57,22 @@ func claims(_ jti: String, for subject: String, role: Role = .user) -> AccessCla
     #expect(try temp.database.journalMode() == "wal")
     #expect(try temp.database.writerSynchronous() == 2, "FULL: commits survive power loss")
     #expect(try temp.database.check().isEmpty)
-    // Reopening the same file applies nothing twice.
+    #expect(temp.database.appliedMigrations == BazaarDatabase.migrationNames, "a new file gets every migration")
+    // Reopening the same file applies nothing twice, and says so.
     let again = try BazaarDatabase(path: temp.directory + "/bazaar.sqlite")
+    #expect(again.appliedMigrations.isEmpty)
     #expect(try again.check().isEmpty)
     #expect(try again.writerSynchronous() == 2)
   }
 
-  @Test func usersRoundTripWithTheirAddress() throws {
-    var user = try makeUser("1", "kim@example.com")
-    try users.insert(user, passwordHash: "$scrypt$x")
-    user.name = "Kim"
-    user.phone = "010-1234-5678"
-    user.shippingAddress = ShippingAddress(
-      trustedRecipient: "Kim", postalCode: "06236", line1: "Teheran-ro 152", line2: "5F")
-    user.updatedAt = Timestamp(milliseconds: 2_000)
-    try users.saveProfile(user)
-    let stored = try #require(try users.credentials(email: Email("kim@example.com")))
-    #expect(stored.user == user)
-    #expect(stored.passwordHash == "$scrypt$x")
-    #expect(try users.user(id: UserID(rawValue: "usr_nobody")) == nil)
-  }
-
-  @Test func duplicateEmailBecomesEmailTaken() throws {
-    try users.insert(try makeUser("1", "kim@example.com"), passwordHash: "$h")
-    #expect(throws: AccountError.emailTaken) {
-      try users.insert(try makeUser("2", "kim@example.com"), passwordHash: "$h")
-    }
-  }
-
   @Test func concurrentSignupsForOneEmailLeaveExactlyOneAccount() async throws {
-    let users = self.users
+    let store = temp.store
     let outcomes = await withTaskGroup(of: Bool.self) { group in
       for index in 0..<16 {
-        group.addTask { (try? users.insert(try makeUser("\(index)", "race@example.com"), passwordHash: "$h")) != nil }
+        group.addTask {
+          (try? store.write { try $0.users.insert(try makeUser("\(index)", "race@example.com"), passwordHash: "$h") })
+            != nil
+        }
       }
       return await group.reduce(into: [Bool]()) { $0.append($1) }
     }
@@ -115,37 +98,17 @@ func claims(_ jti: String, for subject: String, role: Role = .user) -> AccessCla
     }
   }
 
-  @Test func changePasswordRevokesEveryOtherTokenAtomically() throws {
-    try users.insert(try makeUser("1", "kim@example.com"), passwordHash: "$old")
-    try users.insert(try makeUser("2", "lee@example.com"), passwordHash: "$old")
-    for jti in ["a", "b", "c"] { try tokens.recordIssued(claims(jti, for: "usr_1")) }
-    try tokens.recordIssued(claims("other", for: "usr_2"))
-    try users.changePassword(
-      of: UserID(rawValue: "usr_1"), to: "$new", keepingTokenID: "b", at: Timestamp(milliseconds: 5_000))
-    #expect(try tokens.isRevoked(tokenID: "a"))
-    #expect(try !tokens.isRevoked(tokenID: "b"))
-    #expect(try tokens.isRevoked(tokenID: "c"))
-    #expect(try !tokens.isRevoked(tokenID: "other"))
-    #expect(try users.credentials(id: UserID(rawValue: "usr_1"))?.passwordHash == "$new")
-  }
-
-  @Test func deactivationRevokesAllAndRevokingUnknownTokensRecordsThem() throws {
-    try users.insert(try makeUser("1", "kim@example.com"), passwordHash: "$h")
-    try tokens.recordIssued(claims("a", for: "usr_1"))
-    try users.deactivate(UserID(rawValue: "usr_1"), at: Timestamp(milliseconds: 5_000))
-    #expect(try tokens.isRevoked(tokenID: "a"))
-    #expect(try users.user(id: UserID(rawValue: "usr_1"))?.status == .inactive)
-    #expect(try !tokens.isRevoked(tokenID: "minted-elsewhere"))
-    try tokens.revoke(claims("minted-elsewhere", for: "usr_1"), at: Timestamp(milliseconds: 6_000))
-    try tokens.revoke(claims("minted-elsewhere", for: "usr_1"), at: Timestamp(milliseconds: 7_000))
-    #expect(try tokens.isRevoked(tokenID: "minted-elsewhere"))
+  @Test func aReadOnAPoolRefusesWrites() throws {
+    #expect(throws: (any Error).self) {
+      try temp.store.read { try $0.users.insert(try makeUser("1", "kim@example.com"), passwordHash: "$h") }
+    }
+    #expect(try temp.store.read { try $0.users.credentials(email: Email("kim@example.com")) } == nil)
   }
 
   @Test func aHeldWriteLockBecomesStoreBusy() throws {
     let path = temp.directory + "/busy.sqlite"
-    let quick = try BazaarDatabase(path: path, busyTimeout: 0.05)
+    let quick = SQLiteStore(try BazaarDatabase(path: path, busyTimeout: 0.05))
     let holder = try BazaarDatabase(path: path)
-    let users = SQLiteUserRepository(quick)
     let started = DispatchSemaphore(value: 0)
     let release = DispatchSemaphore(value: 0)
     let thread = Thread {
@@ -158,7 +121,37 @@ func claims(_ jti: String, for subject: String, role: Role = .user) -> AccessCla
     }
     thread.start()
     started.wait()
-    #expect(throws: StoreBusy.self) { try users.insert(try makeUser("1", "kim@example.com"), passwordHash: "$h") }
+    #expect(throws: StoreBusy.self) {
+      try quick.write { try $0.users.insert(try makeUser("1", "kim@example.com"), passwordHash: "$h") }
+    }
     release.signal()
+  }
+
+  /// Two writers that read before they write never fail on the lock upgrade: `BEGIN IMMEDIATE`
+  /// makes the second wait for the first, so every increment lands.
+  @Test func readThenWriteTransactionsQueueInsteadOfFailing() async throws {
+    let path = temp.directory + "/counter.sqlite"
+    let stores = try (0..<4).map { _ in SQLiteStore(try BazaarDatabase(path: path, connections: .single)) }
+    let seller = try makeSeller("1", "shop@example.com")
+    let product = makeProduct("1", seller: seller.id, stock: 0)
+    try stores[0].write { tx in
+      try tx.sellers.insert(seller, passwordHash: "$h")
+      try tx.products.insert(product)
+    }
+    try await withThrowingTaskGroup(of: Void.self) { group in
+      for store in stores {
+        group.addTask {
+          for _ in 0..<25 {
+            try store.write { tx in
+              var current = try #require(try tx.products.product(id: product.id))
+              current.stock += 1
+              try tx.products.update(current)
+            }
+          }
+        }
+      }
+      try await group.waitForAll()
+    }
+    #expect(try stores[0].read { try $0.products.product(id: product.id) }?.stock == 100)
   }
 }

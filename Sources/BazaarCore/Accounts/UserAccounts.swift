@@ -1,16 +1,15 @@
 /// The user-account use cases: sign up, sign in and out, profile, password, deactivation.
 package struct UserAccounts: Sendable {
-  package var users: any UserRepository
+  package var store: any Store
   package var passwords: any PasswordHasher
   package var issuer: TokenIssuer
   package var ids: any IDGenerator
   package var clock: any Clock
 
   package init(
-    users: any UserRepository, passwords: any PasswordHasher, issuer: TokenIssuer, ids: any IDGenerator,
-    clock: any Clock
+    store: any Store, passwords: any PasswordHasher, issuer: TokenIssuer, ids: any IDGenerator, clock: any Clock
   ) {
-    self.users = users
+    self.store = store
     self.passwords = passwords
     self.issuer = issuer
     self.ids = ids
@@ -61,7 +60,8 @@ package struct UserAccounts: Sendable {
     let user = User(
       id: UserID(from: ids), email: email!, name: name!, phone: phone!, shippingAddress: nil, status: .active,
       createdAt: now, updatedAt: now)
-    try users.insert(user, passwordHash: try passwords.hash(password!.value))
+    let hash = try passwords.hash(password!.value)
+    try store.write { try $0.users.insert(user, passwordHash: hash) }
     return user
   }
 
@@ -69,24 +69,28 @@ package struct UserAccounts: Sendable {
   /// wrong passwords; a hash made with weaker parameters is upgraded on the way.
   package func login(email rawEmail: String, password: String) throws -> (IssuedToken, User) {
     let email = try Email(rawEmail)
-    let found = try users.credentials(email: email)
+    let found = try store.read { try $0.users.credentials(email: email) }
     try passwords.requireMatch(password, storedHash: found?.passwordHash)
     let stored = found!
     try stored.user.status.requireActive()
-    if passwords.needsRehash(stored.passwordHash) {
-      try users.replacePasswordHash(of: stored.user.id, with: try passwords.hash(password), at: clock.now())
+    let rehash = passwords.needsRehash(stored.passwordHash) ? try passwords.hash(password) : nil
+    let issued = try issuer.issue(subject: stored.user.id.rawValue, role: .user)
+    try store.write { tx in
+      if let rehash { try tx.users.replacePasswordHash(of: stored.user.id, with: rehash, changedAt: nil) }
+      try tx.tokens.recordIssued(issued.claims)
     }
-    return (try issuer.issue(subject: stored.user.id.rawValue, role: .user), stored.user)
+    return (issued, stored.user)
   }
 
   /// Revokes the token the caller presented.
   package func logout(_ caller: AccessClaims) throws {
-    try issuer.registry.revoke(caller, at: clock.now())
+    let now = clock.now()
+    try store.write { try $0.tokens.revoke(caller, at: now) }
   }
 
   /// The caller's own account.
   package func profile(of caller: AccessClaims) throws -> User {
-    guard let user = try users.user(id: UserID(rawValue: caller.subject)) else {
+    guard let user = try store.read({ try $0.users.user(id: UserID(rawValue: caller.subject)) }) else {
       throw AccountError.userNotFound
     }
     try user.status.requireActive()
@@ -104,13 +108,13 @@ package struct UserAccounts: Sendable {
     user.phone = phone!.applied(to: user.phone)
     user.shippingAddress = changes.shippingAddress.applied(to: user.shippingAddress)
     user.updatedAt = clock.now()
-    try users.saveProfile(user)
+    try store.write { [user] in try $0.users.saveProfile(user) }
     return user
   }
 
   /// Replaces the password after checking the current one; every other token of the user is revoked.
   package func changePassword(of caller: AccessClaims, current: String, new: String) throws {
-    guard let stored = try users.credentials(id: UserID(rawValue: caller.subject)) else {
+    guard let stored = try store.read({ try $0.users.credentials(id: UserID(rawValue: caller.subject)) }) else {
       throw AccountError.userNotFound
     }
     try stored.user.status.requireActive()
@@ -122,23 +126,31 @@ package struct UserAccounts: Sendable {
           field: "newPassword", code: "same_as_current", message: "newPassword must differ from the current password")
       ])
     }
-    try users.changePassword(
-      of: stored.user.id, to: try passwords.hash(password.value), keepingTokenID: caller.tokenID,
-      at: clock.now())
+    let hash = try passwords.hash(password.value)
+    let now = clock.now()
+    // The new hash and the revocations are one change: no moment where the old sessions
+    // still work with the new password, and no revocation without the new password.
+    try store.write { tx in
+      try tx.users.replacePasswordHash(of: stored.user.id, with: hash, changedAt: now)
+      try tx.tokens.revokeAll(of: caller.subject, role: .user, except: caller.tokenID, at: now)
+    }
   }
 
   /// Closes the caller's account after checking its password; all its tokens are revoked.
   package func deactivate(_ caller: AccessClaims, password: String) throws -> User {
-    guard let stored = try users.credentials(id: UserID(rawValue: caller.subject)) else {
+    guard let stored = try store.read({ try $0.users.credentials(id: UserID(rawValue: caller.subject)) }) else {
       throw AccountError.userNotFound
     }
     try stored.user.status.requireActive()
     guard passwords.verify(password, against: stored.passwordHash) else { throw AccountError.wrongPassword }
     let now = clock.now()
-    try users.deactivate(stored.user.id, at: now)
+    try store.write { tx in
+      try tx.users.setStatus(of: stored.user.id, to: .inactive, at: now)
+      try tx.tokens.revokeAll(of: caller.subject, role: .user, except: nil, at: now)
+    }
     var user = stored.user
     user.status = .inactive
-    user.updatedAt = now
+    user.updatedAt = max(user.updatedAt, now)
     return user
   }
 }

@@ -1,14 +1,12 @@
 /// The product use cases: sellers create and manage their own products; anyone reads and
 /// searches the live catalog.
 package struct ProductCatalog: Sendable {
-  package var products: any ProductRepository
-  package var sellers: any SellerRepository
+  package var store: any Store
   package var ids: any IDGenerator
   package var clock: any Clock
 
-  package init(products: any ProductRepository, sellers: any SellerRepository, ids: any IDGenerator, clock: any Clock) {
-    self.products = products
-    self.sellers = sellers
+  package init(store: any Store, ids: any IDGenerator, clock: any Clock) {
+    self.store = store
     self.ids = ids
     self.clock = clock
   }
@@ -92,7 +90,7 @@ package struct ProductCatalog: Sendable {
 
   /// Creates a product owned by the calling seller, which must be active.
   package func create(by caller: AccessClaims, _ request: NewProduct) throws -> Product {
-    let seller = try activeSeller(caller)
+    try store.read { try Self.requireActiveSeller(caller, in: $0) }
     var errors = FieldErrors()
     let name = errors.collect { try ProductRules.name(request.name) }
     let description = errors.collect { try ProductRules.description(request.description) }
@@ -103,9 +101,14 @@ package struct ProductCatalog: Sendable {
     try errors.throwIfAny()
     let now = clock.now()
     let product = Product(
-      id: ProductID(from: ids), sellerID: seller, name: name!, description: description!, price: price!,
-      stock: stock!, imageURL: imageURL!, category: category!, createdAt: now, updatedAt: now)
-    try products.insert(product)
+      id: ProductID(from: ids), sellerID: SellerID(rawValue: caller.subject), name: name!, description: description!,
+      price: price!, stock: stock!, imageURL: imageURL!, category: category!, createdAt: now, updatedAt: now)
+    // The seller check and the insert are one transaction: a seller withdrawing meanwhile
+    // cannot end up with a new product.
+    try store.write { tx in
+      try Self.requireActiveSeller(caller, in: tx)
+      try tx.products.insert(product)
+    }
     return product
   }
 
@@ -164,7 +167,8 @@ package struct ProductCatalog: Sendable {
 
   /// A live product of an active seller, for anyone.
   package func product(_ rawID: String) throws -> Product {
-    guard let id = ProductID(checking: rawID), let product = try products.listedProduct(id: id) else {
+    guard let id = ProductID(checking: rawID), let product = try store.read({ try $0.products.listedProduct(id: id) })
+    else {
       throw CatalogError.productNotFound
     }
     return product
@@ -197,7 +201,8 @@ package struct ProductCatalog: Sendable {
       }
       after = cursor.position
     }
-    var items = try products.list(ProductQuery(filter: filter, sort: sort!, limit: limit! + 1, after: after))
+    let query = ProductQuery(filter: filter, sort: sort!, limit: limit! + 1, after: after)
+    var items = try store.read { try $0.products.list(query) }
     var next: String?
     if items.count > limit! {
       items.removeLast(items.count - limit!)
@@ -206,25 +211,32 @@ package struct ProductCatalog: Sendable {
     return ProductPage(items: items, nextCursor: next)
   }
 
-  /// The calling seller's id, after checking the account is still active.
-  private func activeSeller(_ caller: AccessClaims) throws -> SellerID {
-    let id = SellerID(rawValue: caller.subject)
-    guard let seller = try sellers.seller(id: id) else { throw AccountError.sellerNotFound }
+  /// Checks, inside `tx`, that the calling seller exists and is active.
+  private static func requireActiveSeller(_ caller: AccessClaims, in tx: any StoreTransaction) throws {
+    guard let seller = try tx.sellers.seller(id: SellerID(rawValue: caller.subject)) else {
+      throw AccountError.sellerNotFound
+    }
     try seller.status.requireActive()
-    return id
   }
 
-  /// Runs `change` on a product the active caller owns, in one store transaction.
+  /// Reads a product the active caller owns, lets `change` check and edit it, and saves it, in
+  /// one write transaction: orders reserving stock at the same time cannot interleave.
   private func modifyOwned(
     _ rawID: String, by caller: AccessClaims, _ change: (inout Product) throws -> Void
   ) throws -> Product {
-    let seller = try activeSeller(caller)
-    guard let id = ProductID(checking: rawID) else { throw CatalogError.productNotFound }
+    guard let id = ProductID(checking: rawID) else {
+      _ = try store.read { tx in try Self.requireActiveSeller(caller, in: tx) }
+      throw CatalogError.productNotFound
+    }
     let now = clock.now()
-    return try products.modify(id: id) { product in
-      guard product.sellerID == seller else { throw CatalogError.notProductOwner }
+    return try store.write { tx in
+      try Self.requireActiveSeller(caller, in: tx)
+      guard var product = try tx.products.product(id: id) else { throw CatalogError.productNotFound }
+      guard product.sellerID.rawValue == caller.subject else { throw CatalogError.notProductOwner }
       try change(&product)
       product.updatedAt = max(product.updatedAt, now)
+      try tx.products.update(product)
+      return product
     }
   }
 

@@ -1,16 +1,15 @@
 /// The seller-account use cases: registration, sign-in and out, withdrawal.
 package struct SellerAccounts: Sendable {
-  package var sellers: any SellerRepository
+  package var store: any Store
   package var passwords: any PasswordHasher
   package var issuer: TokenIssuer
   package var ids: any IDGenerator
   package var clock: any Clock
 
   package init(
-    sellers: any SellerRepository, passwords: any PasswordHasher, issuer: TokenIssuer, ids: any IDGenerator,
-    clock: any Clock
+    store: any Store, passwords: any PasswordHasher, issuer: TokenIssuer, ids: any IDGenerator, clock: any Clock
   ) {
-    self.sellers = sellers
+    self.store = store
     self.passwords = passwords
     self.issuer = issuer
     self.ids = ids
@@ -45,7 +44,8 @@ package struct SellerAccounts: Sendable {
     let seller = Seller(
       id: SellerID(from: ids), email: email!, businessName: name!, businessNumber: number!, status: .active,
       createdAt: now, updatedAt: now)
-    try sellers.insert(seller, passwordHash: try passwords.hash(password!.value))
+    let hash = try passwords.hash(password!.value)
+    try store.write { try $0.sellers.insert(seller, passwordHash: hash) }
     return seller
   }
 
@@ -53,24 +53,28 @@ package struct SellerAccounts: Sendable {
   /// passwords cost.
   package func login(email rawEmail: String, password: String) throws -> (IssuedToken, Seller) {
     let email = try Email(rawEmail)
-    let found = try sellers.credentials(email: email)
+    let found = try store.read { try $0.sellers.credentials(email: email) }
     try passwords.requireMatch(password, storedHash: found?.passwordHash)
     let stored = found!
     try stored.seller.status.requireActive()
-    if passwords.needsRehash(stored.passwordHash) {
-      try sellers.replacePasswordHash(of: stored.seller.id, with: try passwords.hash(password))
+    let rehash = passwords.needsRehash(stored.passwordHash) ? try passwords.hash(password) : nil
+    let issued = try issuer.issue(subject: stored.seller.id.rawValue, role: .seller)
+    try store.write { tx in
+      if let rehash { try tx.sellers.replacePasswordHash(of: stored.seller.id, with: rehash) }
+      try tx.tokens.recordIssued(issued.claims)
     }
-    return (try issuer.issue(subject: stored.seller.id.rawValue, role: .seller), stored.seller)
+    return (issued, stored.seller)
   }
 
   /// Revokes the seller token the caller presented.
   package func logout(_ caller: AccessClaims) throws {
-    try issuer.registry.revoke(caller, at: clock.now())
+    let now = clock.now()
+    try store.write { try $0.tokens.revoke(caller, at: now) }
   }
 
   /// The caller's own seller account, which must be active.
   package func profile(of caller: AccessClaims) throws -> Seller {
-    guard let seller = try sellers.seller(id: SellerID(rawValue: caller.subject)) else {
+    guard let seller = try store.read({ try $0.sellers.seller(id: SellerID(rawValue: caller.subject)) }) else {
       throw AccountError.sellerNotFound
     }
     try seller.status.requireActive()
@@ -81,13 +85,18 @@ package struct SellerAccounts: Sendable {
   /// inactive and all its tokens are revoked, so its products leave the listings and cannot
   /// be ordered. Products and existing orders are kept as they are.
   package func withdraw(_ caller: AccessClaims, password: String) throws -> Seller {
-    guard let stored = try sellers.credentials(id: SellerID(rawValue: caller.subject)) else {
+    guard let stored = try store.read({ try $0.sellers.credentials(id: SellerID(rawValue: caller.subject)) }) else {
       throw AccountError.sellerNotFound
     }
     try stored.seller.status.requireActive()
     guard passwords.verify(password, against: stored.passwordHash) else { throw AccountError.wrongPassword }
     let now = clock.now()
-    try sellers.withdraw(stored.seller.id, at: now)
+    // Leaving the listings (every product of a seller that is not active is unlisted) and
+    // losing every session are one change.
+    try store.write { tx in
+      try tx.sellers.setStatus(of: stored.seller.id, to: .inactive, at: now)
+      try tx.tokens.revokeAll(of: caller.subject, role: .seller, except: nil, at: now)
+    }
     var seller = stored.seller
     seller.status = .inactive
     seller.updatedAt = max(seller.updatedAt, now)

@@ -1,18 +1,16 @@
-/// Issues access tokens: signs fresh claims and records them for later revocation.
+/// Issues access tokens: signs fresh claims. The sign-in that asked for one records its claims
+/// (`TokenRegistry.recordIssued`) in its own transaction, so it can be revoked later.
 package struct TokenIssuer: Sendable {
   package var signer: any TokenSigner
-  package var registry: any TokenRegistry
   package var ids: any IDGenerator
   package var clock: any Clock
   /// How long a token stays valid, in seconds.
   package var lifetime: Int64
 
   package init(
-    signer: any TokenSigner, registry: any TokenRegistry, ids: any IDGenerator, clock: any Clock,
-    lifetime: Int64
+    signer: any TokenSigner, ids: any IDGenerator, clock: any Clock, lifetime: Int64
   ) {
     self.signer = signer
-    self.registry = registry
     self.ids = ids
     self.clock = clock
     self.lifetime = lifetime
@@ -23,21 +21,19 @@ package struct TokenIssuer: Sendable {
     let now = Timestamp(seconds: clock.now().seconds)
     let claims = AccessClaims(
       subject: subject, role: role, tokenID: ids.next(), issuedAt: now, expiresAt: now.adding(seconds: lifetime))
-    let token = try signer.sign(claims)
-    try registry.recordIssued(claims)
-    return IssuedToken(token: token, claims: claims)
+    return IssuedToken(token: try signer.sign(claims), claims: claims)
   }
 }
 
 /// Checks a presented token: signature, algorithm, time window, revocation and role.
 package struct Authenticator: Sendable {
   package var signer: any TokenSigner
-  package var registry: any TokenRegistry
+  package var store: any Store
   package var clock: any Clock
 
-  package init(signer: any TokenSigner, registry: any TokenRegistry, clock: any Clock) {
+  package init(signer: any TokenSigner, store: any Store, clock: any Clock) {
     self.signer = signer
-    self.registry = registry
+    self.store = store
     self.clock = clock
   }
 
@@ -45,7 +41,7 @@ package struct Authenticator: Sendable {
   package func authenticate(_ token: String?, as role: Role) throws -> AccessClaims {
     guard let token, !token.isEmpty else { throw AuthError.missingToken }
     let claims = try signer.verify(token, at: clock.now())
-    if try registry.isRevoked(tokenID: claims.tokenID) { throw AuthError.revoked }
+    if try store.read({ try $0.tokens.isRevoked(tokenID: claims.tokenID) }) { throw AuthError.revoked }
     guard claims.role == role else { throw AuthError.wrongRole(required: role) }
     return claims
   }

@@ -57,13 +57,14 @@ package struct ShippingAddress: Equatable, Sendable, Codable {
 
 /// A phone number as typed: digits with optional spaces, dashes and a leading `+`.
 package enum PhoneNumber {
-  /// Trims and checks `raw`: 7 to 15 digits, at most 20 characters.
+  /// Trims and checks `raw`: 7 to 15 digits, at most 20 characters as sent (whitespace around
+  /// it counts, as every text maximum does, so `docs/openapi.yaml` can state the rule).
   package static func check(_ raw: String, field: String = "phone") throws(FieldError) -> String {
     let text = raw.trimmingWhitespace()
     let allowed = Set("0123456789 -".utf8)
     let body = text.hasPrefix("+") ? text.utf8.dropFirst() : text.utf8[...]
     let digits = body.filter { (48...57).contains($0) }.count
-    guard text.utf8.count <= 20, body.allSatisfy(allowed.contains), (7...15).contains(digits) else {
+    guard raw.unicodeScalars.count <= 20, body.allSatisfy(allowed.contains), (7...15).contains(digits) else {
       throw FieldError(
         field: field, code: "invalid", message: "\(field) must be 7 to 15 digits, with optional spaces, dashes and +")
     }

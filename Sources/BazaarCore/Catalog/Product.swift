@@ -79,8 +79,11 @@ package enum ProductRules {
     let rest: Substring? =
       lower.hasPrefix("https://") ? text.dropFirst(8) : lower.hasPrefix("http://") ? text.dropFirst(7) : nil
     let host = rest?.prefix { $0 != "/" && $0 != "?" && $0 != "#" }
-    guard let host, !host.isEmpty, text.utf8.count <= 2048,
-      text.utf8.allSatisfy({ $0 > 0x20 && $0 != 0x7F }), !host.contains("@")
+    // Counted as sent, like every text maximum; no white space of any kind, no control bytes.
+    guard let host, !host.isEmpty, raw.unicodeScalars.count <= 2048,
+      text.utf8.allSatisfy({ $0 > 0x20 && $0 != 0x7F }),
+      !text.unicodeScalars.contains(where: \.properties.isWhitespace),
+      !host.contains("@")
     else {
       throw FieldError(
         field: "imageUrl", code: "invalid",

@@ -1,0 +1,13 @@
+/// Products and their listings, inside a store transaction (see `Store`).
+package protocol ProductRepository {
+  /// Adds a new product.
+  func insert(_ product: Product) throws
+  /// The product with this id if it is not deleted, whatever its seller's status.
+  func product(id: ProductID) throws -> Product?
+  /// The product with this id if it is not deleted and its seller is active: what shoppers see.
+  func listedProduct(id: ProductID) throws -> Product?
+  /// Saves every field of `product` but `reserved` and `createdAt` (orders move `reserved`).
+  func update(_ product: Product) throws
+  /// The listed products of `query`, in its order, at most `query.limit`.
+  func list(_ query: ProductQuery) throws -> [Product]
+}

@@ -1,0 +1,41 @@
+/// The shop's data, reached through a unit of work.
+///
+/// A use case that changes anything says so in one `write`: every repository call inside the
+/// closure belongs to one transaction, reads inside it see its own writes, and the whole change
+/// commits when the closure returns or leaves no trace when it throws:
+///
+/// ```swift
+/// try store.write { tx in
+///   try tx.users.replacePasswordHash(of: id, with: hash, changedAt: now)
+///   try tx.tokens.revokeAll(of: id.rawValue, role: .user, except: kept, at: now)
+/// }
+/// ```
+///
+/// Writers queue behind each other (for SQLite, `BEGIN IMMEDIATE` on the busy timeout); a store
+/// that stays busy throws `StoreBusy`.
+package protocol Store: Sendable {
+  /// Runs `body` in one write transaction: committed when it returns, rolled back when it throws.
+  func write<T>(_ body: (any StoreTransaction) throws -> T) throws -> T
+  /// Runs `body` against committed data, for lookups that change nothing. Each statement sees
+  /// the latest commit (SQLite runs them in autocommit mode, the cheapest read); a use case
+  /// that needs several reads to agree with each other runs them in `write`. Writing inside
+  /// `read` is a programming error: adapters refuse it.
+  func read<T>(_ body: (any StoreTransaction) throws -> T) throws -> T
+}
+
+/// The repositories of one transaction. Valid only inside the closure that received it.
+package protocol StoreTransaction {
+  /// User accounts.
+  var users: any UserRepository { get }
+  /// Seller accounts.
+  var sellers: any SellerRepository { get }
+  /// Products.
+  var products: any ProductRepository { get }
+  /// Issued and revoked access tokens.
+  var tokens: any TokenRegistry { get }
+}
+
+/// The store could not serve the request right now; the caller may retry.
+package struct StoreBusy: Error, Sendable {
+  package init() {}
+}

@@ -1,0 +1,37 @@
+import BazaarCore
+import BazaarTesting
+
+/// The account use cases over the in-memory store and fakes.
+struct AccountsHarness {
+  let clock = TestClock()
+  let store = InMemoryStore()
+  let ids = SequentialIDs()
+  let hasher = PlainHasher()
+
+  var issuer: TokenIssuer { TokenIssuer(signer: ReadableSigner(), ids: ids, clock: clock, lifetime: 3600) }
+
+  var accounts: UserAccounts {
+    UserAccounts(store: store, passwords: hasher, issuer: issuer, ids: ids, clock: clock)
+  }
+
+  var sellers: SellerAccounts {
+    SellerAccounts(store: store, passwords: hasher, issuer: issuer, ids: ids, clock: clock)
+  }
+
+  var catalog: ProductCatalog { ProductCatalog(store: store, ids: ids, clock: clock) }
+
+  var authenticator: Authenticator { Authenticator(signer: ReadableSigner(), store: store, clock: clock) }
+}
+
+extension InMemoryStore {
+  /// The stored hash of the user's password.
+  func passwordHash(of id: UserID) -> String? { state.users[id]?.passwordHash }
+
+  /// Whether the token was revoked.
+  func isRevoked(tokenID: String) -> Bool { state.tokens[tokenID]?.revokedAt != nil }
+
+  /// What an operator's block does to the account.
+  func block(_ id: UserID) throws {
+    try write { try $0.users.setStatus(of: id, to: .blocked, at: Timestamp(seconds: 1)) }
+  }
+}

@@ -1,0 +1,244 @@
+import BazaarCore
+import BazaarStore
+import BazaarTesting
+import Foundation
+import Testing
+
+/// The adapters every port contract test runs against: the in-memory fake and SQLite on a
+/// fresh temporary file. A later adapter (PostgreSQL) joins this list and must pass them all.
+enum StoreKind: String, CaseIterable, CustomTestStringConvertible, Sendable {
+  case memory, sqlite
+
+  var testDescription: String { rawValue }
+
+  /// A fresh, empty store of this kind (and what keeps its file alive).
+  func make() throws -> (store: any Store, keep: AnyObject?) {
+    switch self {
+    case .memory: return (InMemoryStore(), nil)
+    case .sqlite:
+      let temp = try TemporaryDatabase()
+      return (temp.store, temp)
+    }
+  }
+}
+
+func makeSeller(
+  _ id: String, _ email: String, number: String = "2208162517", status: AccountStatus = .active
+) throws
+  -> Seller
+{
+  Seller(
+    id: SellerID(rawValue: "sel_" + id), email: try Email(email), businessName: "Shop \(id)",
+    businessNumber: BusinessNumber(trustedDigits: number), status: status, createdAt: Timestamp(milliseconds: 1_000),
+    updatedAt: Timestamp(milliseconds: 1_000))
+}
+
+func makeProduct(
+  _ id: String, seller: SellerID, name: String = "Apple box", description: String = "", price: Int64 = 1_000,
+  stock: Int64 = 10, category: String? = nil, at ms: Int64 = 1_000
+) -> Product {
+  Product(
+    id: ProductID(rawValue: "prd_" + id), sellerID: seller, name: name, description: description,
+    price: Money(won: price), stock: stock, imageURL: nil, category: category, createdAt: Timestamp(milliseconds: ms),
+    updatedAt: Timestamp(milliseconds: ms))
+}
+
+/// The port contract: what every `Store` adapter promises, run against each of them.
+@Suite struct StoreContractTests {
+  struct Boom: Error {}
+
+  @Test(arguments: StoreKind.allCases)
+  func aThrowingWriteLeavesNoTrace(kind: StoreKind) throws {
+    let (store, keep) = try kind.make()
+    #expect(throws: Boom.self) {
+      try store.write { tx in
+        try tx.users.insert(try makeUser("1", "kim@example.com"), passwordHash: "$h")
+        try tx.tokens.recordIssued(claims("a", for: "usr_1"))
+        throw Boom()
+      }
+    }
+    #expect(try store.read { try $0.users.credentials(email: Email("kim@example.com")) } == nil)
+    #expect(try store.read { try $0.tokens.isRevoked(tokenID: "a") } == false)
+    withExtendedLifetime(keep) {}
+  }
+
+  @Test(arguments: StoreKind.allCases)
+  func readsInsideAWriteSeeItsOwnWrites(kind: StoreKind) throws {
+    let (store, keep) = try kind.make()
+    let seen = try store.write { tx in
+      try tx.users.insert(try makeUser("1", "kim@example.com"), passwordHash: "$h")
+      return try tx.users.credentials(email: Email("kim@example.com"))?.passwordHash
+    }
+    #expect(seen == "$h")
+    withExtendedLifetime(keep) {}
+  }
+
+  @Test(arguments: StoreKind.allCases)
+  func usersRoundTripWithTheirAddressAndStatus(kind: StoreKind) throws {
+    let (store, keep) = try kind.make()
+    var user = try makeUser("1", "kim@example.com")
+    try store.write { try $0.users.insert(user, passwordHash: "$scrypt$x") }
+    user.name = "Kim"
+    user.phone = "010-1234-5678"
+    user.shippingAddress = ShippingAddress(
+      trustedRecipient: "Kim", postalCode: "06236", line1: "Teheran-ro 152", line2: "5F")
+    user.updatedAt = Timestamp(milliseconds: 2_000)
+    try store.write { [user] in try $0.users.saveProfile(user) }
+    let stored = try #require(try store.read { try $0.users.credentials(email: Email("kim@example.com")) })
+    #expect(stored.user == user)
+    #expect(stored.passwordHash == "$scrypt$x")
+    #expect(try store.read { try $0.users.user(id: UserID(rawValue: "usr_nobody")) } == nil)
+    try store.write {
+      try $0.users.replacePasswordHash(of: user.id, with: "$new", changedAt: Timestamp(milliseconds: 3_000))
+      try $0.users.setStatus(of: user.id, to: .blocked, at: Timestamp(milliseconds: 2_500))
+    }
+    let changed = try #require(try store.read { try $0.users.credentials(id: user.id) })
+    #expect(changed.passwordHash == "$new")
+    #expect(changed.user.status == .blocked)
+    #expect(changed.user.updatedAt == Timestamp(milliseconds: 3_000), "updatedAt only moves forward")
+    withExtendedLifetime(keep) {}
+  }
+
+  @Test(arguments: StoreKind.allCases)
+  func duplicateEmailsAndBusinessNumbersAreNamed(kind: StoreKind) throws {
+    let (store, keep) = try kind.make()
+    try store.write { try $0.users.insert(try makeUser("1", "kim@example.com"), passwordHash: "$h") }
+    #expect(throws: AccountError.emailTaken) {
+      try store.write { try $0.users.insert(try makeUser("2", "kim@example.com"), passwordHash: "$h") }
+    }
+    try store.write { try $0.sellers.insert(try makeSeller("1", "shop@example.com"), passwordHash: "$h") }
+    #expect(throws: AccountError.emailTaken) {
+      try store.write {
+        try $0.sellers.insert(try makeSeller("2", "shop@example.com", number: "1000000001"), passwordHash: "$h")
+      }
+    }
+    #expect(throws: AccountError.businessNumberTaken) {
+      try store.write { try $0.sellers.insert(try makeSeller("3", "other@example.com"), passwordHash: "$h") }
+    }
+    // The same email may hold a user and a seller account.
+    try store.write {
+      try $0.sellers.insert(try makeSeller("4", "kim@example.com", number: "1000000002"), passwordHash: "$h")
+    }
+    withExtendedLifetime(keep) {}
+  }
+
+  @Test(arguments: StoreKind.allCases)
+  func tokensAreRevokedOneByOneOrAllButOne(kind: StoreKind) throws {
+    let (store, keep) = try kind.make()
+    try store.write { tx in
+      for jti in ["a", "b", "c"] { try tx.tokens.recordIssued(claims(jti, for: "usr_1")) }
+      try tx.tokens.recordIssued(claims("seller", for: "usr_1", role: .seller))
+      try tx.tokens.recordIssued(claims("other", for: "usr_2"))
+    }
+    try store.write { try $0.tokens.revokeAll(of: "usr_1", role: .user, except: "b", at: Timestamp(seconds: 5)) }
+    let revoked = try store.read { tx in
+      try ["a", "b", "c", "seller", "other"].filter { try tx.tokens.isRevoked(tokenID: $0) }
+    }
+    #expect(revoked == ["a", "c"])
+    // A token minted elsewhere is recorded when revoked; revoking twice is harmless.
+    #expect(try store.read { try $0.tokens.isRevoked(tokenID: "minted-elsewhere") } == false)
+    for _ in 0..<2 {
+      try store.write { try $0.tokens.revoke(claims("minted-elsewhere", for: "usr_1"), at: Timestamp(seconds: 6)) }
+    }
+    #expect(try store.read { try $0.tokens.isRevoked(tokenID: "minted-elsewhere") })
+    withExtendedLifetime(keep) {}
+  }
+
+  @Test(arguments: StoreKind.allCases)
+  func productsAreListedOnlyWhileLiveAndTheirSellerActive(kind: StoreKind) throws {
+    let (store, keep) = try kind.make()
+    let seller = try makeSeller("1", "shop@example.com")
+    let product = makeProduct("1", seller: seller.id)
+    try store.write { tx in
+      try tx.sellers.insert(seller, passwordHash: "$h")
+      try tx.products.insert(product)
+    }
+    #expect(try store.read { try $0.products.listedProduct(id: product.id) } == product)
+    try store.write { try $0.sellers.setStatus(of: seller.id, to: .inactive, at: Timestamp(seconds: 9)) }
+    #expect(try store.read { try $0.products.listedProduct(id: product.id) } == nil)
+    #expect(try store.read { try $0.products.product(id: product.id) } == product, "its owner's view keeps it")
+    var deleted = product
+    deleted.deletedAt = Timestamp(milliseconds: 2_000)
+    deleted.updatedAt = Timestamp(milliseconds: 2_000)
+    try store.write { [deleted] in try $0.products.update(deleted) }
+    #expect(try store.read { try $0.products.product(id: product.id) } == nil)
+    withExtendedLifetime(keep) {}
+  }
+
+  @Test(arguments: StoreKind.allCases)
+  func updateSavesEverythingButReservedAndCreatedAt(kind: StoreKind) throws {
+    let (store, keep) = try kind.make()
+    let seller = try makeSeller("1", "shop@example.com")
+    let product = makeProduct("1", seller: seller.id)
+    try store.write { tx in
+      try tx.sellers.insert(seller, passwordHash: "$h")
+      try tx.products.insert(product)
+    }
+    var changed = product
+    changed.name = "Pear box"
+    changed.price = Money(won: 2_500)
+    changed.stock = 7
+    changed.category = "fruit"
+    changed.reserved = 5
+    changed.createdAt = Timestamp(milliseconds: 1)
+    changed.updatedAt = Timestamp(milliseconds: 3_000)
+    try store.write { [changed] in try $0.products.update(changed) }
+    var expected = changed
+    expected.reserved = product.reserved
+    expected.createdAt = product.createdAt
+    #expect(try store.read { try $0.products.product(id: product.id) } == expected)
+    withExtendedLifetime(keep) {}
+  }
+
+  /// Search, filters, every sort and keyset paging give the same pages on every adapter.
+  @Test(arguments: StoreKind.allCases)
+  func listingsFilterSortAndPage(kind: StoreKind) throws {
+    let (store, keep) = try kind.make()
+    let active = try makeSeller("1", "shop@example.com")
+    let gone = try makeSeller("2", "gone@example.com", number: "1000000001", status: .inactive)
+    let names = ["Crisp Apples", "apple pie", "Pineapple", "t-shirt Élan", "사과 5kg", "사과를 담은 상자", "Zebra lamp"]
+    try store.write { tx in
+      try tx.sellers.insert(active, passwordHash: "$h")
+      try tx.sellers.insert(gone, passwordHash: "$h")
+      for (index, name) in names.enumerated() {
+        try tx.products.insert(
+          makeProduct(
+            "\(index)", seller: active.id, name: name, price: Int64([3, 1, 2, 2, 5, 4, 2][index]) * 1000,
+            category: index % 2 == 0 ? "fruit" : nil, at: Int64(1_000 + index % 3)))
+      }
+      try tx.products.insert(makeProduct("9", seller: gone.id, name: "Apple of a withdrawn seller"))
+    }
+    func ids(
+      _ filter: ProductFilter, _ sort: ProductSort, limit: Int = 50, after: ProductPosition? = nil
+    ) throws
+      -> [String]
+    {
+      try store.read { try $0.products.list(ProductQuery(filter: filter, sort: sort, limit: limit, after: after)) }
+        .map { String($0.id.rawValue.dropFirst(4)) }
+    }
+    let apple = try SearchText.parse("APPLE")
+    #expect(try ids(ProductFilter(text: apple), .priceAsc) == ["1", "0"], "word prefix, not infix; withdrawn hidden")
+    #expect(try ids(ProductFilter(text: try SearchText.parse("사과")), .name) == ["4", "5"])
+    #expect(try ids(ProductFilter(text: try SearchText.parse("elan t-shirt")), .newest) == ["3"])
+    #expect(
+      try ids(ProductFilter(minPrice: 2000, maxPrice: 3000, category: "fruit"), .priceDesc) == ["0", "6", "2"],
+      "ties: newer id first")
+    #expect(try ids(ProductFilter(), .name) == ["1", "0", "2", "3", "6", "4", "5"], "ASCII case folded, then bytes")
+    #expect(try ids(ProductFilter(), .newest) == ["5", "2", "4", "1", "6", "3", "0"], "ties: newer id first")
+    for sort in ProductSort.allCases {
+      let all = try store.read { try $0.products.list(ProductQuery(filter: ProductFilter(), sort: sort, limit: 50)) }
+      var paged: [String] = []
+      var after: ProductPosition?
+      while true {
+        let page = try store.read {
+          try $0.products.list(ProductQuery(filter: ProductFilter(), sort: sort, limit: 3, after: after))
+        }
+        paged += page.map(\.id.rawValue)
+        guard page.count == 3 else { break }
+        after = ProductPosition(of: page.last!, in: sort)
+      }
+      #expect(paged == all.map(\.id.rawValue), "\(sort): pages in order, none twice, none skipped")
+    }
+    withExtendedLifetime(keep) {}
+  }
+}

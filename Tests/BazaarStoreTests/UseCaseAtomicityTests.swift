@@ -1,0 +1,117 @@
+import BazaarCore
+import BazaarStore
+import BazaarTesting
+import Foundation
+import Testing
+
+/// Every use case that changes more than one table does it in one transaction: a failure
+/// injected at its second write leaves no trace of its first, on every adapter.
+@Suite struct UseCaseAtomicityTests {
+  let clock = TestClock()
+  let ids = SequentialIDs()
+  let hasher = PlainHasher()
+
+  func accounts(_ store: any Store, hasher: PlainHasher? = nil) -> UserAccounts {
+    UserAccounts(
+      store: store, passwords: hasher ?? self.hasher,
+      issuer: TokenIssuer(signer: ReadableSigner(), ids: ids, clock: clock, lifetime: 3600), ids: ids, clock: clock)
+  }
+
+  func sellers(_ store: any Store) -> SellerAccounts {
+    SellerAccounts(
+      store: store, passwords: hasher,
+      issuer: TokenIssuer(signer: ReadableSigner(), ids: ids, clock: clock, lifetime: 3600), ids: ids, clock: clock)
+  }
+
+  @Test(arguments: StoreKind.allCases)
+  func changePasswordKeepsTheOldPasswordWhenRevocationFails(kind: StoreKind) throws {
+    let (store, keep) = try kind.make()
+    _ = try accounts(store).signup(.init(email: "kim@example.com", password: "correct horse"))
+    let (first, _) = try accounts(store).login(email: "kim@example.com", password: "correct horse")
+    let (second, _) = try accounts(store).login(email: "kim@example.com", password: "correct horse")
+    let failing = FailingStore(store, failingAt: "tokens.revokeAll")
+    #expect(throws: InjectedFailure(call: "tokens.revokeAll")) {
+      try accounts(failing).changePassword(of: second.claims, current: "correct horse", new: "battery staple")
+    }
+    let stored = try store.read { try $0.users.credentials(email: Email("kim@example.com")) }
+    #expect(stored?.passwordHash == "$plain:v2:correct horse", "the new hash was rolled back")
+    #expect(try store.read { try $0.tokens.isRevoked(tokenID: first.claims.tokenID) } == false)
+    // Without the fault, both happen.
+    try accounts(store).changePassword(of: second.claims, current: "correct horse", new: "battery staple")
+    #expect(try store.read { try $0.tokens.isRevoked(tokenID: first.claims.tokenID) })
+    withExtendedLifetime(keep) {}
+  }
+
+  @Test(arguments: StoreKind.allCases)
+  func deactivationStaysActiveWhenRevocationFails(kind: StoreKind) throws {
+    let (store, keep) = try kind.make()
+    _ = try accounts(store).signup(.init(email: "kim@example.com", password: "correct horse"))
+    let (token, user) = try accounts(store).login(email: "kim@example.com", password: "correct horse")
+    #expect(throws: InjectedFailure.self) {
+      try accounts(FailingStore(store, failingAt: "tokens.revokeAll")).deactivate(
+        token.claims, password: "correct horse")
+    }
+    #expect(try store.read { try $0.users.user(id: user.id) }?.status == .active)
+    withExtendedLifetime(keep) {}
+  }
+
+  @Test(arguments: StoreKind.allCases)
+  func withdrawalStaysListedWhenRevocationFails(kind: StoreKind) throws {
+    let (store, keep) = try kind.make()
+    let seller = try sellers(store).register(
+      .init(
+        email: "shop@example.com", password: "correct horse", businessName: "Minji Goods",
+        businessNumber: "220-81-62517"))
+    let (token, _) = try sellers(store).login(email: "shop@example.com", password: "correct horse")
+    #expect(throws: InjectedFailure.self) {
+      try sellers(FailingStore(store, failingAt: "tokens.revokeAll")).withdraw(token.claims, password: "correct horse")
+    }
+    #expect(try store.read { try $0.sellers.seller(id: seller.id) }?.status == .active)
+    #expect(try store.read { try $0.tokens.isRevoked(tokenID: token.claims.tokenID) } == false)
+    withExtendedLifetime(keep) {}
+  }
+
+  @Test(arguments: StoreKind.allCases)
+  func aRehashAtSignInIsKeptOnlyWithItsToken(kind: StoreKind) throws {
+    let (store, keep) = try kind.make()
+    let old = PlainHasher(current: "v1")
+    _ = try accounts(store, hasher: old).signup(.init(email: "kim@example.com", password: "correct horse"))
+    #expect(throws: InjectedFailure.self) {
+      try accounts(FailingStore(store, failingAt: "tokens.recordIssued")).login(
+        email: "kim@example.com", password: "correct horse")
+    }
+    #expect(
+      try store.read { try $0.users.credentials(email: Email("kim@example.com")) }?.passwordHash
+        == "$plain:v1:correct horse")
+    _ = try accounts(store).login(email: "kim@example.com", password: "correct horse")
+    #expect(
+      try store.read { try $0.users.credentials(email: Email("kim@example.com")) }?.passwordHash
+        == "$plain:v2:correct horse")
+    withExtendedLifetime(keep) {}
+  }
+
+  @Test(arguments: StoreKind.allCases)
+  func createProductChecksTheSellerInItsOwnTransaction(kind: StoreKind) throws {
+    let (store, keep) = try kind.make()
+    let catalog = ProductCatalog(store: store, ids: ids, clock: clock)
+    _ = try sellers(store).register(
+      .init(
+        email: "shop@example.com", password: "correct horse", businessName: "Minji Goods",
+        businessNumber: "220-81-62517"))
+    let (token, seller) = try sellers(store).login(email: "shop@example.com", password: "correct horse")
+    let request = ProductCatalog.NewProduct(name: "청송 사과 5kg", description: "Crisp", price: 32_000, stock: 40)
+    #expect(throws: InjectedFailure.self) {
+      try ProductCatalog(store: FailingStore(store, failingAt: "products.insert"), ids: ids, clock: clock)
+        .create(by: token.claims, request)
+    }
+    let created = try catalog.create(by: token.claims, request)
+    #expect(try store.read { try $0.products.listedProduct(id: created.id) } == created)
+    try store.write { try $0.sellers.setStatus(of: seller.id, to: .blocked, at: clock.now()) }
+    #expect(throws: AccountError.accountBlocked) { try catalog.create(by: token.claims, request) }
+    let all = try store.read {
+      try $0.products.list(ProductQuery(filter: ProductFilter(), sort: .newest, limit: 10))
+    }
+    #expect(all.isEmpty, "a blocked seller's products are unlisted, and no new one was added")
+    withExtendedLifetime(keep) {}
+  }
+}
