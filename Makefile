@@ -2,11 +2,11 @@
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
 
-APT_PACKAGES := libsqlite3-dev libssl-dev libcurl4-openssl-dev
+APT_PACKAGES := libsqlite3-dev libssl-dev libcurl4-openssl-dev curl jq
 BENCH_APT_PACKAGES := hyperfine
 HTTP_BENCH_APT_PACKAGES := wrk lighttpd curl
 # Real web servers and a real client for the CGI tests (deploy/).
-TEST_APT_PACKAGES := lighttpd apache2 nginx fcgiwrap gettext-base curl
+TEST_APT_PACKAGES := lighttpd apache2 nginx fcgiwrap gettext-base curl jq
 VENV := .venv
 PYTHON := $(VENV)/bin/python
 DEBUG_BIN := .build/debug/bazaar
@@ -94,10 +94,10 @@ $(VENV)/.bench-installed: Benchmarks/requirements.txt $(VENV)/.installed
 	@touch $@
 
 format:
-	swift format --in-place --recursive --parallel Sources Tests Package.swift
+	swift format --in-place --recursive --parallel Sources Tests Benchmarks/BazaarBench Package.swift
 
 lint:
-	swift format lint --strict --recursive --parallel Sources Tests Package.swift
+	swift format lint --strict --recursive --parallel Sources Tests Benchmarks/BazaarBench Package.swift
 
 clean:
 	rm -rf .build bin $(VENV)

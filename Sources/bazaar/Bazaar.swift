@@ -1,13 +1,14 @@
 internal import ArgumentParser
+internal import BazaarLive
 
 /// The `bazaar` command: invoke functions, list them, manage the database.
 struct Bazaar: AsyncParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "bazaar",
     abstract: "An e-commerce backend as small function handlers over SQLite.",
+    version: BazaarVersion.current,
     subcommands: [
       Invoke.self, CGI.self, Serve.self, Up.self, ListFunctions.self, DatabaseCommand.self, QueueCommand.self,
-      BenchCommand.self,
     ]
   )
 }

@@ -1,8 +1,8 @@
 internal import ArgumentParser
 internal import BazaarFunctions
+internal import BazaarLive
 internal import BazaarRunners
 internal import BazaarStore
-internal import Foundation
 
 /// `bazaar cgi`: serve one HTTP request as a CGI program (RFC 3875), routing by `PATH_INFO`
 /// over the whole route table. A web server runs it (or a `functions/NAME` link, which serves
@@ -27,7 +27,7 @@ struct CGI: ParsableCommand {
   static func serve(only function: FunctionDefinition?) -> Int32 {
     let environment = Environment.process
     let requestID = RequestID.from(environment["HTTP_X_REQUEST_ID"] ?? environment["REQUEST_ID"])
-    let logger = Logging.logger(label: "bazaar.cgi")
+    let logger = Logs.logger(label: "bazaar.cgi")
     let configuration = Result { try Configuration(environment: environment) }
     let runner = CGIRunner(
       gateway: Gateway(invoker: FunctionInvoker(maxInputBytes: (try? configuration.get().maxInputBytes) ?? 1 << 20)))
@@ -35,7 +35,7 @@ struct CGI: ParsableCommand {
     let code = runner.run(
       variable: { environment[$0] }, only: function, requestID: requestID,
       services: {
-        live = try LiveServices(try configuration.get())
+        live = try LiveServices.wire(try configuration.get())
         return live!.services
       }, logger: logger)
     try? live?.database.close()

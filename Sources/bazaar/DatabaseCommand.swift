@@ -1,4 +1,5 @@
 internal import ArgumentParser
+internal import BazaarLive
 internal import BazaarStore
 internal import Foundation
 
@@ -9,7 +10,8 @@ struct DatabaseCommand: ParsableCommand {
     subcommands: [Migrate.self, Check.self])
 
   struct Migrate: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Apply pending migrations; print what was applied.")
+    static let configuration = CommandConfiguration(
+      abstract: "Apply pending migrations; print those applied now (\"applied\") and the schema's (\"migrations\").")
 
     func run() throws {
       let configuration = try Configuration()
@@ -17,7 +19,7 @@ struct DatabaseCommand: ParsableCommand {
       let database = try BazaarDatabase(path: configuration.databasePath)
       try printJSON([
         "database": configuration.databasePath, "journalMode": try database.journalMode(),
-        "migrations": BazaarDatabase.migrationNames,
+        "applied": database.appliedMigrations, "migrations": BazaarDatabase.migrationNames.count,
       ])
     }
   }

@@ -1,10 +1,8 @@
 internal import ArgumentParser
-internal import BazaarCrypto
 internal import BazaarFunctions
+internal import BazaarLive
 internal import BazaarRunners
 internal import BazaarStore
-internal import Foundation
-internal import Logging
 
 /// `bazaar invoke NAME`: one JSON object in on stdin, one JSON object out on stdout.
 struct Invoke: ParsableCommand {
@@ -32,7 +30,7 @@ struct Invoke: ParsableCommand {
   static func execute(name: String, token: String?) -> Int32 {
     let environment = Environment.process
     let requestID = RequestID.from(environment["REQUEST_ID"])
-    let logger = Logging.logger(label: "bazaar.invoke")
+    let logger = Logs.logger(label: "bazaar.invoke")
     let configuration = Result { try Configuration(environment: environment) }
     let runner = ShellRunner(
       invoker: FunctionInvoker(maxInputBytes: (try? configuration.get().maxInputBytes) ?? 1 << 20))
@@ -40,7 +38,7 @@ struct Invoke: ParsableCommand {
     let code = runner.run(
       name: name, token: token ?? Self.token(from: environment), requestID: requestID,
       services: {
-        live = try LiveServices(try configuration.get())
+        live = try LiveServices.wire(try configuration.get())
         return live!.services
       }, logger: logger)
     // The answer and its log line are out. Close SQLite now (the last connection checkpoints
@@ -89,43 +87,5 @@ struct Invoke: ParsableCommand {
   static func token(from environment: Environment) -> String? {
     if let token = environment["BAZAAR_TOKEN"], !token.isEmpty { return token }
     return Gateway.bearerToken(environment["HTTP_AUTHORIZATION"])
-  }
-}
-
-/// Request ids: taken from the caller when they are safe to echo, generated otherwise.
-enum RequestID {
-  /// `candidate` if it is 1 to 128 characters of `[A-Za-z0-9._-]`, else a new random id.
-  static func from(_ candidate: String?) -> String {
-    if let candidate, (1...128).contains(candidate.utf8.count),
-      candidate.utf8.allSatisfy({ $0.isASCIIAlphanumeric || $0 == 0x2E || $0 == 0x5F || $0 == 0x2D })
-    {
-      return candidate
-    }
-    return "req_" + RandomIDGenerator(clock: SystemClock()).next()
-  }
-}
-
-extension UInt8 {
-  fileprivate var isASCIIAlphanumeric: Bool {
-    (0x30...0x39).contains(self) || (0x41...0x5A).contains(self) || (0x61...0x7A).contains(self)
-  }
-}
-
-/// Process-wide logging: JSON lines on standard error, at `BAZAAR_LOG_LEVEL` and above
-/// (`trace` … `critical`; default `info`).
-enum Logging {
-  private static let bootstrapped: Void = {
-    let level = Environment.process["BAZAAR_LOG_LEVEL"].flatMap { Logger.Level(rawValue: $0.lowercased()) } ?? .info
-    LoggingSystem.bootstrap { label in
-      var handler = JSONLogHandler(label: label)
-      handler.logLevel = level
-      return handler
-    }
-  }()
-
-  /// A logger writing JSON lines to stderr.
-  static func logger(label: String) -> Logger {
-    _ = bootstrapped
-    return Logger(label: label)
   }
 }

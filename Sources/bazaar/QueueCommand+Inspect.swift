@@ -1,6 +1,5 @@
 internal import ArgumentParser
-internal import BazaarJSON
-internal import Spool
+internal import BazaarOperations
 
 extension QueueCommand {
   /// `bazaar queue stats [QUEUE]`.
@@ -12,21 +11,7 @@ extension QueueCommand {
     @Argument(help: "The queue (default: every queue).") var queue: String?
 
     func run() throws {
-      try runQueueCommand {
-        let spool = try options.open()
-        if let queue { return JSONOutput(try Self.view(queue, try spool.queue(queue).stats())) }
-        let views = try spool.queueNames().map { name in try Self.view(name, try spool.queue(name).stats()) }
-        return JSONOutput(["queues": .array(views)])
-      }
-    }
-
-    static func view(_ name: String, _ stats: QueueStats) throws -> JSONValue {
-      [
-        "queue": .string(name), "ready": .integer(Int64(stats.ready)), "delayed": .integer(Int64(stats.delayed)),
-        "inFlight": .integer(Int64(stats.inFlight)), "done": .integer(Int64(stats.done)),
-        "dead": .integer(Int64(stats.dead)),
-        "oldestReadyAgeSeconds": stats.oldestReadyAgeMilliseconds.map { .number(Double($0) / 1000) } ?? .null,
-      ]
+      try options.respond { try $0.stats(queue) }
     }
   }
 
@@ -37,9 +22,7 @@ extension QueueCommand {
     @OptionGroup var options: SpoolOptions
 
     func run() throws {
-      try runQueueCommand {
-        JSONOutput(["queues": .array(try options.open().queueNames().map(JSONValue.string))])
-      }
+      try options.respond { try $0.list() }
     }
   }
 
@@ -54,40 +37,10 @@ extension QueueCommand {
     @Option(help: "At most this many messages.") var limit = 10
 
     func run() throws {
-      try runQueueCommand {
-        let messages = try options.queue(queue).peek(from.state, limit: limit)
-        var text = "{\"queue\":"
-        JSONValue.writeString(queue, to: &text)
-        text += ",\"from\":\"\(from.rawValue)\",\"messages\":["
-        for (index, message) in messages.enumerated() {
-          var view: [String: JSONValue] = [
-            "id": .string(message.id), "receiveCount": .integer(Int64(message.receiveCount)),
-            (from == .new ? "readyAt" : from == .cur ? "leaseExpiresAt" : "settledAt"): rfc3339(message.time),
-          ]
-          if let publishedAt = message.publishedAt { view["publishedAt"] = rfc3339(publishedAt) }
-          if let lastError = message.lastError { view["lastError"] = .string(lastError) }
-          if index > 0 { text += "," }
-          var item = JSONValue.object(view).serialized
-          item.removeLast()
-          text += item + "," + QueueCommand.bodyMember(message.body) + "}"
-        }
-        text += "]}"
-        return JSONOutput(.null, rawText: text)
-      }
+      try options.respond { try $0.peek(queue, from: from.state, limit: limit) }
     }
   }
 
-  /// `"message":BODY` for a JSON body; a set-aside foreign file's bytes go under `rawMessage` as text.
-  static func bodyMember(_ body: [UInt8]?) -> String {
-    guard let body else { return "\"message\":null" }
-    if (try? JSONValue.parse(body)) != nil { return "\"message\":" + String(decoding: body, as: UTF8.self) }
-    var text = "\"message\":null,\"rawMessage\":"
-    JSONValue.writeString(String(decoding: body, as: UTF8.self), to: &text)
-    return text
-  }
-}
-
-extension QueueCommand {
   /// `bazaar queue replay QUEUE --from dead|done`.
   struct Replay: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -106,10 +59,7 @@ extension QueueCommand {
     }
 
     func run() throws {
-      try runQueueCommand {
-        let ids = try options.queue(queue).replay(from: from.state, id: id)
-        return JSONOutput(["queue": .string(queue), "replayed": .array(ids.map(JSONValue.string))])
-      }
+      try options.respond { try $0.replay(queue, from: from.state, id: id) }
     }
   }
 
@@ -126,9 +76,7 @@ extension QueueCommand {
     }
 
     func run() throws {
-      try runQueueCommand {
-        JSONOutput(["queue": .string(queue), "purged": .integer(Int64(try options.queue(queue).purge(from.state)))])
-      }
+      try options.respond { try $0.purge(queue, from: from.state) }
     }
   }
 
@@ -141,19 +89,7 @@ extension QueueCommand {
     @Argument(help: "The queue (default: every queue).") var queue: String?
 
     func run() throws {
-      try runQueueCommand {
-        let spool = try options.open()
-        let names = try queue.map { [$0] } ?? spool.queueNames()
-        let views = try names.map { name -> JSONValue in
-          let report = try spool.queue(name).reap()
-          return [
-            "queue": .string(name), "returned": .integer(Int64(report.returned)),
-            "deadLettered": .integer(Int64(report.deadLettered)), "quarantined": .integer(Int64(report.quarantined)),
-            "removedTemporaryFiles": .integer(Int64(report.removedTemporaryFiles)),
-          ]
-        }
-        return JSONOutput(["queues": .array(views)])
-      }
+      try options.respond { try $0.reap(queue) }
     }
   }
 
@@ -171,24 +107,44 @@ extension QueueCommand {
     @Option(help: "sidekiq, fixed:MS or exponential:BASE_MS:CAP_MS.") var backoff: String?
 
     func run() throws {
-      try runQueueCommand {
-        let spool = try options.open()
-        var policy = try spool.queue(queue).policy
-        if let maxAttempts { policy.maxAttempts = maxAttempts }
-        if let retain { policy.retainAcked = retain }
-        if let lease = try milliseconds(lease, option: "--lease") { policy.visibilityTimeoutMilliseconds = lease }
-        if let maxBytes { policy.maxMessageBytes = maxBytes }
-        if let backoff {
-          guard let parsed = RetryBackoff(backoff) else { throw SpoolError.invalidPolicy("unknown backoff \(backoff)") }
-          policy.backoff = parsed
-        }
-        let saved = try spool.configure(queue, policy: policy).policy
-        return JSONOutput([
-          "queue": .string(queue), "maxAttempts": .integer(Int64(saved.maxAttempts)),
-          "retainAcked": .bool(saved.retainAcked), "maxMessageBytes": .integer(Int64(saved.maxMessageBytes)),
-          "visibilityTimeoutSeconds": .number(Double(saved.visibilityTimeoutMilliseconds) / 1000),
-          "backoff": .string(saved.backoff.description),
-        ])
+      let change = QueueOperations.PolicyChange(
+        maxAttempts: maxAttempts, retainAcked: retain, leaseMilliseconds: try milliseconds(lease, option: "--lease"),
+        maxBytes: maxBytes, backoff: backoff)
+      try options.respond { try $0.create(queue, change) }
+    }
+  }
+
+  /// `bazaar queue work QUEUE -- COMMAND…`: a consumer that runs a program per message.
+  struct Work: ParsableCommand {
+    static let configuration = CommandConfiguration(
+      abstract: "Run COMMAND once per message, the message on its stdin; its exit status settles the message.",
+      discussion: """
+        Exit 0 acks; exit 75 retries with the queue's backoff; any other exit (or a signal) retries \
+        with the error recorded (last lines of its stderr), and dead-letters after the last attempt. \
+        The lease is extended while COMMAND runs. SIGTERM or SIGINT stops taking new messages and \
+        lets running ones finish. The child sees BAZAAR_QUEUE, BAZAAR_MESSAGE_ID and BAZAAR_RECEIVE_COUNT.
+        """)
+
+    @OptionGroup var options: SpoolOptions
+    @Argument(help: "The queue.") var queue: String
+    @Option(help: "Messages processed at once.") var concurrency = 1
+    @Option(help: "Lease in seconds (default: the queue's visibility timeout); renewed while COMMAND runs.")
+    var lease: Double?
+    @Flag(help: "Process what is ready, then exit (for cron).") var once = false
+    @Argument(parsing: .postTerminator, help: "The program and its arguments.") var command: [String]
+
+    func validate() throws {
+      guard !command.isEmpty else { throw ValidationError("give the command after --") }
+      guard (1...256).contains(concurrency) else { throw ValidationError("--concurrency takes 1 to 256") }
+    }
+
+    func run() throws {
+      let leaseMilliseconds = try milliseconds(lease, option: "--lease")
+      StopSignal.install()
+      try options.respond {
+        try $0.work(
+          queue, command: command, concurrency: concurrency, leaseMilliseconds: leaseMilliseconds, once: once,
+          shouldStop: StopSignal.requested)
       }
     }
   }

@@ -1,14 +1,7 @@
 internal import ArgumentParser
-internal import BazaarCore
-internal import BazaarFunctions
-internal import BazaarJSON
+internal import BazaarOperations
 internal import BazaarRunners
-internal import Foundation
 internal import Spool
-
-#if canImport(Glibc)
-  internal import Glibc
-#endif
 
 /// `bazaar queue …`: the spool's operator commands. Every answer is one JSON value on stdout;
 /// refusals are problem objects with the contract's exit codes.
@@ -17,8 +10,10 @@ struct QueueCommand: ParsableCommand {
     commandName: "queue", abstract: "Publish, take, settle, inspect and work the spool's directory queues.",
     discussion: """
       Queues live under $BAZAAR_HOME/queues (or --spool DIR), one directory per queue with \
-      tmp/ new/ cur/ done/ dead/ (see docs/queues.md). Exit codes: 0 ok, 64 usage, 65 refused \
-      (bad message, unknown receipt or id), 70 spool failure, 75 nothing to take yet.
+      tmp/ new/ cur/ done/ dead/ (see docs/queues.md). Only put and create make a queue; the \
+      other commands answer queue_not_found for a queue that does not exist. Exit codes: 0 ok, \
+      64 usage, 65 refused (bad message, unknown queue, receipt or id), 70 spool failure, 75 \
+      nothing to take yet.
       """,
     subcommands: [
       Put.self, Take.self, Ack.self, Nack.self, Extend.self, Stats.self, List.self, Peek.self, Replay.self,
@@ -31,78 +26,11 @@ struct SpoolOptions: ParsableArguments {
   @Option(help: "The spool root (default: $BAZAAR_HOME/queues).")
   var spool: String?
 
-  func open() throws -> Spool {
-    if let spool { return Spool(root: spool) }
-    let configuration = try Configuration()
-    return Spool(
-      root: configuration.home + "/queues", environment: .live, host: nil, fault: SpoolFaults.fromEnvironment)
+  /// Runs one operation on the spool, prints its answer and exits with its code.
+  func respond(_ body: (QueueOperations) throws -> QueueAnswer) throws {
+    let code = QueueAnswer.respond { try body(try QueueOperations(root: spool)) }
+    if code != 0 { throw ExitCode(code) }
   }
-
-  func queue(_ name: String) throws -> SpoolQueue { try open().queue(name) }
-}
-
-/// Test-only crash points: a debug build reads `BAZAAR_SPOOL_FAULT=POINT` and exits with 86 there.
-enum SpoolFaults {
-  static let fromEnvironment: @Sendable (SpoolFaultPoint) -> Void = {
-    #if DEBUG
-      let chosen = getenv("BAZAAR_SPOOL_FAULT").map { String(cString: $0) }
-      return { point in if point.rawValue == chosen { _exit(86) } }
-    #else
-      return { _ in }
-    #endif
-  }()
-}
-
-/// Runs a queue command body, turning spool errors into problem objects and exit codes.
-func runQueueCommand(_ body: () throws -> JSONOutput) throws {
-  do {
-    try body().write()
-  } catch let error as SpoolError {
-    let problem = problem(for: error)
-    writeLine(problem.json.serialized)
-    throw ExitCode(problem.exitCode)
-  } catch let error as any ProblemConvertible {
-    let problem = error.problem
-    writeLine(problem.json.serialized)
-    throw ExitCode(problem.exitCode)
-  }
-}
-
-/// What a queue command prints: a JSON value, optionally with one raw JSON member spliced in.
-struct JSONOutput {
-  var value: JSONValue
-  var raw: (key: String, bytes: [UInt8])?
-  var rawText: String?
-
-  init(_ value: JSONValue, raw: (key: String, bytes: [UInt8])? = nil) {
-    self.value = value
-    self.raw = raw
-  }
-
-  /// Output already serialized (lists that splice message bodies).
-  init(_ value: JSONValue, rawText: String) {
-    self.value = value
-    self.rawText = rawText
-  }
-
-  func write() {
-    if let rawText { return writeLine(rawText) }
-    var text = value.serialized
-    if let raw, text.hasSuffix("}") {
-      text.removeLast()
-      if text != "{" { text += "," }
-      JSONValue.writeString(raw.key, to: &text)
-      text += ":" + String(decoding: raw.bytes, as: UTF8.self) + "}"
-    }
-    writeLine(text)
-  }
-}
-
-func writeLine(_ text: String) {
-  var line = text
-  line.append("\n")
-  line.utf8.withContiguousStorageIfAvailable { writeAll(1, UnsafeRawBufferPointer($0)) }
-    ?? Array(line.utf8).withUnsafeBytes { writeAll(1, $0) }
 }
 
 /// Seconds on the command line (fractions allowed) as milliseconds.
@@ -114,30 +42,108 @@ func milliseconds(_ seconds: Double?, option: String) throws -> Int64? {
   return Int64((seconds * 1000).rounded())
 }
 
-func rfc3339(_ milliseconds: Int64) -> JSONValue { .string(Timestamp(milliseconds: milliseconds).rfc3339) }
-
-/// A spool error as the problem object the command prints.
-func problem(for error: SpoolError) -> Problem {
-  let description = error.description
-  return switch error {
-  case .invalidQueueName:
-    Problem(status: 400, code: "invalid_queue_name", title: "Invalid queue name", detail: description)
-  case .messageTooLarge:
-    Problem(status: 413, code: "message_too_large", title: "Message too large", detail: description)
-  case .invalidMessage:
-    Problem(status: 422, code: "invalid_message", title: "Not a CloudEvents 1.0 JSON message", detail: description)
-  case .invalidReceipt: Problem(status: 400, code: "invalid_receipt", title: "Invalid receipt", detail: description)
-  case .leaseLost: Problem(status: 409, code: "lease_lost", title: "Lease no longer held", detail: description)
-  case .messageNotFound: Problem(status: 404, code: "message_not_found", title: "No such message", detail: description)
-  case .invalidPolicy:
-    Problem(status: 400, code: "invalid_queue_policy", title: "Invalid queue policy", detail: description)
-  case .system: Problem(status: 500, code: "spool_failure", title: "Spool failure", detail: description)
-  }
-}
-
 /// A message state as `--from` names it: the directory.
 enum StateArgument: String, ExpressibleByArgument {
   case new, cur, done, dead
 
   var state: MessageState { MessageState(rawValue: rawValue)! }
+}
+
+extension QueueCommand {
+  /// `bazaar queue put QUEUE`: publish the message on stdin.
+  struct Put: ParsableCommand {
+    static let configuration = CommandConfiguration(
+      abstract: "Publish the CloudEvents JSON message on stdin durably; print its id.",
+      discussion: "With --batch, stdin holds one message per line, published with one directory fsync.")
+
+    @OptionGroup var options: SpoolOptions
+    @Argument(help: "The queue.") var queue: String
+    @Option(help: "Seconds before the message becomes ready.") var delay: Double?
+    @Flag(help: "Read one message per line and publish them together.") var batch = false
+
+    func run() throws {
+      let delayMilliseconds = try milliseconds(delay, option: "--delay") ?? 0
+      try options.respond { operations in
+        try operations.put(
+          queue,
+          input: {
+            let limit = try operations.inputLimit(queue, batch: batch)
+            switch readBounded(0, limit: limit) {
+            case .complete(let bytes): return bytes
+            case .tooLarge: throw SpoolError.messageTooLarge(size: limit + 1, limit: limit)
+            case .unreadable(let code): throw SpoolError.system(operation: "read", path: "stdin", errno: code)
+            }
+          }, delayMilliseconds: delayMilliseconds, batch: batch)
+      }
+    }
+  }
+
+  /// `bazaar queue take QUEUE`: claim the next ready message.
+  struct Take: ParsableCommand {
+    static let configuration = CommandConfiguration(
+      abstract: "Claim the next ready message under a lease; print it with its receipt (exit 75 when none).")
+
+    @OptionGroup var options: SpoolOptions
+    @Argument(help: "The queue.") var queue: String
+    @Option(help: "Lease in seconds (default: the queue's visibility timeout).") var lease: Double?
+    @Option(help: "Seconds to wait for a message to become ready.") var wait: Double?
+
+    func run() throws {
+      let leaseMilliseconds = try milliseconds(lease, option: "--lease")
+      if let leaseMilliseconds, leaseMilliseconds < 1 { throw ValidationError("--lease must be positive") }
+      let waitMilliseconds = try milliseconds(wait, option: "--wait") ?? 0
+      StopSignal.install()
+      try options.respond {
+        try $0.take(
+          queue, leaseMilliseconds: leaseMilliseconds, waitMilliseconds: waitMilliseconds,
+          shouldStop: StopSignal.requested)
+      }
+    }
+  }
+
+  /// `bazaar queue ack QUEUE RECEIPT`.
+  struct Ack: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Settle a claimed message as done.")
+
+    @OptionGroup var options: SpoolOptions
+    @Argument(help: "The queue.") var queue: String
+    @Argument(help: "The receipt `take` printed.") var receipt: String
+
+    func run() throws {
+      try options.respond { try $0.ack(queue, receipt: receipt) }
+    }
+  }
+
+  /// `bazaar queue nack QUEUE RECEIPT`.
+  struct Nack: ParsableCommand {
+    static let configuration = CommandConfiguration(
+      abstract: "Give a claimed message back for a later attempt (dead-lettered after the last one).")
+
+    @OptionGroup var options: SpoolOptions
+    @Argument(help: "The queue.") var queue: String
+    @Argument(help: "The receipt `take` printed.") var receipt: String
+    @Option(help: "Seconds before the next attempt (default: the queue's backoff).") var delay: Double?
+    @Option(help: "What went wrong; kept with the message.") var error: String?
+
+    func run() throws {
+      let delayMilliseconds = try milliseconds(delay, option: "--delay")
+      try options.respond { try $0.nack(queue, receipt: receipt, delayMilliseconds: delayMilliseconds, error: error) }
+    }
+  }
+
+  /// `bazaar queue extend QUEUE RECEIPT --lease S`.
+  struct Extend: ParsableCommand {
+    static let configuration = CommandConfiguration(
+      abstract: "Extend a held lease; print the new receipt (the old one stops working).")
+
+    @OptionGroup var options: SpoolOptions
+    @Argument(help: "The queue.") var queue: String
+    @Argument(help: "The receipt `take` printed.") var receipt: String
+    @Option(help: "New lease in seconds from now.") var lease: Double
+
+    func run() throws {
+      let leaseMilliseconds = try milliseconds(lease, option: "--lease") ?? 0
+      try options.respond { try $0.extend(queue, receipt: receipt, leaseMilliseconds: leaseMilliseconds) }
+    }
+  }
 }

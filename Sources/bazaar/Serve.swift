@@ -1,11 +1,17 @@
 internal import ArgumentParser
 internal import BazaarFunctions
+internal import BazaarLive
 internal import BazaarRunners
 internal import BazaarServer
 internal import BazaarStore
 internal import Foundation
 internal import Logging
+internal import NIOCore
 internal import NIOPosix
+
+#if canImport(Glibc)
+  internal import Glibc
+#endif
 
 /// What `bazaar serve` and `bazaar up` share: where to listen and how to run functions.
 struct ServerOptions: ParsableArguments {
@@ -67,11 +73,11 @@ struct Up: AsyncParsableCommand {
 /// Wires the live services, the gateway and a backend into the HTTP runner.
 enum Runner {
   static func run(_ options: ServerOptions) async throws {
-    let logger = Logging.logger(label: "bazaar.serve")
+    let logger = Logs.logger(label: "bazaar.serve")
     let configuration = try Configuration()
     // Opening the services migrates the database and creates the JWT secret once, before any
     // request (or function process) needs them.
-    let live = try LiveServices(configuration, connections: .pool)
+    let live = try LiveServices.wire(configuration, connections: .pool)
     defer { try? live.database.close() }
     let gateway = Gateway(invoker: FunctionInvoker(maxInputBytes: configuration.maxInputBytes))
     let backend: any RequestBackend
@@ -94,17 +100,24 @@ enum Runner {
     let responder = GatewayResponder(
       gateway: gateway, backend: backend, maxBodyBytes: configuration.maxInputBytes,
       openAPIDocument: OpenAPIDocument.bytes, isolation: options.isolation,
-      accessLog: Logging.logger(label: "bazaar.access"), requestID: { RequestID.from($0) })
+      accessLog: Logs.logger(label: "bazaar.access"), requestID: { RequestID.from($0) })
     let (host, isolation) = (options.host, options.isolation)
-    try await HTTPServer.run(
-      responder, host: options.host, port: options.port, logger: logger,
-      onListening: { port in
-        logger.info(
-          "listening",
-          metadata: [
-            "url": "http://\(host):\(port)/", "port": .stringConvertible(port), "isolation": "\(isolation.rawValue)",
-          ])
-      })
+    do {
+      try await HTTPServer.run(
+        responder, host: options.host, port: options.port, logger: logger, requestID: { RequestID.from(nil) },
+        onListening: { port in
+          logger.info(
+            "listening",
+            metadata: [
+              "url": "http://\(host):\(port)/", "port": .stringConvertible(port), "isolation": "\(isolation.rawValue)",
+            ])
+        })
+    } catch let error as IOError where error.errnoCode == EADDRINUSE || error.errnoCode == EACCES {
+      let why =
+        error.errnoCode == EADDRINUSE ? "the port is already in use (is another server running?)" : "permission denied"
+      writeLine("bazaar: cannot listen on \(options.host):\(options.port): \(why)", to: 2)
+      throw ExitCode(69)  // EX_UNAVAILABLE
+    }
     try await processThreads?.shutdownGracefully()
     logger.info("stopped")
   }

@@ -2,6 +2,7 @@ internal import ArgumentParser
 internal import BazaarCore
 internal import BazaarFunctions
 internal import BazaarJSON
+internal import BazaarLive
 internal import BazaarRunners
 internal import BazaarStore
 internal import Foundation
@@ -10,7 +11,7 @@ internal import Foundation
   internal import Glibc
 #endif
 
-/// `bazaar bench catalog`: `listProducts` with a text query over a generated catalog, against a
+/// `bazaar-bench catalog`: `listProducts` with a text query over a generated catalog, against a
 /// plain indexed lookup (`getProduct` by id) as the baseline, in-process and one process per call.
 struct CatalogBench: ParsableCommand {
   static let configuration = CommandConfiguration(
@@ -39,12 +40,12 @@ struct CatalogBench: ParsableCommand {
     defer { if !keep { try? FileManager.default.removeItem(atPath: home) } }
     setenv("BAZAAR_HOME", home, 1)
     if getenv("BAZAAR_JWT_SECRET") == nil { setenv("BAZAAR_JWT_SECRET", "bench-secret-0123456789abcdef0123456789", 1) }
-    let live = try LiveServices(try Configuration())
+    let live = try LiveServices.wire(try Configuration())
     var generator = CatalogGenerator(seed: 20_261_124)
     let seedStarted = DispatchTime.now().uptimeNanoseconds
-    let ids = try generator.seed(live.database, products: products)
+    let ids = try generator.seed(live.store, products: products)
     let seedSeconds = Double(DispatchTime.now().uptimeNanoseconds - seedStarted) / 1e9
-    let (term, matches) = try generator.termNearest(fraction: 0.01, of: products, in: live.database)
+    let (term, matches) = try generator.termNearest(fraction: 0.01, of: products, in: live.store)
     let search = #"{"q":"\#(term)","limit":20}"#
     var rng = SplitMix64(seed: 7)
     let lookup = { #"{"id":"\#(ids.randomElement(using: &rng)!)"}"# }
@@ -90,7 +91,9 @@ struct CatalogBench: ParsableCommand {
 
   /// The median microseconds of `calls` runs of `bazaar invoke name`, start to exit.
   static func perProcess(_ name: String, calls: Int, body: () -> String) throws -> Double {
-    let executable = try FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")
+    // The shop's binary is built beside this one.
+    let executable = URL(fileURLWithPath: try FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe"))
+      .deletingLastPathComponent().appendingPathComponent("bazaar").path
     var times: [Double] = []
     for _ in 0..<calls {
       let input = Array(body().utf8)
@@ -170,19 +173,16 @@ struct CatalogGenerator {
   }
 
   /// Inserts the sellers and `products` products in one transaction; returns the product ids.
-  mutating func seed(_ database: BazaarDatabase, products: Int) throws -> [String] {
+  mutating func seed(_ store: SQLiteStore, products: Int) throws -> [String] {
     let start = Timestamp(milliseconds: 1_790_000_000_000)
-    let sellerRepository = SQLiteSellerRepository(database)
-    var sellers: [SellerID] = []
-    for index in 0..<50 {
-      let id = SellerID(rawValue: "sel_" + String(format: "%026d", index))
-      try sellerRepository.insert(
-        Seller(
-          id: id, email: try Email("seller\(index)@bench.example.com"), businessName: "Seller \(index)",
-          businessNumber: BusinessNumber(trustedDigits: String(1_000_000_000 + index)), status: .active,
-          createdAt: start, updatedAt: start),
-        passwordHash: "$bench$")
-      sellers.append(id)
+    let sellers = try (0..<50).map { index in
+      let seller = Seller(
+        id: SellerID(rawValue: "sel_" + String(format: "%026d", index)),
+        email: try Email("seller\(index)@bench.example.com"), businessName: "Seller \(index)",
+        businessNumber: BusinessNumber(trustedDigits: String(1_000_000_000 + index)), status: .active,
+        createdAt: start, updatedAt: start)
+      try store.write { try $0.sellers.insert(seller, passwordHash: "$bench$") }
+      return seller.id
     }
     let catalog = (0..<products).map { index in
       let created = start.adding(seconds: Int64(index))
@@ -192,16 +192,16 @@ struct CatalogGenerator {
         price: Money(won: Int64.random(in: 1...500, using: &rng) * 100), stock: Int64.random(in: 0...100, using: &rng),
         imageURL: nil, category: nil, createdAt: created, updatedAt: created)
     }
-    try SQLiteProductRepository(database).insert(contentsOf: catalog)
+    try store.write { tx in for product in catalog { try tx.products.insert(product) } }
     return catalog.map(\.id.rawValue)
   }
 
   /// The vocabulary word whose search matches are closest to `fraction` of the catalog.
-  func termNearest(fraction: Double, of products: Int, in database: BazaarDatabase) throws -> (String, Int) {
+  func termNearest(fraction: Double, of products: Int, in store: SQLiteStore) throws -> (String, Int) {
     let target = fraction * Double(products)
     var best = (words[0], Int.max)
     for word in words.prefix(400) {
-      let count = try SQLiteProductRepository(database).countMatches(try SearchText.parse(word)!)
+      let count = try store.countMatches(try SearchText.parse(word)!)
       if abs(Double(count) - target) < abs(Double(best.1) - target) { best = (word, count) }
     }
     return best

@@ -1,4 +1,3 @@
-internal import BazaarFunctions
 internal import Foundation
 
 #if canImport(Glibc)
@@ -6,25 +5,27 @@ internal import Foundation
 #endif
 
 /// Bazaar's settings, read from the environment (CGI passes settings the same way).
-struct Configuration {
+package struct Configuration: Sendable {
   /// `BAZAAR_HOME`: holds `var/` (database, generated secret) and `queues/`. Default: the current directory.
-  var home: String
+  package var home: String
   /// `BAZAAR_TOKEN_TTL`: access-token lifetime in seconds (60 to 86 400; default 3 600).
-  var tokenLifetime: Int64
+  package var tokenLifetime: Int64
   /// `BAZAAR_MAX_INPUT_BYTES`: the largest request body (default 1 MiB).
-  var maxInputBytes: Int
+  package var maxInputBytes: Int
   /// `BAZAAR_SCRYPT_LOG_N`: log2 of scrypt's N for new password hashes (14 to 20; default 15).
-  var scryptLogN: UInt8
+  package var scryptLogN: UInt8
   /// `BAZAAR_BUSY_TIMEOUT_MS`: how long a writer waits for the SQLite lock before a 503 (default 5 000).
-  var busyTimeoutMilliseconds: Int64
+  package var busyTimeoutMilliseconds: Int64
   private var environment: Environment
 
   /// Where the database, the generated JWT secret and other state live.
-  var stateDirectory: String { home + "/var" }
+  package var stateDirectory: String { home + "/var" }
   /// `$BAZAAR_HOME/var/bazaar.sqlite`.
-  var databasePath: String { stateDirectory + "/bazaar.sqlite" }
+  package var databasePath: String { stateDirectory + "/bazaar.sqlite" }
+  /// `$BAZAAR_HOME/queues`: the spool's root.
+  package var spoolRoot: String { home + "/queues" }
 
-  init(environment: Environment = .process) throws {
+  package init(environment: Environment = .process) throws {
     self.environment = environment
     home = environment["BAZAAR_HOME"].flatMap { $0.isEmpty ? nil : $0 } ?? FileManager.default.currentDirectoryPath
     tokenLifetime = try Self.integer(environment, "BAZAAR_TOKEN_TTL", default: 3600, range: 60...86_400)
@@ -35,7 +36,7 @@ struct Configuration {
   }
 
   /// Creates `var/` (mode 0700) if it is missing; `BAZAAR_HOME` itself must exist.
-  func prepareStateDirectory() throws {
+  package func prepareStateDirectory() throws {
     if mkdir(stateDirectory, 0o700) != 0 && errno != EEXIST {
       throw ConfigurationError(variable: "BAZAAR_HOME", reason: "\(stateDirectory) cannot be created (errno \(errno))")
     }
@@ -43,7 +44,7 @@ struct Configuration {
 
   /// The HS256 key: `BAZAAR_JWT_SECRET`, else the contents of `BAZAAR_JWT_SECRET_FILE` (one
   /// trailing newline dropped), else `var/jwt-secret`, created once with 32 random bytes (hex) and mode 0600.
-  func jwtSecret() throws -> [UInt8] {
+  package func jwtSecret() throws -> [UInt8] {
     if let secret = environment["BAZAAR_JWT_SECRET"], !secret.isEmpty { return Array(secret.utf8) }
     if let path = environment["BAZAAR_JWT_SECRET_FILE"], !path.isEmpty {
       guard var bytes = FileManager.default.contents(atPath: path).map(Array.init) else {
@@ -70,13 +71,16 @@ struct Configuration {
 }
 
 /// A setting is missing or wrong; the detail names the variable, never its value.
-struct ConfigurationError: Error, ProblemConvertible, CustomStringConvertible {
-  var variable: String
-  var reason: String
+package struct ConfigurationError: Error, CustomStringConvertible {
+  /// The environment variable at fault.
+  package var variable: String
+  /// What is wrong with it, in words.
+  package var reason: String
 
-  var problem: Problem {
-    Problem(status: 500, code: "configuration_error", title: "Configuration error", detail: description)
+  package init(variable: String, reason: String) {
+    self.variable = variable
+    self.reason = reason
   }
 
-  var description: String { "\(variable): \(reason)" }
+  package var description: String { "\(variable): \(reason)" }
 }

@@ -1,5 +1,7 @@
 internal import ArgumentParser
 internal import BazaarJSON
+internal import BazaarLive
+internal import BazaarRunners
 internal import Foundation
 internal import Spool
 
@@ -7,14 +9,7 @@ internal import Spool
   internal import Glibc
 #endif
 
-/// `bazaar bench …`: measurements whose ratios go into docs/benchmarks.md.
-struct BenchCommand: ParsableCommand {
-  static let configuration = CommandConfiguration(
-    commandName: "bench", abstract: "Run a benchmark and print its figures as JSON.",
-    subcommands: [SpoolBench.self, CatalogBench.self])
-}
-
-/// `bazaar bench spool`: durable publish + claim + ack against a bare-syscall floor, and batch against single publish.
+/// `bazaar-bench spool`: durable publish + claim + ack against a bare-syscall floor, and batch against single publish.
 struct SpoolBench: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "spool",
