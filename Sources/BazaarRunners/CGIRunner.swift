@@ -59,7 +59,7 @@ package struct CGIRunner: Sendable {
     guard let declared, !declared.isEmpty else { return .success([]) }
     guard let length = Int(declared), length >= 0 else {
       return .failure(
-        Problem(status: 400, code: "bad_request", title: "Bad request", detail: "CONTENT_LENGTH is not a length"))
+        Problem.badContentLength)
     }
     guard length <= gateway.invoker.maxInputBytes else {
       return .failure(.payloadTooLarge(limit: gateway.invoker.maxInputBytes))
@@ -69,8 +69,7 @@ package struct CGIRunner: Sendable {
       return .success(body)
     case .complete:
       return .failure(
-        Problem(
-          status: 400, code: "bad_request", title: "Bad request", detail: "the body ended before CONTENT_LENGTH bytes"))
+        Problem.bodyEndedEarly)
     case .tooLarge:
       return .failure(.payloadTooLarge(limit: gateway.invoker.maxInputBytes))
     case .unreadable(let errno):

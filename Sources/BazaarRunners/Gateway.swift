@@ -108,14 +108,12 @@ package struct Gateway: Sendable {
     switch match {
     case .notFound:
       outcome = invoker.failure(
-        Problem(
-          status: 404, code: "route_not_found", title: "Not found",
-          detail: "no function answers \(request.path.prefix(200)); GET /openapi.yaml lists the routes"),
+        Problem.routeNotFound(request.path),
         requestID: request.requestID, reportInternal: reportInternal)
     case .methodNotAllowed(let allowed):
       extraHeaders.append(("Allow", allowed.joined(separator: ", ")))
       outcome = invoker.failure(
-        Self.methodNotAllowed(request.method, allowed: allowed), requestID: request.requestID,
+        Problem.methodNotAllowed(request.method, allowed: allowed), requestID: request.requestID,
         reportInternal: reportInternal)
     case .function(let matched, let pathParameters):
       function = matched
@@ -165,17 +163,6 @@ package struct Gateway: Sendable {
       problemCode: outcome.problemCode)
   }
 
-  /// 405 for `method` where only `allowed` are (the caller adds them as `Allow`).
-  package static func methodNotAllowed(_ method: String, allowed: [String]) -> Problem {
-    Problem(
-      status: 405, code: "method_not_allowed", title: "Method not allowed",
-      detail: "\(method.prefix(20)) is not allowed here; allowed: \(allowed.joined(separator: ", "))")
-  }
-
-  /// The runner is stopping and did not start this request.
-  package static let shuttingDown = Problem(
-    status: 503, code: "shutting_down", title: "Shutting down", detail: "the runner is stopping; retry")
-
   /// The credentials of a `Bearer` authorization header (RFC 6750 §2.1); nil for any other scheme.
   package static func bearerToken(_ header: String?) -> String? {
     guard let header else { return nil }
@@ -185,15 +172,18 @@ package struct Gateway: Sendable {
     return token.isEmpty ? nil : token
   }
 
-  /// A request with a body must say it is JSON (`application/json` or any `+json` type).
+  /// A request with a body must say it is JSON (`application/json` or any `+json` type), and
+  /// the body must hold JSON: only a body of no bytes at all stands for `{}` over HTTP (the shell
+  /// also reads a blank line as `{}`, for `echo | functions/NAME`).
   static func requireJSON(_ request: GatewayRequest) throws {
     guard !request.body.isEmpty else { return }
     let type =
       (request.contentType ?? "").split(separator: ";").first.map { String($0).trimmingWhitespace().lowercased() } ?? ""
     guard type == "application/json" || type.hasSuffix("+json") else {
-      throw Problem(
-        status: 415, code: "unsupported_media_type", title: "Unsupported media type",
-        detail: "the body must be JSON, sent with Content-Type: application/json")
+      throw Problem.unsupportedMediaType
+    }
+    if request.body.allSatisfy({ $0 == 0x20 || $0 == 0x09 || $0 == 0x0A || $0 == 0x0D }) {
+      throw Problem.malformedJSON("the body holds only white space; send a JSON object, or no body at all")
     }
   }
 

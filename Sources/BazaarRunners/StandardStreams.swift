@@ -4,6 +4,14 @@
   internal import Darwin
 #endif
 
+/// Writes `text` and a newline to standard output (or to `descriptor`).
+package func writeLine(_ text: String, to descriptor: Int32 = 1) {
+  var line = text
+  line.append("\n")
+  line.utf8.withContiguousStorageIfAvailable { writeAll(descriptor, UnsafeRawBufferPointer($0)) }
+    ?? Array(line.utf8).withUnsafeBytes { writeAll(descriptor, $0) }
+}
+
 /// Writes every byte of `bytes` to `descriptor`, retrying short writes and EINTR.
 package func writeAll(_ descriptor: Int32, _ bytes: UnsafeRawBufferPointer) {
   guard var base = bytes.baseAddress else { return }

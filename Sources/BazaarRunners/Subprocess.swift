@@ -15,13 +15,28 @@ package enum Subprocess {
   package enum ErrorOutput: Sendable {
     case discard
     case inherit
+    /// Copied to this process's standard error as it comes, the last `bytes` kept in
+    /// `Outcome.errorTail`.
+    case inheritKeepingTail(bytes: Int)
+  }
+
+  /// Where the child's standard output goes.
+  package enum Output: Sendable {
+    /// Collected into `Outcome.output`.
+    case capture
+    /// This process's standard output.
+    case inherit
   }
 
   /// How a run ended.
   package struct Outcome: Sendable {
     /// The exit status, or 128 + the signal number when a signal ended the child.
     package var status: Int32
+    /// A signal ended the child (`status` is then 128 + its number).
+    package var signaled = false
     package var output: [UInt8]
+    /// The end of what the child wrote on standard error, with `.inheritKeepingTail`.
+    package var errorTail: [UInt8] = []
     /// The child was killed because it outlived its timeout.
     package var timedOut: Bool
     /// The child wrote more than `outputLimit` bytes and was killed.
@@ -32,13 +47,18 @@ package enum Subprocess {
   /// `environment` (`NAME=value` entries; nil inherits this process's), writing `input` to its
   /// stdin. A child still running after `timeout`, or writing more than `outputLimit` bytes, is
   /// killed with SIGKILL. Signal dispositions and the signal mask are reset in the child.
-  /// Throws when the program cannot be started.
+  /// `whileRunning` is called at least every `interval` until the child's pipes close (to
+  /// renew a lease, say). Throws when the program cannot be started.
   package static func run(
     _ executable: String, _ arguments: [String], argv0: String? = nil, environment: [String]? = nil,
-    input: [UInt8], timeout: Duration? = nil, outputLimit: Int = 64 << 20, errorOutput: ErrorOutput = .discard
+    input: [UInt8], timeout: Duration? = nil, output: Output = .capture, outputLimit: Int = 64 << 20,
+    errorOutput: ErrorOutput = .discard, interval: Duration = .seconds(1), whileRunning: (() -> Void)? = nil
   ) throws -> Outcome {
     var stdinPipe: [Int32] = [0, 0]
-    var stdoutPipe: [Int32] = [0, 0]
+    var stdoutPipe: [Int32] = [-1, -1]
+    var stderrPipe: [Int32] = [-1, -1]
+    var tailLimit = 0
+    if case .inheritKeepingTail(let bytes) = errorOutput { tailLimit = bytes }
     var actions = posix_spawn_file_actions_t()
     posix_spawn_file_actions_init(&actions)
     defer { posix_spawn_file_actions_destroy(&actions) }
@@ -61,25 +81,24 @@ package enum Subprocess {
     // that every spawn takes too, so no child inherits another run's pipe ends.
     let spawned: Int32 = try spawnLock.withLock { _ in
       guard pipe(&stdinPipe) == 0 else { throw SubprocessError(reason: "pipe: errno \(errno)") }
-      guard pipe(&stdoutPipe) == 0 else {
-        stdinPipe.forEach { close($0) }
+      guard output == .inherit || pipe(&stdoutPipe) == 0, tailLimit == 0 || pipe(&stderrPipe) == 0 else {
+        (stdinPipe + stdoutPipe).filter { $0 >= 0 }.forEach { close($0) }
         throw SubprocessError(reason: "pipe: errno \(errno)")
       }
-      for fd in stdinPipe + stdoutPipe { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) }
+      for fd in stdinPipe + stdoutPipe + stderrPipe where fd >= 0 { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) }
       posix_spawn_file_actions_adddup2(&actions, stdinPipe[0], 0)
-      posix_spawn_file_actions_adddup2(&actions, stdoutPipe[1], 1)
-      if errorOutput == .discard { posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0) }
+      if stdoutPipe[1] >= 0 { posix_spawn_file_actions_adddup2(&actions, stdoutPipe[1], 1) }
+      if stderrPipe[1] >= 0 { posix_spawn_file_actions_adddup2(&actions, stderrPipe[1], 2) }
+      if case .discard = errorOutput { posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0) }
       return if let envp {
         posix_spawn(&pid, executable, &actions, &attributes, argv, envp)
       } else {
         posix_spawn(&pid, executable, &actions, &attributes, argv, environ)
       }
     }
-    close(stdinPipe[0])
-    close(stdoutPipe[1])
+    for fd in [stdinPipe[0], stdoutPipe[1], stderrPipe[1]] where fd >= 0 { close(fd) }
     guard spawned == 0 else {
-      close(stdinPipe[1])
-      close(stdoutPipe[0])
+      for fd in [stdinPipe[1], stdoutPipe[0], stderrPipe[0]] where fd >= 0 { close(fd) }
       throw SubprocessError(reason: "posix_spawn \(executable): error \(spawned)")
     }
     let deadline = timeout.map { ContinuousClock.now + $0 }
@@ -88,13 +107,15 @@ package enum Subprocess {
     var descriptors = [
       pollfd(fd: stdinPipe[1], events: Int16(POLLOUT), revents: 0),
       pollfd(fd: stdoutPipe[0], events: Int16(POLLIN), revents: 0),
+      pollfd(fd: stderrPipe[0], events: Int16(POLLIN), revents: 0),
     ]
+    var nextTick = ContinuousClock.now + interval
     if input.isEmpty {
       close(stdinPipe[1])
       descriptors[0].fd = -1
     }
     var buffer = [UInt8](repeating: 0, count: 65_536)
-    while descriptors[1].fd >= 0 {
+    while descriptors[1].fd >= 0 || descriptors[2].fd >= 0 {
       var wait: Int32 = -1
       if let deadline {
         let left = deadline - ContinuousClock.now
@@ -102,9 +123,17 @@ package enum Subprocess {
           outcome.timedOut = true
           break
         }
-        wait = Int32(clamping: left.components.seconds * 1000 + left.components.attoseconds / 1_000_000_000_000_000 + 1)
+        wait = left.pollMilliseconds
       }
-      let ready = poll(&descriptors, 2, wait)
+      if let whileRunning {
+        if ContinuousClock.now >= nextTick {
+          whileRunning()
+          nextTick = ContinuousClock.now + interval
+        }
+        let untilTick = (nextTick - ContinuousClock.now).pollMilliseconds
+        wait = wait < 0 ? untilTick : min(wait, untilTick)
+      }
+      let ready = poll(&descriptors, 3, wait)
       if ready < 0 && errno != EINTR { break }
       if ready <= 0 { continue }
       if descriptors[0].fd >= 0 && descriptors[0].revents != 0 {
@@ -128,6 +157,17 @@ package enum Subprocess {
           descriptors[1].fd = -1
         }
       }
+      if descriptors[2].fd >= 0 && descriptors[2].revents != 0 {
+        let count = read(descriptors[2].fd, &buffer, buffer.count)
+        if count > 0 {
+          buffer.withUnsafeBytes { writeAll(2, UnsafeRawBufferPointer(rebasing: $0[0..<count])) }
+          outcome.errorTail += buffer[0..<count]
+          if outcome.errorTail.count > tailLimit { outcome.errorTail.removeFirst(outcome.errorTail.count - tailLimit) }
+        } else if count == 0 || errno != EINTR {
+          close(descriptors[2].fd)
+          descriptors[2].fd = -1
+        }
+      }
     }
     if outcome.timedOut || outcome.outputTooLarge { kill(pid, SIGKILL) }
     for descriptor in descriptors where descriptor.fd >= 0 { close(descriptor.fd) }
@@ -135,7 +175,16 @@ package enum Subprocess {
     while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
     let exited = status & 0x7F == 0
     outcome.status = exited ? (status >> 8) & 0xFF : 128 + (status & 0x7F)
+    outcome.signaled = !exited
     return outcome
+  }
+}
+
+extension Duration {
+  /// The duration as a `poll` timeout: whole milliseconds, rounded up, at least 0.
+  fileprivate var pollMilliseconds: Int32 {
+    guard self > .zero else { return 0 }
+    return Int32(clamping: components.seconds * 1000 + components.attoseconds / 1_000_000_000_000_000 + 1)
   }
 }
 

@@ -88,7 +88,7 @@ package struct GatewayResponder: HTTPResponder {
   private func own(_ request: GatewayRequest, type: String, body: [UInt8]) -> GatewayResponse {
     guard request.method == "GET" || request.method == "HEAD" else {
       return gateway.failure(
-        Gateway.methodNotAllowed(request.method, allowed: ["GET", "HEAD"]), for: request,
+        Problem.methodNotAllowed(request.method, allowed: ["GET", "HEAD"]), for: request,
         extraHeaders: [("Allow", "GET, HEAD")])
     }
     return GatewayResponse(

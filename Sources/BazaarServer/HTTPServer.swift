@@ -6,12 +6,16 @@ internal import NIOCore
 /// listener closes, requests in flight finish, and only then does `run` return.
 package enum HTTPServer {
   /// Serves on `host`:`port` (0 picks a free port); `onListening` gets the bound port.
+  /// `requestID` names requests the HTTP parser refused (they never reach the responder).
   package static func run(
     _ responder: GatewayResponder, host: String, port: Int, logger: Logger,
-    onListening: @escaping @Sendable (Int) -> Void
+    requestID: @escaping @Sendable () -> String, onListening: @escaping @Sendable (Int) -> Void
   ) async throws {
     let application = Application(
-      responder: responder, configuration: ApplicationConfiguration(address: .hostname(host, port: port)),
+      responder: responder,
+      server: .http1(
+        configuration: .init(additionalChannelHandlers: [UnparsableRequestAnswer(requestID: requestID)])),
+      configuration: ApplicationConfiguration(address: .hostname(host, port: port)),
       onServerRunning: { channel in onListening(channel.localAddress?.port ?? port) }, logger: logger)
     try await application.runService()
   }

@@ -32,7 +32,7 @@ package struct InProcessBackend: RequestBackend {
       }
     } catch {
       // The pool is shutting down: the runner is stopping.
-      return gateway.failure(Gateway.shuttingDown, for: request)
+      return gateway.failure(Problem.shuttingDown, for: request)
     }
   }
 }

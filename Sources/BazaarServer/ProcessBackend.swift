@@ -52,9 +52,7 @@ package struct ProcessBackend: RequestBackend {
     }
     guard limit.acquire() else {
       return gateway.failure(
-        Problem(
-          status: 429, code: "too_many_requests", title: "Too many requests",
-          detail: "all \(limit.limit) function processes are busy; retry shortly"),
+        Problem.tooManyRequests(limit: limit.limit),
         for: request, extraHeaders: [("Retry-After", "1")])
     }
     defer { limit.release() }
@@ -74,7 +72,7 @@ package struct ProcessBackend: RequestBackend {
         }
       }
     } catch {
-      return gateway.failure(Gateway.shuttingDown, for: request)
+      return gateway.failure(Problem.shuttingDown, for: request)
     }
     switch outcome {
     case .success(let run) where run.timedOut:
@@ -82,9 +80,7 @@ package struct ProcessBackend: RequestBackend {
         "function timed out",
         metadata: ["requestId": "\(request.requestID)", "function": "\(function.name)", "timeout": "\(timeout)"])
       return gateway.failure(
-        Problem(
-          status: 504, code: "function_timeout", title: "Function timed out",
-          detail: "\(function.name) did not answer within \(timeout); it was stopped"),
+        Problem.functionTimeout(function.name, after: timeout),
         for: request)
     case .success(let run):
       if run.status == 0, var response = CGIDocument.parse(run.output) {
@@ -101,9 +97,7 @@ package struct ProcessBackend: RequestBackend {
         metadata: ["requestId": "\(request.requestID)", "function": "\(function.name)", "error": "\(error)"])
     }
     return gateway.failure(
-      Problem(
-        status: 502, code: "function_failed", title: "Function failed",
-        detail: "\(function.name) ended without a response"),
+      Problem.functionFailed(function.name),
       for: request)
   }
 

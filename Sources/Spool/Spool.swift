@@ -75,6 +75,14 @@ public struct Spool: Sendable {
     return try SpoolQueue(spool: self, name: name)
   }
 
+  /// Opens the queue `name` if it exists; throws `SpoolError.queueNotFound` (creating nothing)
+  /// when it does not. For commands that only read or settle messages.
+  public func existingQueue(_ name: String) throws(SpoolError) -> SpoolQueue {
+    try Spool.validate(queueName: name)
+    guard FileSystem.isDirectory(root + "/" + name + "/new") else { throw .queueNotFound(name) }
+    return try SpoolQueue(spool: self, name: name)
+  }
+
   /// Writes `policy` for the queue `name` (creating the queue) and returns the queue.
   public func configure(_ name: String, policy: QueuePolicy) throws(SpoolError) -> SpoolQueue {
     try policy.validate()

@@ -1,5 +1,7 @@
 /// Why a spool operation was refused or failed.
 public enum SpoolError: Error, Equatable, Sendable, CustomStringConvertible {
+  /// No queue of this name exists (reading commands never create one).
+  case queueNotFound(String)
   /// The queue name is empty, too long, a dot name, or holds characters outside `[A-Za-z0-9._-]`.
   case invalidQueueName(String)
   /// The message is larger than the queue's limit.
@@ -19,6 +21,7 @@ public enum SpoolError: Error, Equatable, Sendable, CustomStringConvertible {
 
   public var description: String {
     switch self {
+    case .queueNotFound(let name): "no queue named \"\(name)\"; `bazaar queue ls` lists them"
     case .invalidQueueName(let name):
       "invalid queue name \"\(name)\": use 1 to 100 characters from [A-Za-z0-9._-], not a dot name"
     case .messageTooLarge(let size, let limit): "message of \(size) bytes exceeds the queue's limit of \(limit) bytes"

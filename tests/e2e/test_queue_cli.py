@@ -79,11 +79,37 @@ def test_bad_input_gets_problem_objects_and_writes_nothing(q):
 
 
 def test_take_on_an_empty_queue_exits_75(q):
+    q.ok("create", "orders")
     problem(q.run("take", "orders"), 503, "queue_empty", 75)
+
+
+def test_reading_commands_never_create_a_queue(q):
+    """Only put and create make a queue: a typo in any other command is 404 and leaves no trace."""
+    q.ok("put", "orders", stdin=event(1))
+    receipt = "1795552242918000-a9b0af04b572f7bd-vm.1795552242918001.1"
+    for args in [("take", "typo"), ("take", "typo", "--wait", "0.2"), ("stats", "typo"), ("ack", "typo", receipt),
+                 ("nack", "typo", receipt), ("extend", "typo", receipt, "--lease", "5"), ("peek", "typo"),
+                 ("replay", "typo", "--from", "dead", "--all"), ("purge", "typo", "--from", "done"),
+                 ("reap", "typo"), ("work", "typo", "--once", "--", "true")]:
+        got = q.run(*args)
+        problem(got, 404, "queue_not_found", 65)
+        assert '"typo"' in got[1]["detail"], got[1]
+    assert sorted(os.listdir(q.root / "queues")) == ["orders"]
+    assert [queue["queue"] for queue in q.ok("stats")["queues"]] == ["orders"]
+
+
+def test_work_names_a_missing_program_in_words(q):
+    q.ok("put", "orders", stdin=event(1))
+    code, body, err = q.run("work", "orders", "--once", "--", "./missing.sh")
+    assert code == 64, (body, err)
+    assert body["code"] == "program_not_found" and "./missing.sh" in body["detail"], body
+    assert "USAGE" not in err and "Error Domain" not in err, err
+    assert q.ok("stats", "orders")["ready"] == 1, "nothing was taken"
 
 
 def test_take_wait_wakes_when_a_message_arrives(q):
     q.ok("put", "warmup", stdin=event(0))
+    q.ok("create", "orders")
     waiter = subprocess.Popen(
         [str(BIN), "queue", "take", "orders", "--wait", "20"], env=q.env, stdout=subprocess.PIPE,
     )
