@@ -19,11 +19,15 @@ help:
 	@echo "make run     build (release) and run the shop on http://127.0.0.1:8080 (bazaar up)"
 	@echo "make demo    build (release) and walk through the functions from the shell"
 	@echo "make test    install what is missing, build, run every test"
+	@echo "make build   debug build; bin/bazaar points at it"
+	@echo "make release release build (--static-swift-stdlib); bin/bazaar and bin/bazaar-bench point at it"
 	@echo "make bench   start-up benchmark (docs/benchmarks.md)"
 	@echo "make bench-spool  spool throughput: floor probe, batch, persist-queue (docs/benchmarks.md)"
 	@echo "make bench-catalog  listProducts search over 100,000 products against getProduct by id (docs/benchmarks.md)"
 	@echo "make bench-http  wrk: GET /products/{id} and POST /users/auth, serve (both modes) and lighttpd CGI, vs /healthz"
 	@echo "make format  swift format the sources in place"
+	@echo "make lint    swift format lint --strict (CI fails on a diff)"
+	@echo "make clean   remove .build, bin and the venv"
 
 ## deps: Debian packages the build links against (installed only when missing).
 deps:
@@ -46,7 +50,7 @@ build: deps
 
 release: deps
 	swift build -c release --static-swift-stdlib
-	@mkdir -p bin && ln -sfn ../$(RELEASE_BIN) bin/bazaar
+	@mkdir -p bin && ln -sfn ../$(RELEASE_BIN) bin/bazaar && ln -sfn ../.build/release/bazaar-bench bin/bazaar-bench
 
 ## run: the whole shop in one process on port 8080 (PORT=… to change), state in ./var and ./queues.
 run: release
@@ -81,7 +85,7 @@ bench-spool: venv $(VENV)/.bench-installed
 
 ## bench-catalog: text search over a generated 100,000-product catalog against a by-id lookup, same run.
 bench-catalog: release
-	$(RELEASE_BIN) bench catalog --products $${PRODUCTS:-100000} --rounds $${ROUNDS:-5}
+	.build/release/bazaar-bench catalog --products $${PRODUCTS:-100000} --rounds $${ROUNDS:-5}
 
 ## bench-http: wrk against `bazaar serve` (both isolation modes) and lighttpd CGI, next to /healthz.
 bench-http:

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Spool benchmark driver (issue 3): runs `bazaar bench spool` and the persist-queue peer in
+"""Spool benchmark driver (issue 3): runs `bazaar-bench spool` and the persist-queue peer in
 alternating rounds and prints the per-round ratios as a Markdown table.
 
 Usage: Benchmarks/spool.py [--rounds 7] [--messages 400] [--directory DIR]
@@ -57,7 +57,7 @@ def main():
     mode = ""
     for _ in range(args.rounds):
         out = subprocess.run(
-            [str(ROOT / "bin" / "bazaar"), "bench", "spool", "--rounds", "1", "--messages", str(args.messages),
+            [str(ROOT / "bin" / "bazaar-bench"), "spool", "--rounds", "1", "--messages", str(args.messages),
              "--directory", args.directory + "/spool"],
             check=True, capture_output=True, text=True,
         ).stdout

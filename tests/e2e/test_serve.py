@@ -174,3 +174,29 @@ def test_up_runs_the_shop(tmp_path):
         assert product["name"] == "청송 사과 5kg"
     finally:
         assert server.stop() == 0
+
+
+def test_a_raw_utf8_url_gets_a_problem_object_with_a_request_id(runner):
+    """curl sends `q=사과` as raw UTF-8, which HTTP/1.1 does not allow: the answer says so in a
+    problem object with a request id, and the percent-encoded form (what the README shows) works."""
+    raw = subprocess.run(["curl", "-s", "-i", f"http://127.0.0.1:{runner.port}/products?q=사과&limit=5"],
+                         capture_output=True, timeout=30).stdout.decode()
+    head, _, text = raw.replace("\r\n", "\n").partition("\n\n")
+    assert head.startswith("HTTP/1.1 400"), raw
+    assert "content-type: application/problem+json" in head.lower() and "x-request-id: req_" in head.lower()
+    problem = json.loads(text)
+    assert problem["code"] == "bad_request" and "percent-encoded" in problem["detail"]
+    assert problem["requestId"] in head
+    encoded = subprocess.run(["curl", "-s", "-G", f"http://127.0.0.1:{runner.port}/products",
+                              "--data-urlencode", "q=사과", "-d", "limit=5"], capture_output=True, timeout=30)
+    assert json.loads(encoded.stdout) == {"items": [], "nextCursor": None}
+
+
+def test_a_port_in_use_is_named_in_words(runner, tmp_path):
+    second = subprocess.run([str(ROOT / "bin" / "bazaar"), "serve", "--port", str(runner.port)],
+                            env={"PATH": "/usr/bin:/bin", "BAZAAR_HOME": str(tmp_path),
+                                 "BAZAAR_JWT_SECRET": "x" * 32},
+                            capture_output=True, text=True, timeout=60)
+    assert second.returncode == 69, second.stderr
+    assert f"cannot listen on 127.0.0.1:{runner.port}: the port is already in use" in second.stderr
+    assert "errno" not in second.stderr and "bind(" not in second.stderr

@@ -5,6 +5,7 @@ import sqlite3
 import stat
 import threading
 import json
+import re
 
 import pytest
 
@@ -203,12 +204,24 @@ def test_logs_are_json_lines_with_the_request_id_and_no_secrets(shop):
 
 
 def test_database_is_wal_and_checks_clean(shop):
+    first = shop.bazaar("db", "migrate")
+    assert first.code == 0 and first.body["applied"] and first.body["migrations"] == len(first.body["applied"])
     shop.signup()
     check = shop.bazaar("db", "check")
     assert check.code == 0
     assert check.body["ok"] is True and check.body["journalMode"] == "wal" and check.body["problems"] == []
-    migrate = shop.bazaar("db", "migrate")
-    assert migrate.code == 0 and migrate.body["migrations"]
+    again = shop.bazaar("db", "migrate")
+    assert again.code == 0 and again.body["applied"] == [], "an up-to-date database applies nothing"
+
+
+def test_version_and_a_missing_shim_folder_answer_in_words(shop, tmp_path):
+    version = shop.bazaar("--version")
+    assert version.code == 0 and re.fullmatch(r"\d+\.\d+\.\d+\n", version.stdout), version.stdout
+    missing = tmp_path / "no" / "such"
+    shims = shop.bazaar("functions", "--write-shims", str(missing))
+    assert shims.code == 73, shims.stderr
+    assert f"cannot write the links into {missing}: there is no such directory" in shims.stderr
+    assert "NSCocoaErrorDomain" not in shims.stderr and not missing.exists()
 
 
 def test_catalog_lists_every_function_and_functions_dir_links_each(shop, tmp_path):

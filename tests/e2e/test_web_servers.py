@@ -4,6 +4,7 @@ import grp
 import os
 import pwd
 import shutil
+import signal
 import subprocess
 import tempfile
 import time
@@ -85,8 +86,10 @@ def nginx():
         subprocess.run(["envsubst", names], input=template, capture_output=True, text=True, env=env, check=True).stdout)
     socket_path = home / "run/fcgiwrap.sock"
     as_user = ["runuser", "-u", user, "--"] if os.geteuid() == 0 else []
+    # Its own process group: runuser does not pass SIGTERM on to fcgiwrap and its children.
     wrapper = subprocess.Popen(
-        [*as_user, "fcgiwrap", "-c", "4", "-p", str(BIN.resolve()), "-s", f"unix:{socket_path}"], env=env)
+        [*as_user, "fcgiwrap", "-c", "4", "-p", str(BIN.resolve()), "-s", f"unix:{socket_path}"], env=env,
+        start_new_session=True)
     for _ in range(200):
         if socket_path.exists():
             break
@@ -96,8 +99,17 @@ def nginx():
     yield Client(f"http://127.0.0.1:{port}/api")
     server.terminate()
     server.wait(timeout=10)
-    wrapper.terminate()
+    os.killpg(wrapper.pid, signal.SIGTERM)
     wrapper.wait(timeout=10)
+    for _ in range(200):  # every process of the group, fcgiwrap's children included, is gone
+        try:
+            os.killpg(wrapper.pid, 0)
+        except ProcessLookupError:
+            break
+        time.sleep(0.025)
+    else:
+        os.killpg(wrapper.pid, signal.SIGKILL)
+        pytest.fail("fcgiwrap outlived SIGTERM")
     shutil.rmtree(home, ignore_errors=True)
 
 
