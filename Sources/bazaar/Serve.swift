@@ -1,13 +1,10 @@
 internal import ArgumentParser
-internal import BazaarFunctions
 internal import BazaarLive
 internal import BazaarRunners
 internal import BazaarServer
 internal import BazaarStore
 internal import Foundation
-internal import Logging
 internal import NIOCore
-internal import NIOPosix
 
 #if canImport(Glibc)
   internal import Glibc
@@ -70,56 +67,30 @@ struct Up: AsyncParsableCommand {
   }
 }
 
-/// Wires the live services, the gateway and a backend into the HTTP runner.
+/// Opens the live services and serves them until a stop signal.
 enum Runner {
   static func run(_ options: ServerOptions) async throws {
-    let logger = Logs.logger(label: "bazaar.serve")
     let configuration = try Configuration()
     // Opening the services migrates the database and creates the JWT secret once, before any
     // request (or function process) needs them.
     let live = try LiveServices.wire(configuration, connections: .pool)
     defer { try? live.database.close() }
-    let gateway = Gateway(invoker: FunctionInvoker(maxInputBytes: configuration.maxInputBytes))
-    let backend: any RequestBackend
-    var processThreads: NIOThreadPool?
-    switch options.isolation {
-    case .inprocess:
-      backend = InProcessBackend(gateway: gateway, services: live.services, threads: .singleton, logger: logger)
-    case .process:
-      let threads = NIOThreadPool(numberOfThreads: options.maxConcurrent)
-      threads.start()
-      processThreads = threads
-      backend = ProcessBackend(
-        gateway: gateway,
-        settings: .init(
-          executable: try FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe"),
-          environment: childEnvironment(), timeout: .milliseconds(Int64(options.timeout * 1000)),
-          serverName: options.host, serverPort: options.port),
-        limit: ConcurrencyLimit(limit: options.maxConcurrent), threads: threads, logger: logger)
-    }
-    let responder = GatewayResponder(
-      gateway: gateway, backend: backend, maxBodyBytes: configuration.maxInputBytes,
-      openAPIDocument: OpenAPIDocument.bytes, isolation: options.isolation,
-      accessLog: Logs.logger(label: "bazaar.access"), requestID: { RequestID.from($0) })
-    let (host, isolation) = (options.host, options.isolation)
+    let settings = ShopServer.Settings(
+      host: options.host, port: options.port, isolation: options.isolation,
+      timeout: .milliseconds(Int64(options.timeout * 1000)), maxConcurrent: options.maxConcurrent,
+      maxInputBytes: configuration.maxInputBytes,
+      executable: try FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe"),
+      childEnvironment: childEnvironment())
     do {
-      try await HTTPServer.run(
-        responder, host: options.host, port: options.port, logger: logger, requestID: { RequestID.from(nil) },
-        onListening: { port in
-          logger.info(
-            "listening",
-            metadata: [
-              "url": "http://\(host):\(port)/", "port": .stringConvertible(port), "isolation": "\(isolation.rawValue)",
-            ])
-        })
+      try await ShopServer.run(
+        live.services, settings: settings, logger: Logs.logger(label: "bazaar.serve"),
+        accessLog: Logs.logger(label: "bazaar.access"), requestID: { RequestID.from($0) })
     } catch let error as IOError where error.errnoCode == EADDRINUSE || error.errnoCode == EACCES {
       let why =
         error.errnoCode == EADDRINUSE ? "the port is already in use (is another server running?)" : "permission denied"
       writeLine("bazaar: cannot listen on \(options.host):\(options.port): \(why)", to: 2)
       throw ExitCode(69)  // EX_UNAVAILABLE
     }
-    try await processThreads?.shutdownGracefully()
-    logger.info("stopped")
   }
 
   /// This process's environment for the function processes, quieter: they log warnings and

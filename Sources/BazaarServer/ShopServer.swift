@@ -1,0 +1,79 @@
+package import BazaarFunctions
+internal import BazaarRunners
+package import Logging
+internal import NIOCore
+internal import NIOPosix
+
+/// `bazaar serve` and `bazaar up`: the gateway, a backend and the responder over Hummingbird,
+/// until SIGTERM or SIGINT.
+package enum ShopServer {
+  /// Where to listen and how to run functions.
+  package struct Settings: Sendable {
+    package var host: String
+    package var port: Int
+    package var isolation: Isolation
+    /// Process isolation: how long a function process may run.
+    package var timeout: Duration
+    /// Process isolation: function processes at once.
+    package var maxConcurrent: Int
+    package var maxInputBytes: Int
+    /// Process isolation: the binary to start per request and its environment.
+    package var executable: String
+    package var childEnvironment: [String]
+
+    package init(
+      host: String, port: Int, isolation: Isolation, timeout: Duration, maxConcurrent: Int, maxInputBytes: Int,
+      executable: String, childEnvironment: [String]
+    ) {
+      self.host = host
+      self.port = port
+      self.isolation = isolation
+      self.timeout = timeout
+      self.maxConcurrent = maxConcurrent
+      self.maxInputBytes = maxInputBytes
+      self.executable = executable
+      self.childEnvironment = childEnvironment
+    }
+  }
+
+  /// Serves `services` until a stop signal; requests in flight finish first. `requestID` turns
+  /// a caller's `X-Request-Id` (or nil) into the id to use.
+  package static func run(
+    _ services: Services, settings: Settings, logger: Logger, accessLog: Logger,
+    requestID: @escaping @Sendable (String?) -> String
+  ) async throws {
+    let gateway = Gateway(invoker: FunctionInvoker(maxInputBytes: settings.maxInputBytes))
+    let backend: any RequestBackend
+    var processThreads: NIOThreadPool?
+    switch settings.isolation {
+    case .inprocess:
+      backend = InProcessBackend(gateway: gateway, services: services, threads: .singleton, logger: logger)
+    case .process:
+      let threads = NIOThreadPool(numberOfThreads: settings.maxConcurrent)
+      threads.start()
+      processThreads = threads
+      backend = ProcessBackend(
+        gateway: gateway,
+        settings: .init(
+          executable: settings.executable, environment: settings.childEnvironment, timeout: settings.timeout,
+          serverName: settings.host, serverPort: settings.port),
+        limit: ConcurrencyLimit(limit: settings.maxConcurrent), threads: threads, logger: logger)
+    }
+    let responder = GatewayResponder(
+      gateway: gateway, backend: backend, maxBodyBytes: settings.maxInputBytes,
+      openAPIDocument: OpenAPIDocument.bytes, isolation: settings.isolation, accessLog: accessLog,
+      requestID: requestID)
+    let (host, isolation) = (settings.host, settings.isolation)
+    try await HTTPServer.run(
+      responder, host: settings.host, port: settings.port, logger: logger, requestID: { requestID(nil) },
+      onListening: { port in
+        logger.info(
+          "listening",
+          metadata: [
+            "url": "http://\(host):\(port)/", "port": .stringConvertible(port), "isolation": "\(isolation.rawValue)",
+          ])
+      })
+    try await processThreads?.shutdownGracefully()
+    logger.info("stopped")
+  }
+}
