@@ -27,8 +27,9 @@ let package = Package(
     .package(url: "https://github.com/apple/swift-nio-extras", from: "1.34.1"),
   ],
   targets: [
-    // Domain core: entities, rules, use cases and the ports they need. No I/O.
-    .target(name: "BazaarCore", swiftSettings: strictSettings),
+    // Domain core: entities, rules, use cases and the ports they need. No I/O. Events are
+    // built as JSON values (BazaarJSON: pure values, no Foundation).
+    .target(name: "BazaarCore", dependencies: ["BazaarJSON"], swiftSettings: strictSettings),
 
     // JSON values: a strict RFC 8259 parser and a sorted-key serializer, with no Foundation.
     .target(name: "BazaarJSON", swiftSettings: strictSettings),
@@ -48,7 +49,7 @@ let package = Package(
     // SQLite adapters for the core's store ports.
     .target(
       name: "BazaarStore",
-      dependencies: ["BazaarCore", .product(name: "GRDB", package: "GRDB.swift")],
+      dependencies: ["BazaarCore", "BazaarJSON", .product(name: "GRDB", package: "GRDB.swift")],
       swiftSettings: strictSettings
     ),
 
@@ -126,7 +127,7 @@ let package = Package(
     ),
 
     // In-memory fakes of every core port, for tests (never linked into the shop).
-    .target(name: "BazaarTesting", dependencies: ["BazaarCore"], swiftSettings: strictSettings),
+    .target(name: "BazaarTesting", dependencies: ["BazaarCore", "BazaarJSON"], swiftSettings: strictSettings),
 
     .testTarget(name: "BazaarCoreTests", dependencies: ["BazaarCore", "BazaarTesting"], swiftSettings: strictSettings),
     .testTarget(name: "SpoolTests", dependencies: ["Spool"], swiftSettings: strictSettings),

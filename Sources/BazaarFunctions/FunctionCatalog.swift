@@ -2,7 +2,8 @@
 /// in `functions/`, and (later) the HTTP route table.
 package enum FunctionCatalog {
   /// All functions, in catalog order.
-  package static let all: [FunctionDefinition] = UserFunctions.all + SellerFunctions.all + ProductFunctions.all
+  package static let all: [FunctionDefinition] =
+    UserFunctions.all + SellerFunctions.all + ProductFunctions.all + OrderFunctions.all
 
   /// The function called `name`, if any.
   package static func named(_ name: String) -> FunctionDefinition? {

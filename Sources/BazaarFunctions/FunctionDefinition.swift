@@ -139,12 +139,17 @@ package struct Services: Sendable {
   package var accounts: UserAccounts
   package var sellers: SellerAccounts
   package var catalog: ProductCatalog
+  package var orders: OrderDesk
   package var authenticator: Authenticator
 
-  package init(accounts: UserAccounts, sellers: SellerAccounts, catalog: ProductCatalog, authenticator: Authenticator) {
+  package init(
+    accounts: UserAccounts, sellers: SellerAccounts, catalog: ProductCatalog, orders: OrderDesk,
+    authenticator: Authenticator
+  ) {
     self.accounts = accounts
     self.sellers = sellers
     self.catalog = catalog
+    self.orders = orders
     self.authenticator = authenticator
   }
 }
@@ -179,13 +184,14 @@ extension Services {
   /// Every use case over one store and one set of password, token, id and clock ports.
   package init(
     store: any Store, passwords: any PasswordHasher, signer: any TokenSigner, ids: any IDGenerator, clock: any Clock,
-    tokenLifetime: Int64
+    tokenLifetime: Int64, orderLifetime: Int64 = 900
   ) {
     let issuer = TokenIssuer(signer: signer, ids: ids, clock: clock, lifetime: tokenLifetime)
     self.init(
       accounts: UserAccounts(store: store, passwords: passwords, issuer: issuer, ids: ids, clock: clock),
       sellers: SellerAccounts(store: store, passwords: passwords, issuer: issuer, ids: ids, clock: clock),
       catalog: ProductCatalog(store: store, ids: ids, clock: clock),
+      orders: OrderDesk(store: store, ids: ids, clock: clock, orderLifetime: orderLifetime),
       authenticator: Authenticator(signer: signer, store: store, clock: clock))
   }
 }

@@ -118,6 +118,64 @@ package struct InputReader {
     }
   }
 
+  /// A required array of objects, each read by `body` with its own reader (field names in
+  /// messages become `items[2].quantity`); every element's problems are collected.
+  package mutating func objects<T>(_ name: String, _ body: (inout InputReader) -> T) -> [T] {
+    read.insert(name)
+    switch fields[name] {
+    case .array(let elements):
+      var values: [T] = []
+      for (index, element) in elements.enumerated() {
+        guard case .object(let object) = element else {
+          record("\(name)[\(index)]", "wrong_type", "must be an object, not \(element.typeName)")
+          continue
+        }
+        var nested = InputReader(object, prefix: qualified("\(name)[\(index)]") + ".")
+        values.append(body(&nested))
+        merge(nested)
+      }
+      return values
+    case nil, .null:
+      record(name, "required", "is required")
+    case let other?:
+      record(name, "wrong_type", "must be an array, not \(other.typeName)")
+    }
+    return []
+  }
+
+  /// An optional nested object read by `body` with its own reader; nil when absent or null.
+  package mutating func optionalObject<T>(_ name: String, _ body: (inout InputReader) -> T) -> T? {
+    read.insert(name)
+    switch fields[name] {
+    case nil, .null: return nil
+    case .object(let object):
+      var nested = InputReader(object, prefix: qualified(name) + ".")
+      let value = body(&nested)
+      merge(nested)
+      return value
+    case let other?:
+      record(name, "wrong_type", "must be an object or null, not \(other.typeName)")
+      return nil
+    }
+  }
+
+  /// The whole input as canonical JSON text (keys sorted, the runtime's common fields left out):
+  /// two requests with the same content give the same text, however their keys were ordered.
+  package var canonicalText: String {
+    JSONValue.object(fields.filter { !Self.commonFields.contains($0.key) }).serialized
+  }
+
+  /// Takes over a nested reader's problems, its unknown fields included.
+  private mutating func merge(_ nested: InputReader) {
+    do {
+      try nested.finish()
+    } catch let failure as ValidationFailure {
+      for error in failure.errors { errors.append(error) }
+    } catch {
+      errors.append(FieldError(field: nested.prefix, code: "invalid", message: "is not valid"))
+    }
+  }
+
   /// Throws a `ValidationFailure` listing every missing, mistyped and unknown field.
   package func finish() throws {
     var all = errors

@@ -1,4 +1,5 @@
 internal import BazaarCore
+internal import BazaarJSON
 
 extension ValidationFailure: ProblemConvertible {
   package var problem: Problem {
@@ -105,4 +106,61 @@ extension CatalogError: ProblemConvertible {
         detail: "stock would become \(requested); it must stay from 0 to \(ProductRules.stockRange.upperBound)")
     }
   }
+}
+
+extension OrderError: ProblemConvertible {
+  package var problem: Problem {
+    switch self {
+    case .orderNotFound:
+      Problem(
+        status: 404, code: "order_not_found", title: "Order not found",
+        detail: "you have no order with this id")
+    case .outOfStock(let lines):
+      Problem(
+        status: 409, code: "out_of_stock", title: "Out of stock",
+        detail: "not enough stock for \(lines.count) line(s); nothing was reserved", extensions: ["items": lines.json])
+    case .productUnavailable(let lines):
+      Problem(
+        status: 409, code: "product_unavailable", title: "Product unavailable",
+        detail: "\(lines.count) line(s) name a product that is not for sale (unknown, deleted, or its seller left)",
+        extensions: ["items": lines.json])
+    case .notCancelable(let status):
+      Problem(
+        status: 409, code: "order_not_cancelable", title: "Order not cancelable",
+        detail: "the order is \(status.rawValue); only an order waiting for payment can be canceled")
+    case .invalidTransition(let status, let transition):
+      Problem(
+        status: 409, code: "order_state_conflict", title: "Order state conflict",
+        detail: "an order that is \(status.rawValue) cannot \(transition.rawValue)")
+    case .idempotencyKeyReused:
+      Problem(
+        status: 422, code: "idempotency_key_reused", title: "Idempotency key reused",
+        detail: "this idempotency key was used with another request; use a new key for a new request")
+    case .idempotencyKeyInUse:
+      Problem(
+        status: 409, code: "idempotency_key_in_use", title: "Idempotency key in use",
+        detail: "the first request with this idempotency key has not finished; retry shortly")
+    case .totalTooLarge:
+      Problem(
+        status: 422, code: "total_too_large", title: "Total too large", detail: "the order's total is too large")
+    }
+  }
+}
+
+extension [OrderError.Shortfall] {
+  /// `[{productId, requested, available}]`.
+  fileprivate var json: JSONValue {
+    .array(
+      map {
+        [
+          "productId": .string($0.productID), "requested": .integer($0.requested),
+          "available": .integer($0.available),
+        ]
+      })
+  }
+}
+
+extension StoreInvariantBroken: ProblemConvertible {
+  /// A broken invariant is a bug: an opaque 500, with the details in the log only.
+  package var problem: Problem { .internalError }
 }

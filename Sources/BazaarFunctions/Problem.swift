@@ -13,14 +13,20 @@ package struct Problem: Error, Equatable, Sendable, JSONRepresentable {
   package var code: String
   package var requestId: String?
   package var errors: [FieldError]?
+  /// Extension members (RFC 9457 §3.2) a problem type defines, such as `items` for `out_of_stock`.
+  package var extensions: [String: JSONValue]
 
-  package init(status: Int, code: String, title: String, detail: String, errors: [FieldError]? = nil) {
+  package init(
+    status: Int, code: String, title: String, detail: String, errors: [FieldError]? = nil,
+    extensions: [String: JSONValue] = [:]
+  ) {
     type = "/problems/" + code
     self.title = title
     self.status = status
     self.detail = detail
     self.code = code
     self.errors = errors
+    self.extensions = extensions
   }
 
   /// The process exit code for this problem (sysexits.h): 77 for 401/403, 75 for retryable
@@ -28,10 +34,10 @@ package struct Problem: Error, Equatable, Sendable, JSONRepresentable {
   package var exitCode: Int32 { SysExits.forStatus(status) }
 
   package var json: JSONValue {
-    var members: [String: JSONValue] = [
+    var members: [String: JSONValue] = extensions.merging([
       "type": .string(type), "title": .string(title), "status": .integer(Int64(status)), "detail": .string(detail),
       "code": .string(code),
-    ]
+    ]) { $1 }
     if let requestId { members["requestId"] = .string(requestId) }
     if let errors { members["errors"] = .array(errors.map(\.json)) }
     return .object(members)

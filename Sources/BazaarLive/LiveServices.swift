@@ -35,7 +35,8 @@ package struct LiveServices: Sendable {
     let store = SQLiteStore(database)
     let services = Services(
       store: store, passwords: ScryptPasswordHasher(logN: configuration.scryptLogN), signer: signer,
-      ids: RandomIDGenerator(clock: clock), clock: clock, tokenLifetime: configuration.tokenLifetime)
+      ids: RandomIDGenerator(clock: clock), clock: clock, tokenLifetime: configuration.tokenLifetime,
+      orderLifetime: configuration.orderLifetime)
     return LiveServices(services: services, store: store)
   }
 }

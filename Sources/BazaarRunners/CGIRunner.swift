@@ -25,7 +25,8 @@ package struct CGIRunner: Sendable {
     let method = (variable("REQUEST_METHOD") ?? "").uppercased()
     var request = GatewayRequest(
       method: method, path: variable("PATH_INFO") ?? "", query: variable("QUERY_STRING") ?? "",
-      authorization: variable("HTTP_AUTHORIZATION"), contentType: variable("CONTENT_TYPE"), requestID: requestID)
+      authorization: variable("HTTP_AUTHORIZATION"), contentType: variable("CONTENT_TYPE"),
+      idempotencyKey: variable("HTTP_IDEMPOTENCY_KEY"), requestID: requestID)
     let report: (any Error) -> Void = { error in
       logger.error("internal error", metadata: ["requestId": "\(requestID)", "error": "\(String(reflecting: error))"])
     }

@@ -13,18 +13,21 @@ package struct GatewayRequest: Sendable {
   package var authorization: String?
   /// The `Content-Type` header, if any.
   package var contentType: String?
+  /// The `Idempotency-Key` header, if any: it joins the input as `idempotencyKey`.
+  package var idempotencyKey: String?
   package var body: [UInt8]
   package var requestID: String
 
   package init(
     method: String, path: String, query: String = "", authorization: String? = nil, contentType: String? = nil,
-    body: [UInt8] = [], requestID: String
+    idempotencyKey: String? = nil, body: [UInt8] = [], requestID: String
   ) {
     self.method = method
     self.path = path
     self.query = query
     self.authorization = authorization
     self.contentType = contentType
+    self.idempotencyKey = idempotencyKey
     self.body = body
     self.requestID = requestID
   }
@@ -121,6 +124,8 @@ package struct Gateway: Sendable {
         try Self.requireJSON(request)
         var fields = pathParameters.mapValues(JSONValue.string)
         try Self.queryFields(request.query, declared: matched.route.query).forEach { fields[$0.key] = $0.value }
+        // A body's `idempotencyKey` that contradicts the header is a 422 `conflict`, as for path parameters.
+        if let key = request.idempotencyKey { fields["idempotencyKey"] = .string(key) }
         outcome = invoker.invoke(
           matched, body: request.body, urlFields: fields, token: token, requestID: request.requestID,
           services: services, reportInternal: reportInternal)

@@ -50,6 +50,7 @@ package struct GatewayResponder: HTTPResponder {
     var incoming = GatewayRequest(
       method: request.method.rawValue, path: request.uri.path, query: request.uri.query ?? "",
       authorization: request.headers[.authorization], contentType: request.headers[.contentType],
+      idempotencyKey: request.headers[Self.idempotencyKeyField],
       requestID: requestID(request.headers[Self.requestIDField]))
     let response: GatewayResponse
     switch incoming.path {
@@ -129,4 +130,5 @@ package struct GatewayResponder: HTTPResponder {
   }
 
   private static let requestIDField = HTTPField.Name("X-Request-Id")!
+  private static let idempotencyKeyField = HTTPField.Name("Idempotency-Key")!
 }

@@ -96,6 +96,72 @@ extension BazaarDatabase {
           END;
           """)
     }
+    migrator.registerMigration("2026-11-27-orders-outbox-idempotency") { db in
+      try db.execute(
+        sql: """
+          CREATE TABLE orders (
+            seq INTEGER PRIMARY KEY,
+            id TEXT NOT NULL UNIQUE CHECK (id LIKE 'ord\\_%' ESCAPE '\\'),
+            user_id TEXT NOT NULL REFERENCES users (id),
+            status TEXT NOT NULL
+              CHECK (status IN ('pending_payment', 'paid', 'shipped', 'delivered', 'canceled', 'expired')),
+            total INTEGER NOT NULL CHECK (total >= 1),
+            ship_recipient TEXT NOT NULL CHECK (length(ship_recipient) BETWEEN 1 AND 50),
+            ship_phone TEXT NOT NULL CHECK (length(ship_phone) BETWEEN 7 AND 20),
+            ship_postal_code TEXT NOT NULL CHECK (length(ship_postal_code) = 5),
+            ship_line1 TEXT NOT NULL CHECK (length(ship_line1) BETWEEN 1 AND 200),
+            ship_line2 TEXT CHECK (ship_line2 IS NULL OR length(ship_line2) BETWEEN 1 AND 200),
+            created_at INTEGER NOT NULL,
+            updated_at INTEGER NOT NULL CHECK (updated_at >= created_at),
+            expires_at INTEGER NOT NULL CHECK (expires_at > created_at),
+            paid_at INTEGER, shipped_at INTEGER, delivered_at INTEGER, canceled_at INTEGER, expired_at INTEGER,
+            CHECK ((status = 'expired') = (expired_at IS NOT NULL)),
+            CHECK ((status = 'canceled') = (canceled_at IS NOT NULL))
+          ) STRICT;
+          CREATE INDEX orders_by_user ON orders (user_id, created_at DESC, id DESC);
+          CREATE INDEX orders_due ON orders (expires_at) WHERE status = 'pending_payment';
+
+          CREATE TABLE order_lines (
+            order_id TEXT NOT NULL REFERENCES orders (id),
+            line INTEGER NOT NULL CHECK (line BETWEEN 0 AND 49),
+            product_id TEXT NOT NULL REFERENCES products (id),
+            seller_id TEXT NOT NULL REFERENCES sellers (id),
+            name TEXT NOT NULL,
+            unit_price INTEGER NOT NULL CHECK (unit_price BETWEEN 1 AND 1000000000),
+            quantity INTEGER NOT NULL CHECK (quantity BETWEEN 1 AND 999),
+            line_total INTEGER NOT NULL CHECK (line_total = unit_price * quantity),
+            PRIMARY KEY (order_id, line),
+            UNIQUE (order_id, product_id)
+          ) STRICT, WITHOUT ROWID;
+          CREATE INDEX order_lines_by_seller ON order_lines (seller_id, order_id);
+
+          -- Events written with the change they report; the relay publishes and marks them.
+          CREATE TABLE outbox (
+            seq INTEGER PRIMARY KEY,
+            id TEXT NOT NULL UNIQUE,
+            type TEXT NOT NULL,
+            subject TEXT NOT NULL,
+            event TEXT NOT NULL,
+            created_at INTEGER NOT NULL,
+            claimed_until INTEGER,
+            relayed_at INTEGER
+          ) STRICT;
+          CREATE INDEX outbox_pending ON outbox (seq) WHERE relayed_at IS NULL;
+
+          -- The first successful answer to a request made with an idempotency key.
+          CREATE TABLE idempotency_keys (
+            user_id TEXT NOT NULL,
+            key TEXT NOT NULL CHECK (length(key) BETWEEN 1 AND 255),
+            request TEXT NOT NULL,
+            status INTEGER NOT NULL,
+            response TEXT NOT NULL,
+            created_at INTEGER NOT NULL,
+            expires_at INTEGER NOT NULL,
+            PRIMARY KEY (user_id, key)
+          ) STRICT, WITHOUT ROWID;
+          CREATE INDEX idempotency_by_expiry ON idempotency_keys (expires_at);
+          """)
+    }
     return migrator
   }()
 }

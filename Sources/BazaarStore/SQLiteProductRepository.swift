@@ -49,6 +49,13 @@ struct SQLiteProductRepository: ProductRepository {
       ])
   }
 
+  func adjustReserved(of id: ProductID, by delta: Int64) throws -> Bool {
+    try db.execute(
+      sql: "UPDATE products SET reserved = reserved + ? WHERE id = ? AND reserved + ? BETWEEN 0 AND stock",
+      arguments: [delta, id.rawValue, delta])
+    return db.changesCount == 1
+  }
+
   func list(_ query: ProductQuery) throws -> [Product] {
     let statement = ProductListing(query, walkSortIndex: try shouldWalkSortIndex(query))
     return try Row.fetchAll(db, sql: statement.sql, arguments: StatementArguments(statement.arguments))

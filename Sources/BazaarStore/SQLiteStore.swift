@@ -43,4 +43,7 @@ struct SQLiteTransaction: StoreTransaction {
   var sellers: any SellerRepository { SQLiteSellerRepository(db: db) }
   var products: any ProductRepository { SQLiteProductRepository(db: db) }
   var tokens: any TokenRegistry { SQLiteTokenRegistry(db: db) }
+  var orders: any OrderRepository { SQLiteOrderRepository(db: db) }
+  var outbox: any OutboxRepository { SQLiteOutboxRepository(db: db) }
+  var idempotency: any IdempotencyRepository { SQLiteIdempotencyRepository(db: db) }
 }

@@ -115,6 +115,9 @@ struct FailingTransaction: StoreTransaction {
   var sellers: any SellerRepository { FailingSellers(base: base.sellers, transaction: self) }
   var products: any ProductRepository { FailingProducts(base: base.products, transaction: self) }
   var tokens: any TokenRegistry { FailingTokens(base: base.tokens, transaction: self) }
+  var orders: any OrderRepository { FailingOrders(base: base.orders, transaction: self) }
+  var outbox: any OutboxRepository { FailingOutbox(base: base.outbox, transaction: self) }
+  var idempotency: any IdempotencyRepository { FailingIdempotency(base: base.idempotency, transaction: self) }
 }
 
 struct FailingUsers: UserRepository {
@@ -175,7 +178,64 @@ struct FailingProducts: ProductRepository {
     try transaction.check("products.update")
     try base.update(product)
   }
+  func adjustReserved(of id: ProductID, by delta: Int64) throws -> Bool {
+    try transaction.check("products.adjustReserved")
+    return try base.adjustReserved(of: id, by: delta)
+  }
   func list(_ query: ProductQuery) throws -> [Product] { try base.list(query) }
+}
+
+struct FailingOrders: OrderRepository {
+  let base: any OrderRepository
+  let transaction: FailingTransaction
+
+  func insert(_ order: Order) throws {
+    try transaction.check("orders.insert")
+    try base.insert(order)
+  }
+  func order(id: OrderID) throws -> Order? { try base.order(id: id) }
+  func update(_ order: Order) throws {
+    try transaction.check("orders.update")
+    try base.update(order)
+  }
+  func orders(of user: UserID, status: OrderStatus?, after: OrderPosition?, limit: Int) throws -> [Order] {
+    try base.orders(of: user, status: status, after: after, limit: limit)
+  }
+  func orders(holding seller: SellerID, status: OrderStatus?, after: OrderPosition?, limit: Int) throws -> [Order] {
+    try base.orders(holding: seller, status: status, after: after, limit: limit)
+  }
+  func dueForExpiry(at now: Timestamp, limit: Int) throws -> [OrderID] { try base.dueForExpiry(at: now, limit: limit) }
+}
+
+struct FailingOutbox: OutboxRepository {
+  let base: any OutboxRepository
+  let transaction: FailingTransaction
+
+  func append(_ event: OutboxEvent) throws {
+    try transaction.check("outbox.append")
+    try base.append(event)
+  }
+  func claim(limit: Int, now: Timestamp, leaseUntil: Timestamp) throws -> [PendingEvent] {
+    try transaction.check("outbox.claim")
+    return try base.claim(limit: limit, now: now, leaseUntil: leaseUntil)
+  }
+  func markRelayed(_ ids: [String], at now: Timestamp) throws {
+    try transaction.check("outbox.markRelayed")
+    try base.markRelayed(ids, at: now)
+  }
+  func stats() throws -> OutboxStats { try base.stats() }
+}
+
+struct FailingIdempotency: IdempotencyRepository {
+  let base: any IdempotencyRepository
+  let transaction: FailingTransaction
+
+  func record(of user: UserID, key: String) throws -> IdempotencyRecord? { try base.record(of: user, key: key) }
+  func save(_ record: IdempotencyRecord) throws {
+    try transaction.check("idempotency.save")
+    try base.save(record)
+  }
+  func prune(before now: Timestamp, limit: Int) throws { try base.prune(before: now, limit: limit) }
 }
 
 struct FailingTokens: TokenRegistry {

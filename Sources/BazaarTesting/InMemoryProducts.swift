@@ -28,6 +28,16 @@ struct InMemoryProducts: ProductRepository {
     }
   }
 
+  func adjustReserved(of id: ProductID, by delta: Int64) throws -> Bool {
+    try transaction.mutate { state in
+      guard let product = state.products[id] else { return false }
+      let (reserved, overflow) = product.reserved.addingReportingOverflow(delta)
+      guard !overflow, (0...product.stock).contains(reserved) else { return false }
+      state.products[id]?.reserved = reserved
+      return true
+    }
+  }
+
   func list(_ query: ProductQuery) throws -> [Product] {
     let filter = query.filter
     let selected = transaction.state.products.values.filter { product in

@@ -11,6 +11,18 @@ package final class InMemoryStore: Store {
     package var sellers: [SellerID: StoredSellerCredentials] = [:]
     package var products: [ProductID: Product] = [:]
     package var tokens: [String: IssuedTokenRecord] = [:]
+    package var orders: [OrderID: Order] = [:]
+    /// The outbox in insertion order.
+    package var outbox: [OutboxRow] = []
+    package var idempotency: [String: IdempotencyRecord] = [:]
+  }
+
+  /// One outbox row.
+  package struct OutboxRow: Sendable, Equatable {
+    package var event: PendingEvent
+    package var createdAt: Timestamp
+    package var claimedUntil: Timestamp?
+    package var relayedAt: Timestamp?
   }
 
   /// One `issued_tokens` row.
@@ -56,6 +68,9 @@ final class InMemoryTransaction: StoreTransaction {
   var sellers: any SellerRepository { InMemorySellers(transaction: self) }
   var products: any ProductRepository { InMemoryProducts(transaction: self) }
   var tokens: any TokenRegistry { InMemoryTokens(transaction: self) }
+  var orders: any OrderRepository { InMemoryOrders(transaction: self) }
+  var outbox: any OutboxRepository { InMemoryOutbox(transaction: self) }
+  var idempotency: any IdempotencyRepository { InMemoryIdempotency(transaction: self) }
 
   /// Applies `change` to the working copy; a write inside `read` stops the test.
   func mutate<T>(_ change: (inout InMemoryStore.State) throws -> T) rethrows -> T {

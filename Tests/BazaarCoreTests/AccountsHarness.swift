@@ -20,6 +20,8 @@ struct AccountsHarness {
 
   var catalog: ProductCatalog { ProductCatalog(store: store, ids: ids, clock: clock) }
 
+  var orders: OrderDesk { OrderDesk(store: store, ids: ids, clock: clock, orderLifetime: 900) }
+
   var authenticator: Authenticator { Authenticator(signer: ReadableSigner(), store: store, clock: clock) }
 }
 

@@ -115,3 +115,49 @@ import Testing
     withExtendedLifetime(keep) {}
   }
 }
+
+/// The order use cases write the order, its reservations, its events and its idempotency record
+/// in one transaction: a failure at the last write leaves none of the others.
+@Suite struct OrderAtomicityTests {
+  @Test(arguments: StoreKind.allCases, ["outbox.append", "idempotency.save", "orders.insert"])
+  func aFailedPlacementReservesNothingAndWritesNothing(kind: StoreKind, failing: String) throws {
+    let shop = try OrderStoreTests.Shop(kind)
+    let failingDesk = OrderDesk(
+      store: FailingStore(shop.store, failingAt: failing), ids: shop.ids, clock: shop.clock, orderLifetime: 900)
+    #expect(throws: InjectedFailure(call: failing)) {
+      try failingDesk.place(
+        by: shop.buyer,
+        .init(
+          items: [
+            .init(productID: shop.products[0].id.rawValue, quantity: 2),
+            .init(productID: shop.products[1].id.rawValue, quantity: 1),
+          ],
+          shipping: .init(recipient: "Kim", phone: "010-1234-5678", postalCode: "06236", line1: "A", line2: nil),
+          idempotencyKey: "k", request: "r")
+      ) { $0.id.rawValue }
+    }
+    #expect(try shop.product(0).reserved == 0 && shop.product(1).reserved == 0)
+    let user = UserID(rawValue: shop.buyer.subject)
+    #expect(try shop.store.read { try $0.orders.orders(of: user, status: nil, after: nil, limit: 10) }.isEmpty)
+    #expect(try shop.store.read { try $0.outbox.stats() }.pending == 0)
+    #expect(try shop.store.read { try $0.idempotency.record(of: user, key: "k") } == nil)
+    // The same key works once the fault is gone.
+    guard case .created = try shop.place([(0, 2)], key: "k") else { throw OrderError.orderNotFound }
+  }
+
+  @Test(arguments: StoreKind.allCases)
+  func aFailedCancelKeepsTheOrderAndItsReservation(kind: StoreKind) throws {
+    let shop = try OrderStoreTests.Shop(kind)
+    guard case .created(let order) = try shop.place([(0, 2)]) else { throw OrderError.orderNotFound }
+    let failingDesk = OrderDesk(
+      store: FailingStore(shop.store, failingAt: "outbox.append"), ids: shop.ids, clock: shop.clock, orderLifetime: 900)
+    #expect(throws: InjectedFailure.self) { try failingDesk.cancel(order.id.rawValue, by: shop.buyer) }
+    #expect(try shop.product(0).reserved == 2)
+    #expect(try shop.store.read { try $0.orders.order(id: order.id) }?.status == .pendingPayment)
+    shop.clock.advance(seconds: 901)
+    #expect(throws: InjectedFailure.self) { try failingDesk.expireDue() }
+    #expect(try shop.product(0).reserved == 2)
+    #expect(try shop.desk.expireDue() == 1)
+    #expect(try shop.product(0).reserved == 0)
+  }
+}

@@ -8,6 +8,9 @@ package protocol ProductRepository {
   func listedProduct(id: ProductID) throws -> Product?
   /// Saves every field of `product` but `reserved` and `createdAt` (orders move `reserved`).
   func update(_ product: Product) throws
+  /// Adds `delta` (negative: releases) to the product's `reserved` units, if the result stays
+  /// within 0…`stock`; returns whether it did.
+  func adjustReserved(of id: ProductID, by delta: Int64) throws -> Bool
   /// The listed products of `query`, in its order, at most `query.limit`.
   func list(_ query: ProductQuery) throws -> [Product]
 }

@@ -33,6 +33,12 @@ package protocol StoreTransaction {
   var products: any ProductRepository { get }
   /// Issued and revoked access tokens.
   var tokens: any TokenRegistry { get }
+  /// Orders and their lines.
+  var orders: any OrderRepository { get }
+  /// Events waiting to be relayed.
+  var outbox: any OutboxRepository { get }
+  /// Answers kept for idempotency keys.
+  var idempotency: any IdempotencyRepository { get }
 }
 
 /// The store could not serve the request right now; the caller may retry.

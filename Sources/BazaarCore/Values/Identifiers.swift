@@ -54,3 +54,13 @@ package struct ProductID: PrefixedID {
     self.rawValue = rawValue
   }
 }
+
+/// The id of an order: `ord_` followed by a time-ordered random id (unguessable: 80 random bits).
+package struct OrderID: PrefixedID {
+  package static let prefix = "ord_"
+  package let rawValue: String
+
+  package init(rawValue: String) {
+    self.rawValue = rawValue
+  }
+}

@@ -1,0 +1,408 @@
+package import BazaarJSON
+
+/// The order use cases: a buyer places, reads, lists and cancels its orders; sellers list the
+/// orders that hold their products; unpaid orders expire.
+///
+/// Prices and totals come from the catalog inside the placing transaction, never from the
+/// client. Every line is checked and reserved in that one transaction, or none is. Every
+/// change writes its events to the outbox in the same transaction.
+package struct OrderDesk: Sendable {
+  package var store: any Store
+  package var ids: any IDGenerator
+  package var clock: any Clock
+  /// Seconds an unpaid order lives (`BAZAAR_ORDER_TTL`).
+  package var orderLifetime: Int64
+  /// Seconds an idempotency record is kept.
+  package var idempotencyLifetime: Int64 = 86_400
+
+  package init(store: any Store, ids: any IDGenerator, clock: any Clock, orderLifetime: Int64) {
+    self.store = store
+    self.ids = ids
+    self.clock = clock
+    self.orderLifetime = orderLifetime
+  }
+
+  /// Order limits: lines per order, units per line, idempotency key length, page sizes.
+  package static let maxLines = 50
+  package static let quantityRange: ClosedRange<Int64> = 1...999
+  package static let maxKeyLength = 255
+  package static let defaultLimit = 20
+  package static let maxLimit = 100
+
+  /// One line as the buyer sent it.
+  package struct ItemRequest: Sendable {
+    package var productID: String
+    package var quantity: Int64
+
+    package init(productID: String, quantity: Int64) {
+      self.productID = productID
+      self.quantity = quantity
+    }
+  }
+
+  /// The shipping details as the buyer sent them.
+  package struct ShippingRequest: Sendable {
+    package var recipient: String
+    package var phone: String
+    package var postalCode: String
+    package var line1: String
+    package var line2: String?
+
+    package init(recipient: String, phone: String, postalCode: String, line1: String, line2: String?) {
+      self.recipient = recipient
+      self.phone = phone
+      self.postalCode = postalCode
+      self.line1 = line1
+      self.line2 = line2
+    }
+  }
+
+  /// A placement as the buyer sent it. `request` is the canonical text of the whole input (the
+  /// same body gives the same text), kept with an idempotency key to recognise a retry.
+  package struct Placement: Sendable {
+    package var items: [ItemRequest]
+    package var shipping: ShippingRequest?
+    package var idempotencyKey: String?
+    package var request: String
+
+    package init(items: [ItemRequest], shipping: ShippingRequest?, idempotencyKey: String?, request: String) {
+      self.items = items
+      self.shipping = shipping
+      self.idempotencyKey = idempotencyKey
+      self.request = request
+    }
+  }
+
+  /// What `place` did: created the order, or replayed the first answer to the same key.
+  package enum Placed: Sendable {
+    case created(Order)
+    case replayed(status: Int, response: String)
+  }
+
+  /// Places an order for the caller. `render` is the answer a replay will repeat; it is kept
+  /// with the idempotency key in the order's transaction.
+  package func place(
+    by caller: AccessClaims, _ placement: Placement, render: (Order) -> String
+  ) throws -> Placed {
+    let (items, shipping, key) = try Self.validate(placement)
+    let user = UserID(rawValue: caller.subject)
+    let now = clock.now()
+    return try store.write { tx in
+      if let key, let record = try tx.idempotency.record(of: user, key: key), now < record.expiresAt {
+        guard record.request == placement.request else { throw OrderError.idempotencyKeyReused }
+        return .replayed(status: record.status, response: record.response)
+      }
+      guard let account = try tx.users.user(id: user) else { throw AccountError.userNotFound }
+      try account.status.requireActive()
+      let destination = try shipping ?? Self.profileShipping(account)
+      let lines = try Self.reserve(items, in: tx)
+      var total: Int64 = 0
+      for line in lines {
+        let (sum, overflow) = total.addingReportingOverflow(line.lineTotal.won)
+        guard !overflow else { throw OrderError.totalTooLarge }
+        total = sum
+      }
+      let order = Order(
+        id: OrderID(from: ids), userID: user, status: .pendingPayment, lines: lines, total: Money(won: total),
+        shipping: destination, createdAt: now, updatedAt: now, expiresAt: now.adding(seconds: orderLifetime))
+      try tx.orders.insert(order)
+      try tx.outbox.append(OrderEvents.event("order.placed", order, ids: ids, at: now))
+      if let key {
+        try tx.idempotency.save(
+          IdempotencyRecord(
+            userID: user, key: key, request: placement.request, status: 201, response: render(order), createdAt: now,
+            expiresAt: now.adding(seconds: idempotencyLifetime)))
+      }
+      try tx.idempotency.prune(before: now, limit: 100)
+      return .created(order)
+    }
+  }
+
+  /// One of the caller's orders; another user's is `orderNotFound`, as an unknown one is.
+  package func order(_ rawID: String, of caller: AccessClaims) throws -> Order {
+    guard let id = OrderID(checking: rawID),
+      let order = try store.read({ try $0.orders.order(id: id) }), order.userID.rawValue == caller.subject
+    else { throw OrderError.orderNotFound }
+    return order
+  }
+
+  /// A page of the caller's orders, newest first.
+  package func list(of caller: AccessClaims, status: String?, limit: Int64?, cursor: String?) throws -> OrderPage {
+    let query = try Self.pageQuery(scope: "user", status: status, limit: limit, cursor: cursor)
+    let user = UserID(rawValue: caller.subject)
+    let orders = try store.read {
+      try $0.orders.orders(of: user, status: query.status, after: query.after, limit: query.limit + 1)
+    }
+    return Self.page(orders, query)
+  }
+
+  /// A page of the orders holding the calling seller's products, newest first.
+  package func sellerOrders(
+    of caller: AccessClaims, status: String?, limit: Int64?, cursor: String?
+  ) throws
+    -> OrderPage
+  {
+    let query = try Self.pageQuery(scope: "seller", status: status, limit: limit, cursor: cursor)
+    let seller = SellerID(rawValue: caller.subject)
+    let orders = try store.read { tx in
+      guard let account = try tx.sellers.seller(id: seller) else { throw AccountError.sellerNotFound }
+      try account.status.requireActive()
+      return try tx.orders.orders(holding: seller, status: query.status, after: query.after, limit: query.limit + 1)
+    }
+    return Self.page(orders, query)
+  }
+
+  /// Cancels one of the caller's unpaid orders and releases its stock.
+  package func cancel(_ rawID: String, by caller: AccessClaims) throws -> Order {
+    guard let id = OrderID(checking: rawID) else { throw OrderError.orderNotFound }
+    let now = clock.now()
+    return try store.write { tx in
+      guard let order = try tx.orders.order(id: id), order.userID.rawValue == caller.subject else {
+        throw OrderError.orderNotFound
+      }
+      return try apply(.cancel, to: order, at: now, in: tx)
+    }
+  }
+
+  /// Expires every unpaid order whose `expiresAt` has passed, in batches of `batch` per
+  /// transaction; returns how many it expired. Safe beside placements, cancels and another
+  /// expirer: each order is re-read in its transaction, so a status change wins exactly once.
+  package func expireDue(batch: Int = 100) throws -> Int {
+    var expired = 0
+    while true {
+      let now = clock.now()
+      let done = try store.write { tx in
+        let due = try tx.orders.dueForExpiry(at: now, limit: batch)
+        var count = 0
+        for id in due {
+          guard let order = try tx.orders.order(id: id), order.status == .pendingPayment, order.expiresAt <= now
+          else { continue }
+          _ = try apply(.expire, to: order, at: now, in: tx)
+          count += 1
+        }
+        return (count, due.count)
+      }
+      expired += done.0
+      if done.1 < batch { return expired }
+    }
+  }
+
+  /// Applies a transition inside `tx`: the new status, the stock released when the order
+  /// stops holding it (exactly once, since the status changes in the same transaction), and
+  /// the events.
+  private func apply(
+    _ transition: OrderTransition, to order: Order, at now: Timestamp, in tx: any StoreTransaction
+  )
+    throws -> Order
+  {
+    let (changed, events) = try OrderStateMachine.apply(transition, to: order, at: now)
+    if order.status.holdsReservation && !changed.status.holdsReservation && changed.status != .shipped {
+      for line in order.lines {
+        guard try tx.products.adjustReserved(of: line.productID, by: -line.quantity) else {
+          throw StoreInvariantBroken("product \(line.productID) holds fewer reserved units than order \(order.id)")
+        }
+      }
+    }
+    try tx.orders.update(changed)
+    for type in events { try tx.outbox.append(OrderEvents.event(type, changed, ids: ids, at: now)) }
+    return changed
+  }
+
+  // MARK: - Placement rules
+
+  /// Checks the shape of every line, the shipping details and the key, all at once.
+  private static func validate(
+    _ placement: Placement
+  ) throws -> (
+    [(ProductID, Int64)], OrderShipping?, String?
+  ) {
+    var errors = FieldErrors()
+    if !(1...maxLines).contains(placement.items.count) {
+      errors.append(
+        FieldError(field: "items", code: "out_of_range", message: "items must hold 1 to \(maxLines) lines"))
+    }
+    var seen: Set<String> = []
+    var items: [(ProductID, Int64)] = []
+    for (index, item) in placement.items.enumerated() {
+      let field = "items[\(index)]"
+      let id = ProductID(checking: item.productID)
+      if id == nil {
+        errors.append(
+          FieldError(field: "\(field).productId", code: "invalid", message: "\(field).productId must be a product id"))
+      } else if !seen.insert(item.productID).inserted {
+        errors.append(
+          FieldError(
+            field: "\(field).productId", code: "repeated",
+            message: "\(field).productId repeats a product; order it once with the total quantity"))
+      }
+      if !quantityRange.contains(item.quantity) {
+        errors.append(
+          FieldError(
+            field: "\(field).quantity", code: "out_of_range",
+            message: "\(field).quantity must be from \(quantityRange.lowerBound) to \(quantityRange.upperBound)"))
+      }
+      if let id { items.append((id, item.quantity)) }
+    }
+    var shipping: OrderShipping?
+    if let request = placement.shipping {
+      do {
+        shipping = try Self.shipping(request)
+      } catch let failure as ValidationFailure {
+        for error in failure.errors { errors.append(error) }
+      }
+    }
+    if let key = placement.idempotencyKey,
+      key.isEmpty || key.unicodeScalars.count > maxKeyLength
+        || key.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F })
+    {
+      errors.append(
+        FieldError(
+          field: "idempotencyKey", code: "invalid",
+          message: "idempotencyKey must be 1 to \(maxKeyLength) characters without control characters"))
+    }
+    try errors.throwIfAny()
+    return (items, shipping, placement.idempotencyKey)
+  }
+
+  private static func shipping(_ request: ShippingRequest) throws -> OrderShipping {
+    var errors = FieldErrors()
+    var address: ShippingAddress?
+    do {
+      address = try ShippingAddress(
+        recipient: request.recipient, postalCode: request.postalCode, line1: request.line1, line2: request.line2,
+        field: "shipping")
+    } catch let failure as ValidationFailure {
+      for error in failure.errors { errors.append(error) }
+    }
+    let phone = errors.collect { try PhoneNumber.check(request.phone, field: "shipping.phone") }
+    try errors.throwIfAny()
+    return OrderShipping(
+      recipient: address!.recipient, phone: phone!, postalCode: address!.postalCode, line1: address!.line1,
+      line2: address!.line2)
+  }
+
+  /// The profile's address and phone, for a placement that gave no shipping; a 422 naming
+  /// what the profile lacks otherwise.
+  private static func profileShipping(_ user: User) throws -> OrderShipping {
+    var errors = FieldErrors()
+    if user.shippingAddress == nil {
+      errors.append(
+        FieldError(
+          field: "shipping", code: "required",
+          message: "give shipping, or save a shippingAddress in the profile (updateProfile)"))
+    }
+    if user.phone == nil {
+      errors.append(
+        FieldError(
+          field: "shipping.phone", code: "required",
+          message: "give shipping with a phone, or save a phone in the profile (updateProfile)"))
+    }
+    try errors.throwIfAny()
+    let address = user.shippingAddress!
+    return OrderShipping(
+      recipient: address.recipient, phone: user.phone!, postalCode: address.postalCode, line1: address.line1,
+      line2: address.line2)
+  }
+
+  /// Checks every line against the catalog and reserves them all, in product-id order (so two
+  /// stores that lock rows never wait on each other in a cycle); throws with every short or
+  /// unavailable line, having reserved nothing the caller's transaction would keep.
+  private static func reserve(_ items: [(ProductID, Int64)], in tx: any StoreTransaction) throws -> [OrderLine] {
+    var lines: [ProductID: OrderLine] = [:]
+    var unavailable: [OrderError.Shortfall] = []
+    var short: [OrderError.Shortfall] = []
+    for (id, quantity) in items.sorted(by: { $0.0.rawValue < $1.0.rawValue }) {
+      guard let product = try tx.products.listedProduct(id: id) else {
+        unavailable.append(.init(productID: id.rawValue, requested: quantity, available: 0))
+        continue
+      }
+      guard product.available >= quantity, try tx.products.adjustReserved(of: id, by: quantity) else {
+        short.append(.init(productID: id.rawValue, requested: quantity, available: max(0, product.available)))
+        continue
+      }
+      lines[id] = OrderLine(
+        productID: id, sellerID: product.sellerID, name: product.name, unitPrice: product.price, quantity: quantity)
+    }
+    // The transaction rolls back on either error, taking the reservations made so far with it.
+    if !unavailable.isEmpty { throw OrderError.productUnavailable(Self.inRequestOrder(unavailable, items)) }
+    if !short.isEmpty { throw OrderError.outOfStock(Self.inRequestOrder(short, items)) }
+    return items.map { lines[$0.0]! }
+  }
+
+  private static func inRequestOrder(
+    _ shortfalls: [OrderError.Shortfall], _ items: [(ProductID, Int64)]
+  )
+    -> [OrderError.Shortfall]
+  {
+    items.compactMap { item in shortfalls.first { $0.productID == item.0.rawValue } }
+  }
+
+  // MARK: - Listing
+
+  private struct PageQuery {
+    var scope: String
+    var status: OrderStatus?
+    var limit: Int
+    var after: OrderPosition?
+  }
+
+  private static func pageQuery(scope: String, status: String?, limit: Int64?, cursor: String?) throws -> PageQuery {
+    var errors = FieldErrors()
+    let parsedStatus = errors.collect { () throws(FieldError) -> OrderStatus? in
+      guard let status else { return nil }
+      guard let value = OrderStatus(rawValue: status) else {
+        let names = OrderStatus.allCases.map(\.rawValue).joined(separator: ", ")
+        throw FieldError(field: "status", code: "invalid", message: "status must be one of \(names)")
+      }
+      return value
+    }
+    let parsedLimit = errors.collect { () throws(FieldError) -> Int in
+      guard let limit else { return defaultLimit }
+      guard (1...Int64(maxLimit)).contains(limit) else {
+        throw FieldError(field: "limit", code: "out_of_range", message: "limit must be from 1 to \(maxLimit)")
+      }
+      return Int(limit)
+    }
+    try errors.throwIfAny()
+    var after: OrderPosition?
+    if let cursor {
+      guard let parsed = OrderCursor(encoded: cursor) else {
+        throw FieldError(field: "cursor", code: "invalid", message: "cursor is not a cursor this listing returned")
+      }
+      guard parsed.scope == scope, parsed.status == parsedStatus! else {
+        throw FieldError(
+          field: "cursor", code: "mismatch", message: "cursor belongs to another listing; repeat its status filter")
+      }
+      after = parsed.position
+    }
+    return PageQuery(scope: scope, status: parsedStatus!, limit: parsedLimit!, after: after)
+  }
+
+  private static func page(_ found: [Order], _ query: PageQuery) -> OrderPage {
+    guard found.count > query.limit else { return OrderPage(items: found, nextCursor: nil) }
+    let items = Array(found.prefix(query.limit))
+    let cursor = OrderCursor(scope: query.scope, status: query.status, position: OrderPosition(of: items.last!))
+    return OrderPage(items: items, nextCursor: cursor.encoded)
+  }
+}
+
+/// One page of orders and the cursor of the next (nil at the end).
+package struct OrderPage: Sendable {
+  package var items: [Order]
+  package var nextCursor: String?
+
+  package init(items: [Order], nextCursor: String?) {
+    self.items = items
+    self.nextCursor = nextCursor
+  }
+}
+
+/// The store holds data that breaks a rule the core keeps (a reservation released twice, say):
+/// a bug, reported as a 500 and rolled back, never papered over.
+package struct StoreInvariantBroken: Error, CustomStringConvertible {
+  package var description: String
+
+  package init(_ description: String) {
+    self.description = description
+  }
+}

@@ -1,0 +1,32 @@
+/// Why an order request was refused.
+package enum OrderError: Error, Equatable, Sendable {
+  /// No order with this id belongs to the caller (another user's order looks the same).
+  case orderNotFound
+  /// Some lines ask for more than is available; nothing was reserved.
+  case outOfStock([Shortfall])
+  /// Some lines name a product that cannot be ordered (unknown, deleted, or its seller left).
+  case productUnavailable([Shortfall])
+  /// The order's status does not allow it to be canceled.
+  case notCancelable(OrderStatus)
+  /// The order's status does not allow this step (paying an expired order, say).
+  case invalidTransition(from: OrderStatus, OrderTransition)
+  /// The idempotency key was used before with another request body.
+  case idempotencyKeyReused
+  /// The idempotency key's first request has not finished.
+  case idempotencyKeyInUse
+  /// The order's total would not fit in 64 bits.
+  case totalTooLarge
+
+  /// One line that could not be reserved: what was asked and what is left.
+  package struct Shortfall: Equatable, Sendable {
+    package var productID: String
+    package var requested: Int64
+    package var available: Int64
+
+    package init(productID: String, requested: Int64, available: Int64) {
+      self.productID = productID
+      self.requested = requested
+      self.available = available
+    }
+  }
+}

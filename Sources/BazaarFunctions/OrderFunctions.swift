@@ -1,0 +1,155 @@
+internal import BazaarCore
+internal import BazaarJSON
+
+/// The order functions: buyers place, read, list and cancel their orders; sellers list the
+/// orders that hold their products.
+enum OrderFunctions {
+  static let all: [FunctionDefinition] = [placeOrder, getOrder, listOrders, cancelOrder, listSellerOrders]
+
+  static let placeOrder = FunctionDefinition(
+    name: "placeOrder",
+    summary: "Order products (1–50 lines): the catalog prices them, the stock is reserved; shipping or the profile's.",
+    route: Route("POST", "/orders"), auth: .user, successStatus: 201
+  ) { input, context in
+    let request = input.canonicalText
+    let items = input.objects("items") { line in
+      OrderDesk.ItemRequest(productID: line.string("productId"), quantity: line.int("quantity"))
+    }
+    let shipping = input.optionalObject("shipping") { fields in
+      OrderDesk.ShippingRequest(
+        recipient: fields.string("recipient"), phone: fields.string("phone"), postalCode: fields.string("postalCode"),
+        line1: fields.string("line1"), line2: fields.optionalString("line2"))
+    }
+    let key = input.optionalString("idempotencyKey")
+    try input.finish()
+    let placement = OrderDesk.Placement(
+      items: items, shipping: shipping, idempotencyKey: key, request: "placeOrder " + request)
+    let placed = try context.services.orders.place(by: try context.requireCaller, placement) {
+      OrderView($0).json.serialized
+    }
+    switch placed {
+    case .created(let order): return OrderView(order)
+    case .replayed(_, let response): return try JSONValue.parse(Array(response.utf8))
+    }
+  }
+
+  static let getOrder = FunctionDefinition(
+    name: "getOrder", summary: "Read one of your orders: lines, totals, shipping, status.",
+    route: Route("GET", "/orders/{id}"), auth: .user
+  ) { input, context in
+    let id = input.string("id")
+    try input.finish()
+    return OrderView(try context.services.orders.order(id, of: try context.requireCaller))
+  }
+
+  static let listOrders = FunctionDefinition(
+    name: "listOrders", summary: "Your orders, newest first: optional status, limit (≤ 100), cursor.",
+    route: Route(
+      "GET", "/orders",
+      query: [QueryParameter("status", .string), QueryParameter("limit", .integer), QueryParameter("cursor", .string)]),
+    auth: .user
+  ) { input, context in
+    let status = input.optionalString("status")
+    let limit = input.optionalInt("limit")
+    let cursor = input.optionalString("cursor")
+    try input.finish()
+    let page = try context.services.orders.list(
+      of: try context.requireCaller, status: status, limit: limit, cursor: cursor)
+    return ["items": .array(page.items.map { OrderView($0).json }), "nextCursor": page.nextCursor.json] as JSONValue
+  }
+
+  static let cancelOrder = FunctionDefinition(
+    name: "cancelOrder", summary: "Cancel one of your orders while it waits for payment; its stock is released.",
+    route: Route("POST", "/orders/{id}/cancel"), auth: .user
+  ) { input, context in
+    let id = input.string("id")
+    try input.finish()
+    return OrderView(try context.services.orders.cancel(id, by: try context.requireCaller))
+  }
+
+  static let listSellerOrders = FunctionDefinition(
+    name: "listSellerOrders",
+    summary: "Orders holding your products, newest first: only your lines; the buyer's shipping once paid.",
+    route: Route(
+      "GET", "/sellers/me/orders",
+      query: [QueryParameter("status", .string), QueryParameter("limit", .integer), QueryParameter("cursor", .string)]),
+    auth: .seller
+  ) { input, context in
+    let status = input.optionalString("status")
+    let limit = input.optionalInt("limit")
+    let cursor = input.optionalString("cursor")
+    try input.finish()
+    let caller = try context.requireCaller
+    let page = try context.services.orders.sellerOrders(of: caller, status: status, limit: limit, cursor: cursor)
+    let seller = SellerID(rawValue: caller.subject)
+    return [
+      "items": .array(page.items.map { SellerOrderView(order: $0, seller: seller).json }),
+      "nextCursor": page.nextCursor.json,
+    ] as JSONValue
+  }
+}
+
+/// An order as its buyer sees it. Amounts are whole won. `payment` and `shipment` are null
+/// until the payments and shipments capabilities fill them in.
+struct OrderView: JSONRepresentable {
+  var order: Order
+
+  init(_ order: Order) {
+    self.order = order
+  }
+
+  var json: JSONValue {
+    [
+      "id": .string(order.id.rawValue), "userId": .string(order.userID.rawValue),
+      "status": .string(order.status.rawValue), "items": .array(order.lines.map(\.json)),
+      "total": .integer(order.total.won), "currency": .string(Money.currency), "shipping": order.shipping.json,
+      "createdAt": .string(order.createdAt.rfc3339), "updatedAt": .string(order.updatedAt.rfc3339),
+      "expiresAt": .string(order.expiresAt.rfc3339), "paidAt": order.paidAt.rfc3339,
+      "canceledAt": order.canceledAt.rfc3339, "expiredAt": order.expiredAt.rfc3339, "payment": .null,
+      "shipment": .null,
+    ]
+  }
+}
+
+/// An order as one seller sees it: only that seller's lines and their total; the buyer's
+/// shipping details only once the order was paid (before that the seller has nothing to send).
+struct SellerOrderView: JSONRepresentable {
+  var order: Order
+  var seller: SellerID
+
+  var json: JSONValue {
+    let lines = order.lines(of: seller)
+    return [
+      "id": .string(order.id.rawValue), "status": .string(order.status.rawValue),
+      "items": .array(lines.map(\.json)), "total": .integer(lines.reduce(0) { $0 + $1.lineTotal.won }),
+      "currency": .string(Money.currency), "shipping": order.paidAt == nil ? .null : order.shipping.json,
+      "createdAt": .string(order.createdAt.rfc3339), "updatedAt": .string(order.updatedAt.rfc3339),
+      "paidAt": order.paidAt.rfc3339,
+    ]
+  }
+}
+
+extension OrderLine {
+  /// `{productId, name, unitPrice, quantity, lineTotal, sellerId}`.
+  var json: JSONValue {
+    [
+      "productId": .string(productID.rawValue), "name": .string(name), "unitPrice": .integer(unitPrice.won),
+      "quantity": .integer(quantity), "lineTotal": .integer(lineTotal.won), "sellerId": .string(sellerID.rawValue),
+    ]
+  }
+}
+
+extension OrderShipping {
+  /// `{recipient, phone, postalCode, line1, line2}`.
+  var json: JSONValue {
+    [
+      "recipient": .string(recipient), "phone": .string(phone), "postalCode": .string(postalCode),
+      "line1": .string(line1), "line2": line2.json,
+    ]
+  }
+}
+
+extension Timestamp? {
+  /// RFC 3339 text, or null.
+  fileprivate var rfc3339: JSONValue { map { .string($0.rfc3339) } ?? .null }
+}

@@ -1,0 +1,205 @@
+internal import BazaarCore
+internal import BazaarJSON
+internal import GRDB
+
+/// `OrderRepository` over `orders` and `order_lines`.
+struct SQLiteOrderRepository: OrderRepository {
+  let db: Database
+
+  func insert(_ order: Order) throws {
+    try db.execute(
+      sql: """
+        INSERT INTO orders (id, user_id, status, total, ship_recipient, ship_phone, ship_postal_code, ship_line1,
+          ship_line2, created_at, updated_at, expires_at)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+        """,
+      arguments: [
+        order.id.rawValue, order.userID.rawValue, order.status.rawValue, order.total.won, order.shipping.recipient,
+        order.shipping.phone, order.shipping.postalCode, order.shipping.line1, order.shipping.line2,
+        order.createdAt.milliseconds, order.updatedAt.milliseconds, order.expiresAt.milliseconds,
+      ])
+    let statement = try db.cachedStatement(
+      sql: """
+        INSERT INTO order_lines (order_id, line, product_id, seller_id, name, unit_price, quantity, line_total)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+        """)
+    for (index, line) in order.lines.enumerated() {
+      try statement.execute(arguments: [
+        order.id.rawValue, index, line.productID.rawValue, line.sellerID.rawValue, line.name, line.unitPrice.won,
+        line.quantity, line.lineTotal.won,
+      ])
+    }
+  }
+
+  func order(id: OrderID) throws -> Order? {
+    guard let row = try Row.fetchOne(db, sql: "SELECT * FROM orders WHERE id = ?", arguments: [id.rawValue]) else {
+      return nil
+    }
+    return try withLines([row]).first
+  }
+
+  func update(_ order: Order) throws {
+    try db.execute(
+      sql: """
+        UPDATE orders SET status = ?, updated_at = ?, paid_at = ?, shipped_at = ?, delivered_at = ?, canceled_at = ?,
+          expired_at = ?
+        WHERE id = ?
+        """,
+      arguments: [
+        order.status.rawValue, order.updatedAt.milliseconds, order.paidAt?.milliseconds, order.shippedAt?.milliseconds,
+        order.deliveredAt?.milliseconds, order.canceledAt?.milliseconds, order.expiredAt?.milliseconds,
+        order.id.rawValue,
+      ])
+  }
+
+  func orders(of user: UserID, status: OrderStatus?, after: OrderPosition?, limit: Int) throws -> [Order] {
+    try page(where: "user_id = ?", [user.rawValue], status: status, after: after, limit: limit)
+  }
+
+  func orders(holding seller: SellerID, status: OrderStatus?, after: OrderPosition?, limit: Int) throws -> [Order] {
+    try page(
+      where: "id IN (SELECT order_id FROM order_lines WHERE seller_id = ?)", [seller.rawValue], status: status,
+      after: after, limit: limit)
+  }
+
+  func dueForExpiry(at now: Timestamp, limit: Int) throws -> [OrderID] {
+    try String.fetchAll(
+      db,
+      sql: """
+        SELECT id FROM orders WHERE status = 'pending_payment' AND expires_at <= ? ORDER BY expires_at, id LIMIT ?
+        """,
+      arguments: [now.milliseconds, limit]
+    ).map(OrderID.init(rawValue:))
+  }
+
+  /// Newest first (creation time, then id), strictly after `after`.
+  private func page(
+    where condition: String, _ arguments: [String], status: OrderStatus?, after: OrderPosition?, limit: Int
+  ) throws -> [Order] {
+    var sql = "SELECT * FROM orders WHERE " + condition
+    var values: [any DatabaseValueConvertible] = arguments
+    if let status {
+      sql += " AND status = ?"
+      values.append(status.rawValue)
+    }
+    if let after {
+      sql += " AND (created_at < ? OR (created_at = ? AND id < ?))"
+      values += [after.createdAt.milliseconds, after.createdAt.milliseconds, after.id.rawValue]
+    }
+    sql += " ORDER BY created_at DESC, id DESC LIMIT ?"
+    values.append(limit)
+    return try withLines(try Row.fetchAll(db, sql: sql, arguments: StatementArguments(values)))
+  }
+
+  /// The orders of `rows` with their lines, read in one more query.
+  private func withLines(_ rows: [Row]) throws -> [Order] {
+    guard !rows.isEmpty else { return [] }
+    let ids: [String] = rows.map { $0["id"] }
+    let placeholders = Array(repeating: "?", count: ids.count).joined(separator: ",")
+    var lines: [String: [OrderLine]] = [:]
+    for row in try Row.fetchAll(
+      db, sql: "SELECT * FROM order_lines WHERE order_id IN (\(placeholders)) ORDER BY order_id, line",
+      arguments: StatementArguments(ids))
+    {
+      lines[row["order_id"], default: []].append(
+        OrderLine(
+          productID: ProductID(rawValue: row["product_id"]), sellerID: SellerID(rawValue: row["seller_id"]),
+          name: row["name"], unitPrice: Money(won: row["unit_price"]), quantity: row["quantity"]))
+    }
+    return rows.map { row in
+      let time = { (column: String) in (row[column] as Int64?).map(Timestamp.init(milliseconds:)) }
+      return Order(
+        id: OrderID(rawValue: row["id"]), userID: UserID(rawValue: row["user_id"]),
+        status: OrderStatus(rawValue: row["status"]) ?? .canceled, lines: lines[row["id"]] ?? [],
+        total: Money(won: row["total"]),
+        shipping: OrderShipping(
+          recipient: row["ship_recipient"], phone: row["ship_phone"], postalCode: row["ship_postal_code"],
+          line1: row["ship_line1"], line2: row["ship_line2"]),
+        createdAt: Timestamp(milliseconds: row["created_at"]), updatedAt: Timestamp(milliseconds: row["updated_at"]),
+        expiresAt: Timestamp(milliseconds: row["expires_at"]), paidAt: time("paid_at"), shippedAt: time("shipped_at"),
+        deliveredAt: time("delivered_at"), canceledAt: time("canceled_at"), expiredAt: time("expired_at"))
+    }
+  }
+}
+
+/// `OutboxRepository` over the `outbox` table.
+struct SQLiteOutboxRepository: OutboxRepository {
+  let db: Database
+
+  func append(_ event: OutboxEvent) throws {
+    try db.execute(
+      sql: "INSERT INTO outbox (id, type, subject, event, created_at) VALUES (?, ?, ?, ?, ?)",
+      arguments: [event.id, event.type, event.subject, event.cloudEvent.serialized, event.time.milliseconds])
+  }
+
+  func claim(limit: Int, now: Timestamp, leaseUntil: Timestamp) throws -> [PendingEvent] {
+    let rows = try Row.fetchAll(
+      db,
+      sql: """
+        UPDATE outbox SET claimed_until = ?
+        WHERE seq IN (
+          SELECT seq FROM outbox WHERE relayed_at IS NULL AND (claimed_until IS NULL OR claimed_until <= ?)
+          ORDER BY seq LIMIT ?)
+        RETURNING seq, id, type, event
+        """,
+      arguments: [leaseUntil.milliseconds, now.milliseconds, limit])
+    return rows.sorted { ($0["seq"] as Int64) < ($1["seq"] as Int64) }.map { row in
+      PendingEvent(id: row["id"], type: row["type"], json: row["event"])
+    }
+  }
+
+  func markRelayed(_ ids: [String], at now: Timestamp) throws {
+    let statement = try db.cachedStatement(sql: "UPDATE outbox SET relayed_at = ? WHERE id = ? AND relayed_at IS NULL")
+    for id in ids { try statement.execute(arguments: [now.milliseconds, id]) }
+  }
+
+  func stats() throws -> OutboxStats {
+    let row = try Row.fetchOne(
+      db,
+      sql: """
+        SELECT (SELECT count(*) FROM outbox WHERE relayed_at IS NULL) AS pending,
+          (SELECT min(created_at) FROM outbox WHERE relayed_at IS NULL) AS oldest,
+          (SELECT count(*) FROM outbox WHERE relayed_at IS NOT NULL) AS relayed
+        """)!
+    return OutboxStats(
+      pending: row["pending"], oldestPending: (row["oldest"] as Int64?).map(Timestamp.init(milliseconds:)),
+      relayed: row["relayed"])
+  }
+}
+
+/// `IdempotencyRepository` over `idempotency_keys`.
+struct SQLiteIdempotencyRepository: IdempotencyRepository {
+  let db: Database
+
+  func record(of user: UserID, key: String) throws -> IdempotencyRecord? {
+    try Row.fetchOne(
+      db, sql: "SELECT * FROM idempotency_keys WHERE user_id = ? AND key = ?", arguments: [user.rawValue, key]
+    ).map { row in
+      IdempotencyRecord(
+        userID: UserID(rawValue: row["user_id"]), key: row["key"], request: row["request"], status: row["status"],
+        response: row["response"], createdAt: Timestamp(milliseconds: row["created_at"]),
+        expiresAt: Timestamp(milliseconds: row["expires_at"]))
+    }
+  }
+
+  func save(_ record: IdempotencyRecord) throws {
+    try db.execute(
+      sql: """
+        INSERT OR REPLACE INTO idempotency_keys (user_id, key, request, status, response, created_at, expires_at)
+        VALUES (?, ?, ?, ?, ?, ?, ?)
+        """,
+      arguments: [
+        record.userID.rawValue, record.key, record.request, record.status, record.response,
+        record.createdAt.milliseconds, record.expiresAt.milliseconds,
+      ])
+  }
+
+  func prune(before now: Timestamp, limit: Int) throws {
+    try db.execute(
+      sql: """
+        DELETE FROM idempotency_keys WHERE (user_id, key) IN
+          (SELECT user_id, key FROM idempotency_keys WHERE expires_at < ? LIMIT ?)
+        """,
+      arguments: [now.milliseconds, limit])
+  }
+}

@@ -1,0 +1,75 @@
+internal import ArgumentParser
+internal import BazaarCore
+internal import BazaarFunctions
+internal import BazaarLive
+internal import BazaarOperations
+internal import BazaarStore
+internal import Spool
+
+/// `bazaar outbox relay|stats`: the transactional outbox's relay into the spool.
+struct OutboxCommand: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "outbox", abstract: "Relay committed events into the spool; show what waits.",
+    subcommands: [Relay.self, Stats.self])
+
+  struct Relay: ParsableCommand {
+    static let configuration = CommandConfiguration(
+      abstract: "Publish events not yet relayed to the queues docs/events.md names, then mark them (at least once).",
+      discussion: """
+        Without --once it keeps relaying until SIGTERM or SIGINT, checking every --interval \
+        seconds when idle. A relay killed between publishing and marking publishes that batch \
+        again once its --lease passes: consumers deduplicate by event id.
+        """)
+
+    @Flag(help: "Relay what is pending, then exit (for cron).") var once = false
+    @Option(help: "Seconds a claimed batch is held before another relay may take it.") var lease: Double = 30
+    @Option(help: "Seconds between checks when idle (without --once).") var interval: Double = 1
+    @Option(help: "Spool root (default: $BAZAAR_HOME/queues).") var spool: String?
+
+    func run() throws {
+      let configuration = try Configuration()
+      let live = try LiveServices.wire(configuration)
+      defer { try? live.database.close() }
+      let relay = OutboxRelay(
+        store: live.store, spool: try QueueOperations(root: spool).spool, clock: SystemClock(),
+        leaseMilliseconds: try milliseconds(lease, option: "--lease") ?? 30_000)
+      let intervalMilliseconds = max(10, try milliseconds(interval, option: "--interval") ?? 1000)
+      StopSignal.install()
+      let code = QueueAnswer.respond {
+        try ShopOperations.relay(
+          relay, follow: !once, intervalMilliseconds: intervalMilliseconds, shouldStop: StopSignal.requested)
+      }
+      if code != 0 { throw ExitCode(code) }
+    }
+  }
+
+  struct Stats: ParsableCommand {
+    static let configuration = CommandConfiguration(
+      abstract: "Count events waiting to be relayed, the oldest one's age, and those relayed.")
+
+    func run() throws {
+      let live = try LiveServices.wire(try Configuration())
+      defer { try? live.database.close() }
+      let code = QueueAnswer.respond { try ShopOperations.outboxStats(live.store, clock: SystemClock()) }
+      if code != 0 { throw ExitCode(code) }
+    }
+  }
+}
+
+/// `bazaar orders expire`: expires unpaid orders past their `expiresAt` (safe from cron).
+struct OrdersCommand: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "orders", abstract: "Order maintenance.", subcommands: [Expire.self])
+
+  struct Expire: ParsableCommand {
+    static let configuration = CommandConfiguration(
+      abstract: "Expire every unpaid order past its expiresAt: release its stock, emit order.expired.")
+
+    func run() throws {
+      let live = try LiveServices.wire(try Configuration())
+      defer { try? live.database.close() }
+      let code = QueueAnswer.respond { try ShopOperations.expireOrders(live.services.orders) }
+      if code != 0 { throw ExitCode(code) }
+    }
+  }
+}
