@@ -13,7 +13,7 @@ DEBUG_BIN := .build/debug/bazaar
 RELEASE_BIN := .build/release/bazaar
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: help deps venv build release run demo test test-swift test-e2e bench bench-spool bench-catalog bench-http format lint clean
+.PHONY: help deps venv build release run demo test test-swift test-e2e bench bench-spool bench-catalog bench-http bench-orders format lint clean
 
 help:
 	@echo "make run     build (release) and run the shop on http://127.0.0.1:8080 (bazaar up)"
@@ -25,6 +25,7 @@ help:
 	@echo "make bench-spool  spool throughput: floor probe, batch, persist-queue (docs/benchmarks.md)"
 	@echo "make bench-catalog  listProducts search over 100,000 products against getProduct by id (docs/benchmarks.md)"
 	@echo "make bench-http  wrk: GET /products/{id} and POST /users/auth, serve (both modes) and lighttpd CGI, vs /healthz"
+	@echo "make bench-orders  placeOrder orders/s in-process and per process at 1, 4, 16 clients vs a Python sqlite3 floor"
 	@echo "make format  swift format the sources in place"
 	@echo "make lint    swift format lint --strict (CI fails on a diff)"
 	@echo "make clean   remove .build, bin and the venv"
@@ -92,6 +93,12 @@ bench-http:
 	$(MAKE) --no-print-directory deps EXTRA_APT="$(HTTP_BENCH_APT_PACKAGES)"
 	$(MAKE) --no-print-directory release
 	python3 Benchmarks/http.py --rounds $${ROUNDS:-3} --duration $${DURATION:-8}
+
+## bench-orders: placeOrder in-process (wrk) and per process against the same SQL through Python's sqlite3.
+bench-orders:
+	$(MAKE) --no-print-directory deps EXTRA_APT="$(HTTP_BENCH_APT_PACKAGES)"
+	$(MAKE) --no-print-directory release
+	python3 Benchmarks/orders.py --rounds $${ROUNDS:-3} --duration $${DURATION:-5}
 
 $(VENV)/.bench-installed: Benchmarks/requirements.txt $(VENV)/.installed
 	$(PYTHON) -m pip install -q --disable-pip-version-check -r Benchmarks/requirements.txt

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The shop from the shell: a user signs up and logs in; a seller registers and offers a
-# product; anyone searches the catalog; then a spool queue carries one event.
+# product; anyone searches the catalog; the user places an order (the stock is reserved),
+# and the outbox relay carries its event into the spool, where a worker takes it.
 # Runs against a throw-away BAZAAR_HOME unless one is set (`make demo`; `make run` serves HTTP).
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
@@ -51,15 +52,25 @@ echo "{\"id\":\"$id\",\"add\":-3}" | "$fn/adjustStock" 2>/dev/null
 step "echo '{\"q\":\"사과\"}' | functions/listProducts   # public: no token needed"
 echo '{"q":"사과"}' | BAZAAR_TOKEN= "$fn/listProducts" 2>/dev/null
 
-step "bazaar db check"
-"$root/bin/bazaar" db check
+step "functions/login (the user again)"
+export BAZAAR_TOKEN="$(echo '{"email":"kim@example.com","password":"correct horse"}' | "$fn/login" 2>/dev/null | json token)"
 
-step "bazaar queue put orders < event   # durable: fsynced file, rename, fsynced directory"
-echo '{"specversion":"1.0","id":"demo-1","source":"/orders","type":"order.placed","data":{"total":125000}}' \
-  | "$root/bin/bazaar" queue put orders
+step "echo '{\"items\":[{\"productId\":\"$id\",\"quantity\":2}],…}' | functions/placeOrder   # priced by the catalog"
+order="$(sed "s/prd_PRODUCT_ID/$id/" "$fn/samples/placeOrder.json" | "$fn/placeOrder" 2>/dev/null)"
+echo "$order"
+
+step "echo '{\"id\":\"$id\"}' | functions/getProduct   # 2 of its units are reserved"
+echo "{\"id\":\"$id\"}" | "$fn/getProduct" 2>/dev/null
+
+step "bazaar outbox stats; bazaar outbox relay --once   # the order.placed event, committed with the order"
+"$root/bin/bazaar" outbox stats
+"$root/bin/bazaar" outbox relay --once
 
 step "bazaar queue work orders --once -- sh -c 'cat; echo'   # one program run per message; exit 0 acks"
 "$root/bin/bazaar" queue work orders --once -- sh -c 'cat; echo' 2>/dev/null
+
+step "bazaar db check"
+"$root/bin/bazaar" db check
 
 step "bazaar queue stats"
 "$root/bin/bazaar" queue stats

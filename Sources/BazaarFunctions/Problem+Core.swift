@@ -136,10 +136,6 @@ extension OrderError: ProblemConvertible {
       Problem(
         status: 422, code: "idempotency_key_reused", title: "Idempotency key reused",
         detail: "this idempotency key was used with another request; use a new key for a new request")
-    case .idempotencyKeyInUse:
-      Problem(
-        status: 409, code: "idempotency_key_in_use", title: "Idempotency key in use",
-        detail: "the first request with this idempotency key has not finished; retry shortly")
     case .totalTooLarge:
       Problem(
         status: 422, code: "total_too_large", title: "Total too large", detail: "the order's total is too large")

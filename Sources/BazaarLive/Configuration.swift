@@ -14,7 +14,7 @@ package struct Configuration: Sendable {
   package var maxInputBytes: Int
   /// `BAZAAR_SCRYPT_LOG_N`: log2 of scrypt's N for new password hashes (14 to 20; default 15).
   package var scryptLogN: UInt8
-  /// `BAZAAR_ORDER_TTL`: seconds an unpaid order lives before it expires (60 to 604 800; default 900).
+  /// `BAZAAR_ORDER_TTL`: seconds an unpaid order lives before it expires (1 to 604 800; default 900).
   package var orderLifetime: Int64
   /// `BAZAAR_BUSY_TIMEOUT_MS`: how long a writer waits for the SQLite lock before a 503 (default 5 000).
   package var busyTimeoutMilliseconds: Int64
@@ -34,7 +34,7 @@ package struct Configuration: Sendable {
     maxInputBytes = Int(
       try Self.integer(environment, "BAZAAR_MAX_INPUT_BYTES", default: 1 << 20, range: 1024...(64 << 20)))
     scryptLogN = UInt8(try Self.integer(environment, "BAZAAR_SCRYPT_LOG_N", default: 15, range: 14...20))
-    orderLifetime = try Self.integer(environment, "BAZAAR_ORDER_TTL", default: 900, range: 60...604_800)
+    orderLifetime = try Self.integer(environment, "BAZAAR_ORDER_TTL", default: 900, range: 1...604_800)
     busyTimeoutMilliseconds = try Self.integer(environment, "BAZAAR_BUSY_TIMEOUT_MS", default: 5000, range: 0...60_000)
   }
 

@@ -231,6 +231,7 @@ def test_catalog_lists_every_function_and_functions_dir_links_each(shop, tmp_pat
         "signup", "login", "logout", "getProfile", "updateProfile", "changePassword", "deactivateAccount",
         "registerSeller", "sellerLogin", "sellerLogout", "getSellerProfile", "withdrawSeller",
         "createProduct", "getProduct", "listProducts", "updateProduct", "deleteProduct", "adjustStock",
+        "placeOrder", "getOrder", "listOrders", "cancelOrder", "listSellerOrders",
     ]
     entries = sorted(p.name for p in (ROOT / "functions").iterdir() if p.name != "samples")
     assert entries == sorted(names), "functions/ must hold exactly one link per catalog function"
@@ -270,5 +271,22 @@ def test_sample_requests_run_in_order(shop):
             product = result.body["id"]
         if name == "listProducts":
             assert [p["id"] for p in result.body["items"]] == [product]
+    # Order samples; ord_ORDER_ID stands for the id placeOrder returned.
+    seller = shop.seller_login()
+    product = shop.create_product(seller, stock=5)["id"]
+    shop.signup("buyer@example.com")
+    buyer, order = shop.login("buyer@example.com"), None
+    for name in ["placeOrder", "placeOrder", "getOrder", "listOrders", "listSellerOrders", "cancelOrder"]:
+        raw = (samples / f"{name}.json").read_text().replace("prd_PRODUCT_ID", product)
+        if order:
+            raw = raw.replace("ord_ORDER_ID", order)
+        result = shop.call(name, raw=raw, token=seller if name == "listSellerOrders" else buyer)
+        assert result.code == 0, (name, result.stdout)
+        if name == "placeOrder":
+            assert order in (None, result.body["id"]), "the sample's idempotency key replays the first order"
+            order = result.body["id"]
+        if name in ("listOrders", "listSellerOrders"):
+            assert [o["id"] for o in result.body["items"]] == [order]
+    assert result.body["status"] == "canceled"
     token = shop.seller_login()
     assert shop.call("withdrawSeller", raw=(samples / "withdrawSeller.json").read_text(), token=token).code == 0

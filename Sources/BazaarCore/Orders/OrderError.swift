@@ -12,8 +12,6 @@ package enum OrderError: Error, Equatable, Sendable {
   case invalidTransition(from: OrderStatus, OrderTransition)
   /// The idempotency key was used before with another request body.
   case idempotencyKeyReused
-  /// The idempotency key's first request has not finished.
-  case idempotencyKeyInUse
   /// The order's total would not fit in 64 bits.
   case totalTooLarge
 
