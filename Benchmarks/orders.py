@@ -19,7 +19,9 @@ import argparse
 import json
 import os
 import re
+import shutil
 import signal
+import socket
 import sqlite3
 import statistics
 import subprocess
@@ -153,6 +155,13 @@ def main():
     parser.add_argument("--duration", type=int, default=5)
     options = parser.parse_args()
     home = Path(tempfile.mkdtemp(prefix="bazaar-bench-orders-"))
+    try:
+        run(home, options)
+    finally:
+        shutil.rmtree(home, ignore_errors=True)
+
+
+def run(home, options):
     env = {"PATH": os.environ["PATH"], "BAZAAR_HOME": str(home), "BAZAAR_JWT_SECRET": SECRET,
            "BAZAAR_LOG_LEVEL": "warning"}
     call(env, "registerSeller", {"email": "shop@example.com", "password": "correct horse",
@@ -166,14 +175,16 @@ def main():
     script = home / "order.lua"
     script.write_text(LUA % (", ".join(f'"{p}"' for p in products), uuid.uuid4().hex[:8],
                              json.dumps(SHIPPING).replace("'", ""), token))
-    log = open(home / "serve.log", "w")
-    server = subprocess.Popen([str(BIN), "serve", "--port", "0"], env=env, stderr=log, stdout=subprocess.DEVNULL)
-    port = None
-    while port is None:
-        time.sleep(0.05)
-        for line in (home / "serve.log").read_text().splitlines():
-            if '"listening"' in line:
-                port = json.loads(line)["port"]
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server = subprocess.Popen([str(BIN), "serve", "--port", str(port)], env=env, stdout=subprocess.DEVNULL)
+    for _ in range(400):
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.1).close()
+            break
+        except OSError:
+            time.sleep(0.025)
     database = str(home / "var/bazaar.sqlite")
     results = {c: {"floor": [], "inprocess": [], "process": []} for c in (1, 4, 16)}
     try:
