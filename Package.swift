@@ -151,7 +151,9 @@ let package = Package(
     ),
     .testTarget(
       name: "BazaarFunctionsTests",
-      dependencies: ["BazaarFunctions", "BazaarCore", "BazaarJSON", "BazaarStore", "BazaarCrypto", "BazaarLive"],
+      dependencies: [
+        "BazaarFunctions", "BazaarCore", "BazaarJSON", "BazaarStore", "BazaarCrypto", "BazaarLive", "BazaarTesting",
+      ],
       swiftSettings: strictSettings
     ),
   ]

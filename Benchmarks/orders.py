@@ -46,51 +46,17 @@ def call(env, name, payload, token=None):
     return json.loads(out)
 
 
-def floor(database, clients, duration, products, user, seller):
-    """Orders per second of the bare transaction, `clients` threads, each with its connection."""
+def threaded(clients, duration, work):
+    """Orders per second of `clients` threads, each calling `work(index, count)` until `duration` passes."""
     stop = time.monotonic() + duration
     done = [0] * clients
-    event = json.dumps({"specversion": "1.0", "id": "evt_x", "source": "/bazaar/orders", "type": "order.placed",
-                        "data": {"items": [{"productId": products[0], "quantity": 1, "unitPrice": 12000,
-                                            "sellerId": seller}], "orderId": "ord_x", "status": "pending_payment",
-                                 "total": 12000, "currency": "KRW", "userId": user}})
-    response = "x" * 700
 
     def worker(index):
-        db = sqlite3.connect(database, timeout=30, isolation_level=None, check_same_thread=False)
-        db.execute("PRAGMA synchronous = FULL")
-        db.execute("PRAGMA foreign_keys = ON")
         count = 0
         while time.monotonic() < stop:
-            product = products[(index + count) % len(products)]
-            order = "ord_" + uuid.uuid4().hex[:26]
-            now = int(time.time() * 1000)
-            db.execute("BEGIN IMMEDIATE")
-            db.execute("SELECT * FROM users WHERE id = ?", (user,)).fetchone()
-            row = db.execute("""SELECT p.* FROM products p JOIN sellers s ON s.id = p.seller_id
-                                WHERE p.id = ? AND p.deleted_at IS NULL AND s.status = 'active'""",
-                             (product,)).fetchone()
-            db.execute("UPDATE products SET reserved = reserved + 1 WHERE id = ? AND reserved + 1 BETWEEN 0 AND stock",
-                       (product,))
-            db.execute("""INSERT INTO orders (id, user_id, status, total, ship_recipient, ship_phone, ship_postal_code,
-                          ship_line1, ship_line2, created_at, updated_at, expires_at)
-                          VALUES (?, ?, 'pending_payment', ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
-                       (order, user, row[5], "Kim Minji", "010-1234-5678", "06236", "Teheran-ro 152", "5F", now, now,
-                        now + 900_000))
-            db.execute("""INSERT INTO order_lines (order_id, line, product_id, seller_id, name, unit_price, quantity,
-                          line_total) VALUES (?, 0, ?, ?, ?, ?, 1, ?)""",
-                       (order, product, row[2], row[3], row[5], row[5]))
-            db.execute("INSERT INTO outbox (id, type, subject, event, created_at) VALUES (?, 'order.placed', ?, ?, ?)",
-                       ("evt_" + uuid.uuid4().hex[:26], order, event, now))
-            db.execute("""INSERT OR REPLACE INTO idempotency_keys (user_id, key, request, status, response, created_at,
-                          expires_at) VALUES (?, ?, ?, 201, ?, ?, ?)""",
-                       (user, uuid.uuid4().hex, "placeOrder " + "y" * 200, response, now, now + 86_400_000))
-            db.execute("""DELETE FROM idempotency_keys WHERE (user_id, key) IN
-                          (SELECT user_id, key FROM idempotency_keys WHERE expires_at < ? LIMIT 100)""", (now,))
-            db.execute("COMMIT")
+            work(index, count)
             count += 1
         done[index] = count
-        db.close()
 
     threads = [threading.Thread(target=worker, args=(i,)) for i in range(clients)]
     started = time.monotonic()
@@ -99,6 +65,56 @@ def floor(database, clients, duration, products, user, seller):
     for thread in threads:
         thread.join()
     return sum(done) / (time.monotonic() - started)
+
+
+def floor(database, clients, duration, products, user, seller):
+    """Orders per second of the bare transaction, `clients` threads, each with its connection."""
+    event = json.dumps({"specversion": "1.0", "id": "evt_x", "source": "/bazaar/orders", "type": "order.placed",
+                        "data": {"items": [{"productId": products[0], "quantity": 1, "unitPrice": 12000,
+                                            "sellerId": seller}], "orderId": "ord_x", "status": "pending_payment",
+                                 "total": 12000, "currency": "KRW", "userId": user}})
+    response = "x" * 700
+
+    connections = []
+    for _ in range(clients):
+        db = sqlite3.connect(database, timeout=30, isolation_level=None, check_same_thread=False)
+        db.execute("PRAGMA synchronous = FULL")
+        db.execute("PRAGMA foreign_keys = ON")
+        connections.append(db)
+
+    def order(index, count):
+        db = connections[index]
+        product = products[(index + count) % len(products)]
+        order = "ord_" + uuid.uuid4().hex[:26]
+        now = int(time.time() * 1000)
+        db.execute("BEGIN IMMEDIATE")
+        db.execute("SELECT * FROM users WHERE id = ?", (user,)).fetchone()
+        row = db.execute("""SELECT p.* FROM products p JOIN sellers s ON s.id = p.seller_id
+                            WHERE p.id = ? AND p.deleted_at IS NULL AND s.status = 'active'""",
+                         (product,)).fetchone()
+        db.execute("UPDATE products SET reserved = reserved + 1 WHERE id = ? AND reserved + 1 BETWEEN 0 AND stock",
+                   (product,))
+        db.execute("""INSERT INTO orders (id, user_id, status, total, ship_recipient, ship_phone, ship_postal_code,
+                      ship_line1, ship_line2, created_at, updated_at, expires_at)
+                      VALUES (?, ?, 'pending_payment', ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+                   (order, user, row[5], "Kim Minji", "010-1234-5678", "06236", "Teheran-ro 152", "5F", now, now,
+                    now + 900_000))
+        db.execute("""INSERT INTO order_lines (order_id, line, product_id, seller_id, name, unit_price, quantity,
+                      line_total) VALUES (?, 0, ?, ?, ?, ?, 1, ?)""",
+                   (order, product, row[2], row[3], row[5], row[5]))
+        db.execute("INSERT INTO outbox (id, type, subject, event, created_at) VALUES (?, 'order.placed', ?, ?, ?)",
+                   ("evt_" + uuid.uuid4().hex[:26], order, event, now))
+        db.execute("""INSERT OR REPLACE INTO idempotency_keys (user_id, key, request, status, response, created_at,
+                      expires_at) VALUES (?, ?, ?, 201, ?, ?, ?)""",
+                   (user, uuid.uuid4().hex, "placeOrder " + "y" * 200, response, now, now + 86_400_000))
+        db.execute("""DELETE FROM idempotency_keys WHERE (user_id, key) IN
+                      (SELECT user_id, key FROM idempotency_keys WHERE expires_at < ? LIMIT 100)""", (now,))
+        db.execute("COMMIT")
+
+    rate = threaded(clients, duration, order)
+    for db in connections:
+        db.close()
+    return rate
 
 
 LUA = """
@@ -125,28 +141,16 @@ def in_process(port, clients, duration, script):
 
 
 def per_process(env, token, clients, duration, products):
-    stop = time.monotonic() + duration
-    done = [0] * clients
+    run_env = {**env, "BAZAAR_TOKEN": token}
 
-    def worker(index):
-        count = 0
-        run_env = {**env, "BAZAAR_TOKEN": token}
-        while time.monotonic() < stop:
-            body = json.dumps({"items": [{"productId": products[(index + count) % len(products)], "quantity": 1}],
-                               "shipping": SHIPPING, "idempotencyKey": uuid.uuid4().hex})
-            proc = subprocess.run([str(ROOT / "functions/placeOrder")], input=body.encode(), env=run_env,
-                                  capture_output=True)
-            assert proc.returncode == 0, proc.stdout
-            count += 1
-        done[index] = count
+    def order(index, count):
+        body = json.dumps({"items": [{"productId": products[(index + count) % len(products)], "quantity": 1}],
+                           "shipping": SHIPPING, "idempotencyKey": uuid.uuid4().hex})
+        proc = subprocess.run([str(ROOT / "functions/placeOrder")], input=body.encode(), env=run_env,
+                              capture_output=True)
+        assert proc.returncode == 0, proc.stdout
 
-    threads = [threading.Thread(target=worker, args=(i,)) for i in range(clients)]
-    started = time.monotonic()
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return sum(done) / (time.monotonic() - started)
+    return threaded(clients, duration, order)
 
 
 def main():

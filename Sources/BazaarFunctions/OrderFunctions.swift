@@ -16,7 +16,7 @@ enum OrderFunctions {
       OrderDesk.ItemRequest(productID: line.string("productId"), quantity: line.int("quantity"))
     }
     let shipping = input.optionalObject("shipping") { fields in
-      OrderDesk.ShippingRequest(
+      OrderShipping(
         recipient: fields.string("recipient"), phone: fields.string("phone"), postalCode: fields.string("postalCode"),
         line1: fields.string("line1"), line2: fields.optionalString("line2"))
     }

@@ -11,7 +11,7 @@ import Testing
   let buyer: AccessClaims
   let apples: Product
   let pears: Product
-  let shipping = OrderDesk.ShippingRequest(
+  let shipping = OrderShipping(
     recipient: "Kim", phone: "010-1234-5678", postalCode: "06236", line1: "Teheran-ro 152", line2: "5F")
 
   init() throws {
@@ -28,7 +28,7 @@ import Testing
   }
 
   func place(
-    _ items: [(Product, Int64)], as caller: AccessClaims? = nil, shipping: OrderDesk.ShippingRequest?? = .none,
+    _ items: [(Product, Int64)], as caller: AccessClaims? = nil, shipping: OrderShipping?? = .none,
     key: String? = nil, request: String = "r"
   ) throws -> OrderDesk.Placed {
     let placement = OrderDesk.Placement(

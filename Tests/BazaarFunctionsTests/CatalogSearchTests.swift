@@ -1,19 +1,8 @@
 import BazaarCore
 import BazaarStore
+import BazaarTesting
 import Foundation
 import Testing
-
-/// A small, seedable generator (SplitMix64), so a failing catalog can be generated again.
-struct SplitMix64: RandomNumberGenerator {
-  var state: UInt64
-  mutating func next() -> UInt64 {
-    state &+= 0x9E37_79B9_7F4A_7C15
-    var z = state
-    z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-    z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-    return z ^ (z >> 31)
-  }
-}
 
 /// A generated catalog of 10,000 products in a real SQLite file, and a model that answers
 /// every listing by brute force: filters, word-prefix search, sort orders with their tie

@@ -159,7 +159,7 @@ import Testing
   @Test(arguments: StoreKind.allCases)
   func randomOperationsKeepReservationsExact(kind: StoreKind) throws {
     let shop = try Shop(kind, stock: [3, 8, 20, 1, 50])
-    var rng = SeededRandom(seed: 20_261_127 + UInt64(kind.rawValue.count))
+    var rng = SplitMix64(state: 20_261_127 + UInt64(kind.rawValue.count))
     var stock = [Int64](shop.products.map(\.stock))
     var open: [OrderID: [(Int, Int64)]] = [:]
     var openSince: [OrderID: Timestamp] = [:]
@@ -225,20 +225,5 @@ import Testing
     for outcome in ["placed", "out_of_stock", "canceled", "expired", "restocked", "below_reserved"] {
       #expect(outcomes[outcome, default: 0] > 10, "the walk exercised \(outcome): \(outcomes)")
     }
-  }
-}
-
-/// SplitMix64: seeded, so a failing walk can be replayed.
-struct SeededRandom: RandomNumberGenerator {
-  var state: UInt64
-
-  init(seed: UInt64) { state = seed }
-
-  mutating func next() -> UInt64 {
-    state &+= 0x9E37_79B9_7F4A_7C15
-    var z = state
-    z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-    z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-    return z ^ (z >> 31)
   }
 }

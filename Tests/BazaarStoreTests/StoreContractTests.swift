@@ -47,6 +47,17 @@ func makeProduct(
 @Suite struct StoreContractTests {
   struct Boom: Error {}
 
+  /// An active seller and one product of it, stored.
+  static func sellerWithProduct(in store: any Store) throws -> (Seller, Product) {
+    let seller = try makeSeller("1", "shop@example.com")
+    let product = makeProduct("1", seller: seller.id)
+    try store.write { tx in
+      try tx.sellers.insert(seller, passwordHash: "$h")
+      try tx.products.insert(product)
+    }
+    return (seller, product)
+  }
+
   @Test(arguments: StoreKind.allCases)
   func aThrowingWriteLeavesNoTrace(kind: StoreKind) throws {
     let (store, keep) = try kind.make()
@@ -147,12 +158,7 @@ func makeProduct(
   @Test(arguments: StoreKind.allCases)
   func productsAreListedOnlyWhileLiveAndTheirSellerActive(kind: StoreKind) throws {
     let (store, keep) = try kind.make()
-    let seller = try makeSeller("1", "shop@example.com")
-    let product = makeProduct("1", seller: seller.id)
-    try store.write { tx in
-      try tx.sellers.insert(seller, passwordHash: "$h")
-      try tx.products.insert(product)
-    }
+    let (seller, product) = try Self.sellerWithProduct(in: store)
     #expect(try store.read { try $0.products.listedProduct(id: product.id) } == product)
     try store.write { try $0.sellers.setStatus(of: seller.id, to: .inactive, at: Timestamp(seconds: 9)) }
     #expect(try store.read { try $0.products.listedProduct(id: product.id) } == nil)
@@ -168,12 +174,7 @@ func makeProduct(
   @Test(arguments: StoreKind.allCases)
   func updateSavesEverythingButReservedAndCreatedAt(kind: StoreKind) throws {
     let (store, keep) = try kind.make()
-    let seller = try makeSeller("1", "shop@example.com")
-    let product = makeProduct("1", seller: seller.id)
-    try store.write { tx in
-      try tx.sellers.insert(seller, passwordHash: "$h")
-      try tx.products.insert(product)
-    }
+    let (_, product) = try Self.sellerWithProduct(in: store)
     var changed = product
     changed.name = "Pear box"
     changed.price = Money(won: 2_500)

@@ -132,7 +132,8 @@ import Testing
             .init(productID: shop.products[0].id.rawValue, quantity: 2),
             .init(productID: shop.products[1].id.rawValue, quantity: 1),
           ],
-          shipping: .init(recipient: "Kim", phone: "010-1234-5678", postalCode: "06236", line1: "A", line2: nil),
+          shipping: OrderShipping(
+            recipient: "Kim", phone: "010-1234-5678", postalCode: "06236", line1: "A", line2: nil),
           idempotencyKey: "k", request: "r")
       ) { $0.id.rawValue }
     }

@@ -40,32 +40,15 @@ package struct OrderDesk: Sendable {
     }
   }
 
-  /// The shipping details as the buyer sent them.
-  package struct ShippingRequest: Sendable {
-    package var recipient: String
-    package var phone: String
-    package var postalCode: String
-    package var line1: String
-    package var line2: String?
-
-    package init(recipient: String, phone: String, postalCode: String, line1: String, line2: String?) {
-      self.recipient = recipient
-      self.phone = phone
-      self.postalCode = postalCode
-      self.line1 = line1
-      self.line2 = line2
-    }
-  }
-
-  /// A placement as the buyer sent it. `request` is the canonical text of the whole input (the
+  /// A placement as the buyer sent it (`shipping` not validated yet). `request` is the canonical text of the whole input (the
   /// same body gives the same text), kept with an idempotency key to recognise a retry.
   package struct Placement: Sendable {
     package var items: [ItemRequest]
-    package var shipping: ShippingRequest?
+    package var shipping: OrderShipping?
     package var idempotencyKey: String?
     package var request: String
 
-    package init(items: [ItemRequest], shipping: ShippingRequest?, idempotencyKey: String?, request: String) {
+    package init(items: [ItemRequest], shipping: OrderShipping?, idempotencyKey: String?, request: String) {
       self.items = items
       self.shipping = shipping
       self.idempotencyKey = idempotencyKey
@@ -264,7 +247,7 @@ package struct OrderDesk: Sendable {
     return (items, shipping, placement.idempotencyKey)
   }
 
-  private static func shipping(_ request: ShippingRequest) throws -> OrderShipping {
+  private static func shipping(_ request: OrderShipping) throws -> OrderShipping {
     var errors = FieldErrors()
     var address: ShippingAddress?
     do {
