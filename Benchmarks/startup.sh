@@ -11,8 +11,9 @@ runs="${1:-200}"
 bin="$root/.build/release/bazaar"
 [ -x "$bin" ] || { echo "build the release binary first: make release" >&2; exit 64; }
 
-swift build -c release --static-swift-stdlib --package-path "$root/Benchmarks/HelloFoundation" \
-  --scratch-path "$root/.build-hello" >/dev/null
+# Built the way `make release` builds bazaar (RELEASE_FLAGS: lld, packed relative relocations).
+swift build -c release --static-swift-stdlib -Xswiftc -use-ld=lld -Xlinker -z -Xlinker pack-relative-relocs \
+  --package-path "$root/Benchmarks/HelloFoundation" --scratch-path "$root/.build-hello" >/dev/null
 hello="$root/.build-hello/release/hello"
 
 work="$(mktemp -d)"
