@@ -19,8 +19,8 @@ help:
 	@echo "make run     build (release) and run the shop on http://127.0.0.1:8080 (bazaar up)"
 	@echo "make demo    build (release) and walk through the functions from the shell"
 	@echo "make test    install what is missing, build, run every test"
-	@echo "make build   debug build; bin/bazaar points at it"
-	@echo "make release release build (--static-swift-stdlib); bin/bazaar and bin/bazaar-bench point at it"
+	@echo "make build   debug build; bin/bazaar and bin/bazaar-fn point at it"
+	@echo "make release release build (--static-swift-stdlib); bin/bazaar, bin/bazaar-fn and bin/bazaar-bench point at it"
 	@echo "make bench   start-up benchmark (docs/benchmarks.md)"
 	@echo "make bench-spool  spool throughput: floor probe, batch, persist-queue (docs/benchmarks.md)"
 	@echo "make bench-catalog  listProducts search over 100,000 products against getProduct by id (docs/benchmarks.md)"
@@ -47,7 +47,7 @@ $(VENV)/.installed: tests/requirements.txt
 
 build: deps
 	swift build
-	@mkdir -p bin && ln -sfn ../$(DEBUG_BIN) bin/bazaar
+	@mkdir -p bin && ln -sfn ../$(DEBUG_BIN) bin/bazaar && ln -sfn ../$(DEBUG_BIN)-fn bin/bazaar-fn
 
 # lld with packed relative relocations (DT_RELR, glibc 2.36+): the position-independent binary
 # keeps ASLR and starts about 10 % faster than with a 2.6 MB relocation table (docs/benchmarks.md).
@@ -55,7 +55,8 @@ RELEASE_FLAGS := -c release --static-swift-stdlib -Xswiftc -use-ld=lld -Xlinker 
 
 release: deps
 	swift build $(RELEASE_FLAGS)
-	@mkdir -p bin && ln -sfn ../$(RELEASE_BIN) bin/bazaar && ln -sfn ../.build/release/bazaar-bench bin/bazaar-bench
+	@mkdir -p bin && ln -sfn ../$(RELEASE_BIN) bin/bazaar && ln -sfn ../$(RELEASE_BIN)-fn bin/bazaar-fn \
+	  && ln -sfn ../.build/release/bazaar-bench bin/bazaar-bench
 
 ## run: the whole shop in one process on port 8080 (PORT=… to change), state in ./var and ./queues.
 run: release
@@ -65,11 +66,11 @@ run: release
 demo: release
 	scripts/demo.sh
 
-# The functions/ links run whatever bin/bazaar is: the tests point it at the debug build.
+# The functions/ links run whatever bin/bazaar-fn is: the tests point it (and bin/bazaar) at the debug build.
 test: venv
 	$(MAKE) --no-print-directory deps EXTRA_APT="$(TEST_APT_PACKAGES)"
 	swift build --build-tests
-	@mkdir -p bin && ln -sfn ../$(DEBUG_BIN) bin/bazaar
+	@mkdir -p bin && ln -sfn ../$(DEBUG_BIN) bin/bazaar && ln -sfn ../$(DEBUG_BIN)-fn bin/bazaar-fn
 	$(MAKE) --no-print-directory test-swift test-e2e
 
 test-swift:

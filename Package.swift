@@ -13,6 +13,7 @@ let package = Package(
   platforms: [.macOS(.v15)],
   products: [
     .executable(name: "bazaar", targets: ["bazaar"]),
+    .executable(name: "bazaar-fn", targets: ["bazaar-fn"]),
     .executable(name: "bazaar-bench", targets: ["BazaarBench"]),
     .library(name: "Spool", targets: ["Spool"]),
   ],
@@ -113,6 +114,12 @@ let package = Package(
         .product(name: "Logging", package: "swift-log"),
       ],
       swiftSettings: strictSettings
+    ),
+
+    // `bazaar-fn`: one function per process (what `functions/NAME` links start), without the
+    // HTTP runner, the spool or argument-parser, so each request starts faster.
+    .executableTarget(
+      name: "bazaar-fn", dependencies: ["BazaarFunctions", "BazaarLive", "BazaarRunners"], swiftSettings: strictSettings
     ),
 
     // Benchmarks (`bazaar-bench`), kept out of the shop's binary.

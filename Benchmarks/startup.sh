@@ -2,8 +2,8 @@
 # Start-up cost of a handler: `functions/getProfile` (process start to JSON out, release
 # build, a real token and a real SQLite file) against a Foundation hello-world built the
 # same way (release, --static-swift-stdlib), timed by hyperfine in the same run.
-# `functions/getProfile` is the link a shell or web server runs; `bazaar invoke getProfile`
-# is the same work started by its full name.
+# `functions/getProfile` is the link a shell or web server runs (it starts the slim
+# `bazaar-fn`); `bazaar invoke getProfile` is the same work in the full `bazaar` binary.
 # Usage: [ROUNDS=5] Benchmarks/startup.sh [runs per round]   (needs `make release`; `make bench` does both)
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
@@ -18,8 +18,9 @@ hello="$root/.build-hello/release/hello"
 
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
-[ "$(readlink -f "$root/bin/bazaar")" = "$(readlink -f "$bin")" ] ||
-  { echo "bin/bazaar must point at the release build: make release" >&2; exit 64; }
+[ "$(readlink -f "$root/bin/bazaar")" = "$(readlink -f "$bin")" ] &&
+  [ "$(readlink -f "$root/bin/bazaar-fn")" = "$(readlink -f "$bin-fn")" ] ||
+  { echo "bin/bazaar and bin/bazaar-fn must point at the release build: make release" >&2; exit 64; }
 export BAZAAR_HOME="$work" BAZAAR_JWT_SECRET="bench-secret-0123456789abcdef0123456789"
 echo '{"email":"bench@example.com","password":"correct horse"}' | "$root/functions/signup" >/dev/null 2>&1
 export BAZAAR_TOKEN="$(echo '{"email":"bench@example.com","password":"correct horse"}' | "$root/functions/login" 2>/dev/null |

@@ -29,12 +29,12 @@ package enum FunctionListing {
   }
 }
 
-/// The `functions/NAME` entries: symbolic links to the `bazaar` binary, which runs the
+/// The `functions/NAME` entries: symbolic links to `bazaar-fn` (or `bazaar`), which runs the
 /// function its `argv[0]` names (a multi-call binary). A link costs nothing at run time; a
 /// `sh` script that execs the binary cost about 1 ms per request (docs/benchmarks.md).
 package enum Shims {
-  /// `functions/NAME` → `../bin/bazaar`, which `make build` and `make release` create.
-  package static let defaultTarget = "../bin/bazaar"
+  /// `functions/NAME` → `../bin/bazaar-fn`, which `make build` and `make release` create.
+  package static let defaultTarget = "../bin/bazaar-fn"
 
   /// The links could not be written; the description says where and why, in words.
   package struct WriteError: Error, CustomStringConvertible {

@@ -79,7 +79,7 @@ enum Runner {
       host: options.host, port: options.port, isolation: options.isolation,
       timeout: .milliseconds(Int64(options.timeout * 1000)), maxConcurrent: options.maxConcurrent,
       maxInputBytes: configuration.maxInputBytes,
-      executable: try FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe"),
+      executable: try functionExecutable(),
       childEnvironment: childEnvironment())
     do {
       try await ShopServer.run(
@@ -91,6 +91,14 @@ enum Runner {
       writeLine("bazaar: cannot listen on \(options.host):\(options.port): \(why)", to: 2)
       throw ExitCode(69)  // EX_UNAVAILABLE
     }
+  }
+
+  /// What process isolation starts per request: `bazaar-fn` beside this binary (one function
+  /// per process, quicker to start), else this binary itself.
+  private static func functionExecutable() throws -> String {
+    let own = try FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")
+    let slim = URL(fileURLWithPath: own).deletingLastPathComponent().appendingPathComponent("bazaar-fn").path
+    return FileManager.default.isExecutableFile(atPath: slim) ? slim : own
   }
 
   /// This process's environment for the function processes, quieter: they log warnings and

@@ -1,19 +1,18 @@
-internal import ArgumentParser
-internal import BazaarFunctions
+internal import BazaarLive
 
 #if canImport(Glibc)
   internal import Glibc
 #endif
 
-// A web server runs `functions/NAME` (one function) or the binary itself (the whole route
-// table) as a CGI script: no arguments, GATEWAY_INTERFACE set.
-if CGI.isCGIRequest(CommandLine.arguments) {
-  let invokedAs = CommandLine.arguments[0].split(separator: "/").last.map(String.init) ?? ""
-  exit(CGI.serve(only: FunctionCatalog.named(invokedAs)))
+// A web server runs the binary (the whole route table) or a link named after one function as
+// a CGI script: no arguments, GATEWAY_INTERFACE set.
+if FunctionProcess.isCGIRequest(CommandLine.arguments) {
+  exit(FunctionProcess.cgi(only: FunctionProcess.invokedFunction(CommandLine.arguments)))
 }
-// `functions/NAME` links run `bazaar invoke NAME` once per request: keep that path lean.
-let arguments = Invoke.normalized(CommandLine.arguments)
-if let code = Invoke.fastPath(arguments) {
+// `bazaar invoke NAME [--token T]` (and a link named after a function) skip argument-parser's
+// reflection, which costs several milliseconds per process.
+let arguments = FunctionProcess.normalized(CommandLine.arguments)
+if let code = FunctionProcess.fastPath(arguments) {
   exit(code)
 }
 await Bazaar.mainAsync(Array(arguments.dropFirst()))

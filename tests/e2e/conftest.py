@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-# functions/NAME are links to ../bin/bazaar; `make test` points bin/bazaar at the debug build.
+# functions/NAME are links to ../bin/bazaar-fn (one function per process); `make test` points
+# bin/bazaar and bin/bazaar-fn at the debug build.
 BIN = ROOT / "bin" / "bazaar"
 SECRET = "e2e-secret-0123456789abcdef0123456789abcdef"
 PASSWORD = "correct horse"

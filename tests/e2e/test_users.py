@@ -236,13 +236,23 @@ def test_catalog_lists_every_function_and_functions_dir_links_each(shop, tmp_pat
     entries = sorted(p.name for p in (ROOT / "functions").iterdir() if p.name != "samples")
     assert entries == sorted(names), "functions/ must hold exactly one link per catalog function"
     for name in names:
-        assert os.readlink(ROOT / "functions" / name) == "../bin/bazaar", f"functions/{name} is stale"
+        assert os.readlink(ROOT / "functions" / name) == "../bin/bazaar-fn", f"functions/{name} is stale"
     # Links written elsewhere (a CGI directory, say) dispatch on their own name too.
     out = tmp_path / "cgi-bin"
     out.mkdir()
     assert shop.bazaar("functions", "--write-shims", str(out), "--shim-target", str(BIN.resolve())).code == 0
     assert shop.run([str(out / "getProfile")]).body["code"] == "unauthenticated"
     assert shop.run([str(out / "getProfile"), "--no-such-flag"]).code == 64
+    # functions/NAME runs the slim bazaar-fn: the same contract, its own words for bad flags.
+    bad = shop.run([str(ROOT / "functions" / "getProfile"), "--no-such-flag"])
+    assert bad.code == 64 and "unknown arguments: --no-such-flag" in bad.stderr
+    assert shop.run([str(ROOT / "functions" / "getProfile"), "--help"]).code == 0
+    assert shop.call("signup", {"email": "fn@example.com", "password": "correct horse"}).code == 0
+    assert shop.run([str(ROOT / "functions" / "getProfile"), "--token", shop.login("fn@example.com")]).code == 0
+    # Run as a CGI program by a web server, a link serves its one function.
+    cgi = shop.run([str(ROOT / "functions" / "getProduct")],
+                   env={"GATEWAY_INTERFACE": "CGI/1.1", "REQUEST_METHOD": "GET", "PATH_INFO": "/prd_x"})
+    assert cgi.code == 0 and cgi.stdout.startswith("Status: 404"), cgi.stdout
 
 
 def test_sample_requests_run_in_order(shop):

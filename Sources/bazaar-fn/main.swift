@@ -1,0 +1,29 @@
+internal import BazaarFunctions
+internal import BazaarLive
+internal import BazaarRunners
+
+#if canImport(Glibc)
+  internal import Glibc
+#endif
+
+// `bazaar-fn`: what the `functions/NAME` links start. It runs one function per process, the
+// shell way or as a CGI program, and links none of the HTTP runner, the queue library or the
+// command-line parser, so a request pays for less start-up (docs/benchmarks.md). Everything
+// else is `bazaar`.
+let arguments = CommandLine.arguments
+if FunctionProcess.isCGIRequest(arguments) {
+  exit(FunctionProcess.cgi(only: FunctionProcess.invokedFunction(arguments)))
+}
+if let code = FunctionProcess.fastPath(FunctionProcess.normalized(arguments)) {
+  exit(code)
+}
+let name = FunctionProcess.invokedFunction(arguments)?.name ?? "bazaar-fn"
+let usage = """
+  usage: \(name) [--token TOKEN] < input.json   (a functions/NAME link)
+         bazaar-fn invoke NAME [--token TOKEN] < input.json
+  One JSON object in on stdin, one out on stdout; `bazaar invoke --help` has the details.
+  """
+let asksForHelp = arguments.dropFirst().contains { $0 == "--help" || $0 == "-h" }
+let complaint = "\(name): unknown arguments: " + arguments.dropFirst().joined(separator: " ")
+writeLine(asksForHelp ? usage : complaint + "\n" + usage, to: 2)
+exit(asksForHelp ? 0 : 64)  // EX_USAGE
