@@ -16,6 +16,8 @@ struct MessageProgram: Sendable {
   var executable: String
   var arguments: [String]
   var queue: String
+  /// This process's environment as `NAME=value`, less the per-message variables: read once.
+  var inherited: [String] = Self.environment()
 
   /// `name` itself when it holds a slash, else the first executable match on PATH.
   static func resolve(_ name: String) -> String? {
@@ -27,10 +29,10 @@ struct MessageProgram: Sendable {
   func run(_ message: ClaimedMessage, keeper: LeaseKeeper) -> WorkOutcome {
     let logger = Logs.logger(label: "bazaar.queue.work")
     let started = ContinuousClock.now
-    var environment = Self.environment()
-    environment += [
-      "BAZAAR_QUEUE=\(queue)", "BAZAAR_MESSAGE_ID=\(message.id)", "BAZAAR_RECEIVE_COUNT=\(message.receiveCount)",
-    ]
+    let environment =
+      inherited + [
+        "BAZAAR_QUEUE=\(queue)", "BAZAAR_MESSAGE_ID=\(message.id)", "BAZAAR_RECEIVE_COUNT=\(message.receiveCount)",
+      ]
     let outcome: WorkOutcome
     do {
       let ran = try Subprocess.run(

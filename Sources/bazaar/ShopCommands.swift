@@ -27,19 +27,16 @@ struct OutboxCommand: ParsableCommand {
     @Option(help: "Spool root (default: $BAZAAR_HOME/queues).") var spool: String?
 
     func run() throws {
-      let configuration = try Configuration()
-      let live = try LiveServices.wire(configuration)
-      defer { try? live.database.close() }
-      let relay = OutboxRelay(
-        store: live.store, spool: try QueueOperations(root: spool).spool, clock: SystemClock(),
-        leaseMilliseconds: try milliseconds(lease, option: "--lease") ?? 30_000)
+      let leaseMilliseconds = try milliseconds(lease, option: "--lease") ?? 30_000
       let intervalMilliseconds = max(10, try milliseconds(interval, option: "--interval") ?? 1000)
       StopSignal.install()
-      let code = QueueAnswer.respond {
-        try ShopOperations.relay(
+      try respondWithShop { live in
+        let relay = OutboxRelay(
+          store: live.store, spool: try QueueOperations(root: spool).spool, clock: SystemClock(),
+          leaseMilliseconds: leaseMilliseconds)
+        return try ShopOperations.relay(
           relay, follow: !once, intervalMilliseconds: intervalMilliseconds, shouldStop: StopSignal.requested)
       }
-      if code != 0 { throw ExitCode(code) }
     }
   }
 
@@ -48,10 +45,7 @@ struct OutboxCommand: ParsableCommand {
       abstract: "Count events waiting to be relayed, the oldest one's age, and those relayed.")
 
     func run() throws {
-      let live = try LiveServices.wire(try Configuration())
-      defer { try? live.database.close() }
-      let code = QueueAnswer.respond { try ShopOperations.outboxStats(live.store, clock: SystemClock()) }
-      if code != 0 { throw ExitCode(code) }
+      try respondWithShop { try ShopOperations.outboxStats($0.store, clock: SystemClock()) }
     }
   }
 }
@@ -66,10 +60,19 @@ struct OrdersCommand: ParsableCommand {
       abstract: "Expire every unpaid order past its expiresAt: release its stock, emit order.expired.")
 
     func run() throws {
-      let live = try LiveServices.wire(try Configuration())
-      defer { try? live.database.close() }
-      let code = QueueAnswer.respond { try ShopOperations.expireOrders(live.services.orders) }
-      if code != 0 { throw ExitCode(code) }
+      try respondWithShop { try ShopOperations.expireOrders($0.services.orders) }
     }
   }
+}
+
+/// Wires the live shop and runs `body` on it, printing its answer, or the problem object of any
+/// failure (a wrong setting, a busy store while opening it included), and exiting with its code.
+func respondWithShop(_ body: (LiveServices) throws -> QueueAnswer) throws {
+  var live: LiveServices?
+  defer { try? live?.database.close() }
+  let code = QueueAnswer.respond {
+    live = try LiveServices.wire(try Configuration())
+    return try body(live!)
+  }
+  if code != 0 { throw ExitCode(code) }
 }

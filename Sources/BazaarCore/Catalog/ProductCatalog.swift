@@ -84,10 +84,6 @@ package struct ProductCatalog: Sendable {
     }
   }
 
-  /// Page sizes: `limit` defaults to 20 and may not exceed 100.
-  package static let defaultLimit = 20
-  package static let maxLimit = 100
-
   /// Creates a product owned by the calling seller, which must be active.
   package func create(by caller: AccessClaims, _ request: NewProduct) throws -> Product {
     try store.read { try Self.requireActiveSeller(caller, in: $0) }
@@ -183,7 +179,7 @@ package struct ProductCatalog: Sendable {
     let sellerID = errors.collect { try request.sellerID.map(Self.sellerID) }
     let category = errors.collect { try request.category.map { try ProductRules.category($0) } }
     let sort = errors.collect { try request.sort.map(Self.sort) ?? .newest }
-    let limit = errors.collect { try request.limit.map(Self.limit) ?? Self.defaultLimit }
+    let limit = errors.collect { try PageLimit.check(request.limit) }
     try errors.throwIfAny()
     // A price range with nothing in it (minPrice over maxPrice) lists nothing; it is not an error.
     if let low = minPrice!, let high = maxPrice!, low > high { return ProductPage(items: [], nextCursor: nil) }
@@ -261,13 +257,6 @@ package struct ProductCatalog: Sendable {
       throw FieldError(field: "sort", code: "invalid", message: "sort must be one of \(names)")
     }
     return sort
-  }
-
-  private static func limit(_ value: Int64) throws(FieldError) -> Int {
-    guard (1...Int64(maxLimit)).contains(value) else {
-      throw FieldError(field: "limit", code: "out_of_range", message: "limit must be from 1 to \(maxLimit)")
-    }
-    return Int(value)
   }
 }
 

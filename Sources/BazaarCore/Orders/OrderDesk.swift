@@ -22,12 +22,10 @@ package struct OrderDesk: Sendable {
     self.orderLifetime = orderLifetime
   }
 
-  /// Order limits: lines per order, units per line, idempotency key length, page sizes.
+  /// Order limits: lines per order, units per line, idempotency key length.
   package static let maxLines = 50
   package static let quantityRange: ClosedRange<Int64> = 1...999
   package static let maxKeyLength = 255
-  package static let defaultLimit = 20
-  package static let maxLimit = 100
 
   /// One line as the buyer sent it.
   package struct ItemRequest: Sendable {
@@ -339,13 +337,7 @@ package struct OrderDesk: Sendable {
       }
       return value
     }
-    let parsedLimit = errors.collect { () throws(FieldError) -> Int in
-      guard let limit else { return defaultLimit }
-      guard (1...Int64(maxLimit)).contains(limit) else {
-        throw FieldError(field: "limit", code: "out_of_range", message: "limit must be from 1 to \(maxLimit)")
-      }
-      return Int(limit)
-    }
+    let parsedLimit = errors.collect { try PageLimit.check(limit) }
     try errors.throwIfAny()
     var after: OrderPosition?
     if let cursor {
