@@ -60,6 +60,16 @@ let package = Package(
     // Durable directory queues (Maildir layout, SQS/Sidekiq behaviour); knows nothing of shops.
     .target(name: "Spool", dependencies: ["BazaarJSON"], swiftSettings: strictSettings),
 
+    // The payment gateway's production adapter: KakaoPay's API over URLSession (libcurl).
+    .target(name: "KakaoPay", dependencies: ["BazaarCore", "BazaarJSON"], swiftSettings: strictSettings),
+
+    // A KakaoPay that runs here: the same wire format, its own SQLite file, a checkout page.
+    .target(
+      name: "KakaoPaySandbox",
+      dependencies: ["BazaarJSON", .product(name: "GRDB", package: "GRDB.swift")],
+      swiftSettings: strictSettings
+    ),
+
     // Transports that drive the registry: the gateway, the shell and CGI runners, process spawning.
     .target(
       name: "BazaarRunners",
@@ -71,7 +81,7 @@ let package = Package(
     .target(
       name: "BazaarServer",
       dependencies: [
-        "BazaarRunners", "BazaarFunctions", "BazaarJSON",
+        "BazaarRunners", "BazaarFunctions", "BazaarJSON", "KakaoPaySandbox",
         .product(name: "Hummingbird", package: "hummingbird"),
         .product(name: "NIOCore", package: "swift-nio"),
         .product(name: "NIOPosix", package: "swift-nio"),
@@ -88,7 +98,7 @@ let package = Package(
     .target(
       name: "BazaarLive",
       dependencies: [
-        "BazaarCore", "BazaarCrypto", "BazaarStore", "BazaarFunctions", "BazaarRunners",
+        "BazaarCore", "BazaarCrypto", "BazaarStore", "BazaarFunctions", "BazaarRunners", "KakaoPay",
         .product(name: "Logging", package: "swift-log"),
       ],
       swiftSettings: strictSettings
@@ -109,7 +119,7 @@ let package = Package(
       name: "bazaar",
       dependencies: [
         "BazaarCore", "BazaarStore", "BazaarFunctions", "BazaarRunners", "BazaarServer", "BazaarLive",
-        "BazaarOperations", "Spool",
+        "BazaarOperations", "Spool", "KakaoPaySandbox",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
         .product(name: "Logging", package: "swift-log"),
       ],

@@ -52,3 +52,13 @@ package struct RandomIDGenerator: IDGenerator {
     return String(decoding: chars, as: UTF8.self)
   }
 }
+
+/// Callback-state secrets: 32 bytes from OpenSSL's CSPRNG, base64url (43 characters).
+package struct RandomSecrets: SecretGenerator {
+  package init() {}
+
+  package func secret() -> String {
+    guard let bytes = try? SecureRandom.bytes(32) else { preconditionFailure("OpenSSL's RAND_bytes failed") }
+    return Base64.urlEncoded(bytes)
+  }
+}

@@ -4,6 +4,7 @@ package enum FunctionCatalog {
   /// All functions, in catalog order.
   package static let all: [FunctionDefinition] =
     UserFunctions.all + SellerFunctions.all + ProductFunctions.all + OrderFunctions.all
+    + PaymentFunctions.all
 
   /// The function called `name`, if any.
   package static func named(_ name: String) -> FunctionDefinition? {

@@ -140,16 +140,18 @@ package struct Services: Sendable {
   package var sellers: SellerAccounts
   package var catalog: ProductCatalog
   package var orders: OrderDesk
+  package var payments: PaymentDesk
   package var authenticator: Authenticator
 
   package init(
     accounts: UserAccounts, sellers: SellerAccounts, catalog: ProductCatalog, orders: OrderDesk,
-    authenticator: Authenticator
+    payments: PaymentDesk, authenticator: Authenticator
   ) {
     self.accounts = accounts
     self.sellers = sellers
     self.catalog = catalog
     self.orders = orders
+    self.payments = payments
     self.authenticator = authenticator
   }
 }
@@ -164,11 +166,16 @@ package struct FunctionDefinition: Sendable {
   package var auth: AuthPolicy
   /// The HTTP status of a success (200, or 201 when something is created).
   package var successStatus: Int
+  /// Whether the handler may wait on another service over the network (the payment gateway):
+  /// a long-running runner gives such handlers threads of their own, so a slow gateway never
+  /// holds up the others.
+  package var waitsOnNetwork: Bool
   /// Reads the input (calling `finish()` before acting), runs the use case and returns the output.
   package var handle: @Sendable (inout InputReader, FunctionContext) throws -> any JSONRepresentable
 
   package init(
     name: String, summary: String, route: Route, auth: AuthPolicy, successStatus: Int = 200,
+    waitsOnNetwork: Bool = false,
     handle: @escaping @Sendable (inout InputReader, FunctionContext) throws -> any JSONRepresentable
   ) {
     self.name = name
@@ -176,15 +183,37 @@ package struct FunctionDefinition: Sendable {
     self.route = route
     self.auth = auth
     self.successStatus = successStatus
+    self.waitsOnNetwork = waitsOnNetwork
     self.handle = handle
   }
 }
 
 extension Services {
-  /// Every use case over one store and one set of password, token, id and clock ports.
+  /// How payments are taken: the gateway (nil: none configured, and why), the settings, the
+  /// source of callback secrets, and who hears payment alerts.
+  package struct PaymentWiring: Sendable {
+    package var gateway: (any PaymentGateway)?
+    package var unconfigured: String
+    package var settings: PaymentSettings
+    package var secrets: any SecretGenerator
+    package var alert: @Sendable (PaymentAlert) -> Void
+
+    package init(
+      gateway: (any PaymentGateway)?, unconfigured: String, settings: PaymentSettings, secrets: any SecretGenerator,
+      alert: @escaping @Sendable (PaymentAlert) -> Void
+    ) {
+      self.gateway = gateway
+      self.unconfigured = unconfigured
+      self.settings = settings
+      self.secrets = secrets
+      self.alert = alert
+    }
+  }
+
+  /// Every use case over one store and one set of password, token, id, clock and payment ports.
   package init(
     store: any Store, passwords: any PasswordHasher, signer: any TokenSigner, ids: any IDGenerator, clock: any Clock,
-    tokenLifetime: Int64, orderLifetime: Int64 = 900
+    tokenLifetime: Int64, orderLifetime: Int64 = 900, payments: PaymentWiring
   ) {
     let issuer = TokenIssuer(signer: signer, ids: ids, clock: clock, lifetime: tokenLifetime)
     self.init(
@@ -192,6 +221,9 @@ extension Services {
       sellers: SellerAccounts(store: store, passwords: passwords, issuer: issuer, ids: ids, clock: clock),
       catalog: ProductCatalog(store: store, ids: ids, clock: clock),
       orders: OrderDesk(store: store, ids: ids, clock: clock, orderLifetime: orderLifetime),
+      payments: PaymentDesk(
+        store: store, gateway: payments.gateway, unconfigured: payments.unconfigured, settings: payments.settings,
+        ids: ids, secrets: payments.secrets, clock: clock, alert: payments.alert),
       authenticator: Authenticator(signer: signer, store: store, clock: clock))
   }
 }

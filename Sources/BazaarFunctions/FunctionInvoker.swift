@@ -9,6 +9,8 @@ package struct FunctionResponse: Sendable {
   package var body: [UInt8]
   /// The problem's `code` when the invocation failed.
   package var problemCode: String?
+  /// Where a browser goes next, for answers a person reads (a payment callback).
+  package var navigation: Navigation?
   package var exitCode: Int32 { SysExits.forStatus(status) }
 }
 
@@ -42,7 +44,9 @@ package struct FunctionInvoker: Sendable {
       var reader = InputReader(object)
       let context = FunctionContext(caller: caller, requestID: requestID, services: services)
       let output = try function.handle(&reader, context)
-      return FunctionResponse(status: function.successStatus, body: Self.encode(output), problemCode: nil)
+      return FunctionResponse(
+        status: function.successStatus, body: Self.encode(output), problemCode: nil,
+        navigation: (output as? any BrowserNavigation)?.navigation)
     } catch {
       return failure(error, requestID: requestID, reportInternal: reportInternal)
     }

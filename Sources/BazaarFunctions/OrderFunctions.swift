@@ -59,12 +59,14 @@ enum OrderFunctions {
   }
 
   static let cancelOrder = FunctionDefinition(
-    name: "cancelOrder", summary: "Cancel one of your orders while it waits for payment; its stock is released.",
-    route: Route("POST", "/orders/{id}/cancel"), auth: .user
+    name: "cancelOrder",
+    summary: "Cancel one of your orders before it ships: an unpaid one at once, a paid one refunded in full.",
+    route: Route("POST", "/orders/{id}/cancel"), auth: .user, waitsOnNetwork: true
   ) { input, context in
     let id = input.string("id")
     try input.finish()
-    return OrderView(try context.services.orders.cancel(id, by: try context.requireCaller))
+    let services = context.services
+    return OrderView(try services.payments.cancelOrder(id, by: try context.requireCaller, orders: services.orders))
   }
 
   static let listSellerOrders = FunctionDefinition(

@@ -160,3 +160,45 @@ extension StoreInvariantBroken: ProblemConvertible {
   /// A broken invariant is a bug: an opaque 500, with the details in the log only.
   package var problem: Problem { .internalError }
 }
+
+extension PaymentError: ProblemConvertible {
+  package var problem: Problem {
+    switch self {
+    case .notConfigured(let reason):
+      Problem(
+        status: 500, code: "payment_not_configured", title: "Payments not configured",
+        detail: "this shop cannot take payments: \(reason)")
+    case .orderNotPayable(let status, let expired):
+      Problem(
+        status: 409, code: "order_not_payable", title: "Order not payable",
+        detail: expired
+          ? "the order expired unpaid; place it again"
+          : "the order is \(status.rawValue); only an order waiting for payment can be paid")
+    case .inProgress:
+      Problem(
+        status: 409, code: "payment_in_progress", title: "Payment in progress",
+        detail: "the order's payment is being approved right now; read it again in a moment (getPayment)")
+    case .paymentNotFound:
+      Problem(
+        status: 404, code: "payment_not_found", title: "Payment not found",
+        detail: "the order has no payment yet; start one with pay")
+    case .invalidState:
+      Problem(
+        status: 400, code: "payment_state_invalid", title: "Payment state invalid",
+        detail: "state does not name a payment of this shop; nothing was changed")
+    case .gatewayUnavailable(let reason):
+      Problem(
+        status: 503, code: "payment_gateway_unavailable", title: "Payment gateway unavailable",
+        detail: "KakaoPay did not answer (\(reason)); the outcome is settled through KakaoPay, try again shortly")
+    case .gatewayRejected(let code, let message):
+      Problem(
+        status: 502, code: "payment_gateway_rejected", title: "Payment gateway refused",
+        detail: "KakaoPay refused the request: \(message)",
+        extensions: code == 0 ? [:] : ["gatewayCode": .integer(Int64(code))])
+    case .refundRefused(let reason):
+      Problem(
+        status: 409, code: "refund_refused", title: "Refund refused",
+        detail: "KakaoPay refused the refund (\(reason)); the order stays paid")
+    }
+  }
+}

@@ -18,6 +18,26 @@ package struct Configuration: Sendable {
   package var orderLifetime: Int64
   /// `BAZAAR_BUSY_TIMEOUT_MS`: how long a writer waits for the SQLite lock before a 503 (default 5 000).
   package var busyTimeoutMilliseconds: Int64
+  /// `KAKAOPAY_SECRET_KEY`: the merchant's secret key. Without it only `bazaar up` takes
+  /// payments (through its sandbox); never logged, answered or put in an error.
+  package var kakaoPaySecretKey: String?
+  /// `KAKAOPAY_CID`: the merchant id (10 characters; default `TC0ONETIME`, KakaoPay's test CID).
+  package var kakaoPayCID: String
+  /// `KAKAOPAY_BASE_URL`: the API's address (default `https://open-api.kakaopay.com`).
+  package var kakaoPayBaseURL: String
+  /// `KAKAOPAY_TIMEOUT`: seconds a gateway call may take (1 to 120; default 10).
+  package var kakaoPayTimeout: Int64
+  /// `KAKAOPAY_READY_TTL`: seconds a payment can be approved after ready (1 to 86 400; default 900).
+  package var kakaoPayReadyLifetime: Int64
+  /// `BAZAAR_PUBLIC_URL`: the shop's address as buyers' browsers reach it (KakaoPay sends them
+  /// back to it), without a trailing `/`.
+  package var publicURL: String?
+  /// `BAZAAR_PAYMENT_RETURN_URL`: where a browser goes after a payment callback (a 303 with
+  /// `orderId` and `payment`); without it the callback shows a small page of its own.
+  package var paymentReturnURL: String?
+  /// `BAZAAR_KAKAOPAY_SANDBOX=1`: the KakaoPay at `KAKAOPAY_BASE_URL` is Bazaar's sandbox (set by
+  /// `bazaar up` for its function processes), so `pay` answers say `"sandbox": true`.
+  package var kakaoPayIsSandbox: Bool
   private var environment: Environment
 
   /// Where the database, the generated JWT secret and other state live.
@@ -36,6 +56,33 @@ package struct Configuration: Sendable {
     scryptLogN = UInt8(try Self.integer(environment, "BAZAAR_SCRYPT_LOG_N", default: 15, range: 14...20))
     orderLifetime = try Self.integer(environment, "BAZAAR_ORDER_TTL", default: 900, range: 1...604_800)
     busyTimeoutMilliseconds = try Self.integer(environment, "BAZAAR_BUSY_TIMEOUT_MS", default: 5000, range: 0...60_000)
+    kakaoPaySecretKey = environment["KAKAOPAY_SECRET_KEY"].flatMap { $0.isEmpty ? nil : $0 }
+    if let key = kakaoPaySecretKey, key.utf8.contains(where: { $0 < 0x21 || $0 > 0x7E }) {
+      throw ConfigurationError(variable: "KAKAOPAY_SECRET_KEY", reason: "must be printable ASCII without spaces")
+    }
+    kakaoPayCID = environment["KAKAOPAY_CID"].flatMap { $0.isEmpty ? nil : $0 } ?? "TC0ONETIME"
+    guard kakaoPayCID.utf8.count == 10, kakaoPayCID.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7F }) else {
+      throw ConfigurationError(variable: "KAKAOPAY_CID", reason: "must be 10 printable characters")
+    }
+    kakaoPayBaseURL = try Self.url(environment, "KAKAOPAY_BASE_URL") ?? "https://open-api.kakaopay.com"
+    kakaoPayTimeout = try Self.integer(environment, "KAKAOPAY_TIMEOUT", default: 10, range: 1...120)
+    kakaoPayReadyLifetime = try Self.integer(environment, "KAKAOPAY_READY_TTL", default: 900, range: 1...86_400)
+    publicURL = try Self.url(environment, "BAZAAR_PUBLIC_URL", maxLength: 120)
+    paymentReturnURL = try Self.url(environment, "BAZAAR_PAYMENT_RETURN_URL")
+    kakaoPayIsSandbox = environment["BAZAAR_KAKAOPAY_SANDBOX"] == "1"
+  }
+
+  /// An http(s) URL without a trailing `/`, at most `maxLength` bytes; nil when unset.
+  private static func url(_ environment: Environment, _ name: String, maxLength: Int = 1000) throws -> String? {
+    guard var text = environment[name], !text.isEmpty else { return nil }
+    while text.hasSuffix("/") { text.removeLast() }
+    guard text.hasPrefix("http://") || text.hasPrefix("https://"), text.utf8.count <= maxLength,
+      !text.utf8.contains(where: { $0 <= 0x20 || $0 >= 0x7F || $0 == UInt8(ascii: "\"") })
+    else {
+      throw ConfigurationError(
+        variable: name, reason: "must be an http:// or https:// URL of at most \(maxLength) characters")
+    }
+    return text
   }
 
   /// Creates `var/` (mode 0700) if it is missing; `BAZAAR_HOME` itself must exist.

@@ -2,6 +2,8 @@ package import BazaarCore
 internal import BazaarCrypto
 package import BazaarFunctions
 package import BazaarStore
+internal import KakaoPay
+internal import Logging
 
 /// The live shop: the use cases over SQLite, OpenSSL and the system clock, and the database
 /// behind them. `wire` is the one place that builds them; the CLI, the CGI runner, `bazaar
@@ -18,9 +20,23 @@ package struct LiveServices: Sendable {
   /// one request, a pool (concurrent readers, one writer) for long-running processes. Creates
   /// `var/`, the JWT secret and the database (migrated) when they are missing. `clock` is the
   /// system clock except in tests.
+  /// `bazaar up`'s KakaoPay sandbox, used when no `KAKAOPAY_SECRET_KEY` is set: where its API
+  /// answers, the key it accepts, and the shop's address for the callbacks.
+  package struct Sandbox: Sendable {
+    package var baseURL: String
+    package var secretKey: String
+    package var publicURL: String
+
+    package init(baseURL: String, secretKey: String, publicURL: String) {
+      self.baseURL = baseURL
+      self.secretKey = secretKey
+      self.publicURL = publicURL
+    }
+  }
+
   package static func wire(
     _ configuration: Configuration, connections: BazaarDatabase.Connections = .single,
-    clock: any Clock = SystemClock()
+    clock: any Clock = SystemClock(), sandbox: Sandbox? = nil
   ) throws -> LiveServices {
     let signer: HS256TokenSigner
     do {
@@ -36,7 +52,49 @@ package struct LiveServices: Sendable {
     let services = Services(
       store: store, passwords: ScryptPasswordHasher(logN: configuration.scryptLogN), signer: signer,
       ids: RandomIDGenerator(clock: clock), clock: clock, tokenLifetime: configuration.tokenLifetime,
-      orderLifetime: configuration.orderLifetime)
+      orderLifetime: configuration.orderLifetime, payments: paymentWiring(configuration, sandbox: sandbox))
     return LiveServices(services: services, store: store)
+  }
+
+  /// Which gateway takes payments: KakaoPay with the configured key; else `bazaar up`'s
+  /// sandbox; else none, and `pay` says why (a deployment that forgot its key never takes
+  /// fake payments).
+  static func paymentWiring(_ configuration: Configuration, sandbox: Sandbox?) -> Services.PaymentWiring {
+    let timeout = configuration.kakaoPayTimeout
+    var gateway: (any PaymentGateway)?
+    var publicURL = configuration.publicURL
+    var unconfigured = ""
+    if let key = configuration.kakaoPaySecretKey {
+      if publicURL == nil {
+        unconfigured = "BAZAAR_PUBLIC_URL is not set, so KakaoPay could not send buyers back to the shop"
+      } else {
+        gateway = KakaoPayGateway(
+          .init(
+            baseURL: configuration.kakaoPayBaseURL, secretKey: key, cid: configuration.kakaoPayCID,
+            timeout: Double(timeout), isSandbox: configuration.kakaoPayIsSandbox))
+      }
+    } else if let sandbox {
+      publicURL = configuration.publicURL ?? sandbox.publicURL
+      gateway = KakaoPayGateway(
+        .init(
+          baseURL: sandbox.baseURL, secretKey: sandbox.secretKey, cid: configuration.kakaoPayCID,
+          timeout: Double(timeout), isSandbox: true))
+    } else {
+      unconfigured = "KAKAOPAY_SECRET_KEY is not set (only `bazaar up` falls back to its KakaoPay sandbox)"
+    }
+    let logger = Logs.logger(label: "bazaar.payments")
+    return Services.PaymentWiring(
+      gateway: gateway, unconfigured: unconfigured,
+      settings: PaymentSettings(
+        publicURL: publicURL ?? "http://127.0.0.1", readyLifetime: configuration.kakaoPayReadyLifetime,
+        returnURL: configuration.paymentReturnURL, uncertainAfter: timeout + 2),
+      secrets: RandomSecrets(),
+      alert: { alert in
+        logger.error(
+          "\(alert.message)",
+          metadata: [
+            "paymentId": "\(alert.paymentID)", "orderId": "\(alert.orderID)", "detail": "\(alert.detail)",
+          ])
+      })
   }
 }

@@ -117,3 +117,29 @@ package enum ShopOperations {
     QueueAnswer(["expired": .integer(Int64(try desk.expireDue()))])
   }
 }
+
+extension ShopOperations {
+  /// `{"checked", "completed", "failed", "canceled", "reverted", "unresolved"}` after settling
+  /// every payment whose gateway call's outcome is unknown, once or (with `follow`) until
+  /// `shouldStop` says so, every `intervalMilliseconds`.
+  package static func reconcilePayments(
+    _ desk: PaymentDesk, follow: Bool, intervalMilliseconds: Int64, shouldStop: @escaping () -> Bool
+  ) throws -> QueueAnswer {
+    var total = PaymentDesk.ReconcileReport()
+    repeat {
+      let report = try desk.reconcileUncertain()
+      total.checked += report.checked
+      total.completed += report.completed
+      total.failed += report.failed
+      total.canceled += report.canceled
+      total.reverted += report.reverted
+      total.unresolved = report.unresolved
+      if follow && !shouldStop() { usleep(useconds_t(intervalMilliseconds * 1000)) }
+    } while follow && !shouldStop()
+    return QueueAnswer([
+      "checked": .integer(Int64(total.checked)), "completed": .integer(Int64(total.completed)),
+      "failed": .integer(Int64(total.failed)), "canceled": .integer(Int64(total.canceled)),
+      "reverted": .integer(Int64(total.reverted)), "unresolved": .integer(Int64(total.unresolved)),
+    ])
+  }
+}

@@ -49,7 +49,7 @@ package enum CGIDocument {
   /// The meta-variables (§4.1) a server passes to a CGI program for `request`: the method,
   /// `PATH_INFO` (the request path, as received), `QUERY_STRING`, `CONTENT_LENGTH` and
   /// `CONTENT_TYPE` when there is a body, the `Authorization` header (as Apache's
-  /// `CGIPassAuth On` passes it), `Idempotency-Key` and the request id as `HTTP_X_REQUEST_ID`.
+  /// `CGIPassAuth On` passes it), `Idempotency-Key`, `Accept` and the request id as `HTTP_X_REQUEST_ID`.
   package static func metaVariables(
     for request: GatewayRequest, serverName: String, serverPort: Int, remoteAddress: String?
   ) -> [(name: String, value: String)] {
@@ -63,6 +63,7 @@ package enum CGIDocument {
     if let type = request.contentType { variables.append(("CONTENT_TYPE", type)) }
     if let authorization = request.authorization { variables.append(("HTTP_AUTHORIZATION", authorization)) }
     if let key = request.idempotencyKey { variables.append(("HTTP_IDEMPOTENCY_KEY", key)) }
+    if let accept = request.accept { variables.append(("HTTP_ACCEPT", accept)) }
     if let remoteAddress { variables.append(("REMOTE_ADDR", remoteAddress)) }
     return variables
   }

@@ -26,7 +26,7 @@ package struct CGIRunner: Sendable {
     var request = GatewayRequest(
       method: method, path: variable("PATH_INFO") ?? "", query: variable("QUERY_STRING") ?? "",
       authorization: variable("HTTP_AUTHORIZATION"), contentType: variable("CONTENT_TYPE"),
-      idempotencyKey: variable("HTTP_IDEMPOTENCY_KEY"), requestID: requestID)
+      idempotencyKey: variable("HTTP_IDEMPOTENCY_KEY"), accept: variable("HTTP_ACCEPT"), requestID: requestID)
     let report: (any Error) -> Void = { error in
       logger.error("internal error", metadata: ["requestId": "\(requestID)", "error": "\(String(reflecting: error))"])
     }

@@ -15,12 +15,14 @@ package struct GatewayRequest: Sendable {
   package var contentType: String?
   /// The `Idempotency-Key` header, if any: it joins the input as `idempotencyKey`.
   package var idempotencyKey: String?
+  /// The `Accept` header, if any: a browser's `text/html` gets a page for a payment callback.
+  package var accept: String?
   package var body: [UInt8]
   package var requestID: String
 
   package init(
     method: String, path: String, query: String = "", authorization: String? = nil, contentType: String? = nil,
-    idempotencyKey: String? = nil, body: [UInt8] = [], requestID: String
+    idempotencyKey: String? = nil, accept: String? = nil, body: [UInt8] = [], requestID: String
   ) {
     self.method = method
     self.path = path
@@ -28,6 +30,7 @@ package struct GatewayRequest: Sendable {
     self.authorization = authorization
     self.contentType = contentType
     self.idempotencyKey = idempotencyKey
+    self.accept = accept
     self.body = body
     self.requestID = requestID
   }
@@ -163,6 +166,12 @@ package struct Gateway: Sendable {
         ))
     }
     headers += extraHeaders
+    if let navigation = outcome.navigation, let page = BrowserPage.answer(navigation, accept: request.accept) {
+      headers[0] = ("Content-Type", page.contentType)
+      headers += page.headers
+      return GatewayResponse(
+        status: page.status, headers: headers, body: page.body, function: function, problemCode: nil)
+    }
     return GatewayResponse(
       status: outcome.status, headers: headers, body: outcome.body, function: function,
       problemCode: outcome.problemCode)

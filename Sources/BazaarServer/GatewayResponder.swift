@@ -30,12 +30,16 @@ package struct GatewayResponder: HTTPResponder {
   private let isolation: Isolation
   private let accessLog: Logger
   private let requestID: @Sendable (String?) -> String
+  private let sandbox: SandboxMount?
 
-  /// `requestID` turns the caller's `X-Request-Id` (if any) into the id to use.
+  /// `requestID` turns the caller's `X-Request-Id` (if any) into the id to use; `sandbox`, when
+  /// given, answers the paths under its prefix.
   package init(
     gateway: Gateway, backend: any RequestBackend, maxBodyBytes: Int, openAPIDocument: [UInt8],
-    isolation: Isolation, accessLog: Logger, requestID: @escaping @Sendable (String?) -> String
+    isolation: Isolation, accessLog: Logger, requestID: @escaping @Sendable (String?) -> String,
+    sandbox: SandboxMount? = nil
   ) {
+    self.sandbox = sandbox
     self.gateway = gateway
     self.backend = backend
     self.maxBodyBytes = maxBodyBytes
@@ -50,7 +54,7 @@ package struct GatewayResponder: HTTPResponder {
     var incoming = GatewayRequest(
       method: request.method.rawValue, path: request.uri.path, query: request.uri.query ?? "",
       authorization: request.headers[.authorization], contentType: request.headers[.contentType],
-      idempotencyKey: request.headers[Self.idempotencyKeyField],
+      idempotencyKey: request.headers[Self.idempotencyKeyField], accept: request.headers[.accept],
       requestID: requestID(request.headers[Self.requestIDField]))
     let response: GatewayResponse
     switch incoming.path {
@@ -63,7 +67,11 @@ package struct GatewayResponder: HTTPResponder {
       switch await readBody(&request) {
       case .success(let body):
         incoming.body = body
-        response = await backend.respond(to: incoming, remoteAddress: context.remoteAddress)
+        if let sandbox, sandbox.owns(incoming.path) {
+          response = await sandbox.respond(to: incoming)
+        } else {
+          response = await backend.respond(to: incoming, remoteAddress: context.remoteAddress)
+        }
       case .failure(let problem):
         response = gateway.failure(problem, for: incoming)
       }

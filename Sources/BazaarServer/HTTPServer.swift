@@ -1,4 +1,4 @@
-internal import Hummingbird
+package import Hummingbird
 package import Logging
 internal import NIOCore
 
@@ -8,7 +8,7 @@ package enum HTTPServer {
   /// Serves on `host`:`port` (0 picks a free port); `onListening` gets the bound port.
   /// `requestID` names requests the HTTP parser refused (they never reach the responder).
   package static func run(
-    _ responder: GatewayResponder, host: String, port: Int, logger: Logger,
+    _ responder: some HTTPResponder<BazaarRequestContext>, host: String, port: Int, logger: Logger,
     requestID: @escaping @Sendable () -> String, onListening: @escaping @Sendable (Int) -> Void
   ) async throws {
     let application = Application(

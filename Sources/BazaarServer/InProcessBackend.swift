@@ -4,24 +4,36 @@ package import Logging
 package import NIOPosix
 
 /// Runs functions in the runner's process. Handlers block (SQLite, scrypt), so they run on a
-/// thread pool, never on the event loops or the cooperative pool.
+/// thread pool, never on the event loops or the cooperative pool. Handlers that wait on
+/// another service over the network (`waitsOnNetwork`: the payment gateway) run on a pool of
+/// their own, so a slow gateway holds those threads only and reads keep their pool.
 package struct InProcessBackend: RequestBackend {
   private let gateway: Gateway
   private let services: Services
   private let threads: NIOThreadPool
+  private let networkThreads: NIOThreadPool
   private let logger: Logger
 
-  package init(gateway: Gateway, services: Services, threads: NIOThreadPool, logger: Logger) {
+  package init(
+    gateway: Gateway, services: Services, threads: NIOThreadPool, networkThreads: NIOThreadPool, logger: Logger
+  ) {
     self.gateway = gateway
     self.services = services
     self.threads = threads
+    self.networkThreads = networkThreads
     self.logger = logger
   }
 
   package func respond(to request: GatewayRequest, remoteAddress: String?) async -> GatewayResponse {
     let (gateway, services, logger) = (gateway, services, logger)
+    var pool = threads
+    if case .function(let function, _) = gateway.routes.match(method: request.method, path: request.path),
+      function.waitsOnNetwork
+    {
+      pool = networkThreads
+    }
     do {
-      return try await threads.runIfActive {
+      return try await pool.runIfActive {
         gateway.handle(
           request, services: { services },
           reportInternal: { error in

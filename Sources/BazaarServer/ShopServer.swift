@@ -20,11 +20,17 @@ package enum ShopServer {
     /// Process isolation: the binary to start per request and its environment.
     package var executable: String
     package var childEnvironment: [String]
+    /// The KakaoPay sandbox to serve beside the shop (`bazaar up`), if any.
+    package var sandbox: SandboxMount?
+    /// In-process isolation: threads for handlers that wait on the payment gateway.
+    package var networkThreads: Int
 
     package init(
       host: String, port: Int, isolation: Isolation, timeout: Duration, maxConcurrent: Int, maxInputBytes: Int,
-      executable: String, childEnvironment: [String]
+      executable: String, childEnvironment: [String], sandbox: SandboxMount? = nil, networkThreads: Int = 32
     ) {
+      self.sandbox = sandbox
+      self.networkThreads = networkThreads
       self.host = host
       self.port = port
       self.isolation = isolation
@@ -47,7 +53,11 @@ package enum ShopServer {
     var processThreads: NIOThreadPool?
     switch settings.isolation {
     case .inprocess:
-      backend = InProcessBackend(gateway: gateway, services: services, threads: .singleton, logger: logger)
+      let network = NIOThreadPool(numberOfThreads: settings.networkThreads)
+      network.start()
+      processThreads = network
+      backend = InProcessBackend(
+        gateway: gateway, services: services, threads: .singleton, networkThreads: network, logger: logger)
     case .process:
       let threads = NIOThreadPool(numberOfThreads: settings.maxConcurrent)
       threads.start()
@@ -62,7 +72,7 @@ package enum ShopServer {
     let responder = GatewayResponder(
       gateway: gateway, backend: backend, maxBodyBytes: settings.maxInputBytes,
       openAPIDocument: OpenAPIDocument.bytes, isolation: settings.isolation, accessLog: accessLog,
-      requestID: requestID)
+      requestID: requestID, sandbox: settings.sandbox)
     let (host, isolation) = (settings.host, settings.isolation)
     try await HTTPServer.run(
       responder, host: settings.host, port: settings.port, logger: logger, requestID: { requestID(nil) },

@@ -162,6 +162,72 @@ extension BazaarDatabase {
           CREATE INDEX idempotency_by_expiry ON idempotency_keys (expires_at);
           """)
     }
+    // Rebuilds `orders` for the `canceling` status (SQLite cannot change a CHECK in place; GRDB
+    // runs this with foreign keys deferred and checks them before committing).
+    migrator.registerMigration("2026-11-27-payments") { db in
+      try db.execute(
+        sql: """
+          CREATE TABLE orders_new (
+            seq INTEGER PRIMARY KEY,
+            id TEXT NOT NULL UNIQUE CHECK (id LIKE 'ord\\_%' ESCAPE '\\'),
+            user_id TEXT NOT NULL REFERENCES users (id),
+            status TEXT NOT NULL
+              CHECK (status IN ('pending_payment', 'paid', 'canceling', 'shipped', 'delivered', 'canceled', 'expired')),
+            total INTEGER NOT NULL CHECK (total >= 1),
+            ship_recipient TEXT NOT NULL CHECK (length(ship_recipient) BETWEEN 1 AND 50),
+            ship_phone TEXT NOT NULL CHECK (length(ship_phone) BETWEEN 7 AND 20),
+            ship_postal_code TEXT NOT NULL CHECK (length(ship_postal_code) = 5),
+            ship_line1 TEXT NOT NULL CHECK (length(ship_line1) BETWEEN 1 AND 200),
+            ship_line2 TEXT CHECK (ship_line2 IS NULL OR length(ship_line2) BETWEEN 1 AND 200),
+            created_at INTEGER NOT NULL,
+            updated_at INTEGER NOT NULL CHECK (updated_at >= created_at),
+            expires_at INTEGER NOT NULL CHECK (expires_at > created_at),
+            paid_at INTEGER, shipped_at INTEGER, delivered_at INTEGER, canceled_at INTEGER, expired_at INTEGER,
+            CHECK ((status = 'expired') = (expired_at IS NOT NULL)),
+            CHECK ((status = 'canceled') = (canceled_at IS NOT NULL)),
+            CHECK (status NOT IN ('paid', 'canceling') OR paid_at IS NOT NULL)
+          ) STRICT;
+          INSERT INTO orders_new SELECT * FROM orders;
+          DROP TABLE orders;
+          ALTER TABLE orders_new RENAME TO orders;
+          CREATE INDEX orders_by_user ON orders (user_id, created_at DESC, id DESC);
+          CREATE INDEX orders_due ON orders (expires_at) WHERE status = 'pending_payment';
+
+          -- One row per attempt to pay an order through the gateway.
+          CREATE TABLE payments (
+            seq INTEGER PRIMARY KEY,
+            id TEXT NOT NULL UNIQUE CHECK (id LIKE 'pay\\_%' ESCAPE '\\'),
+            order_id TEXT NOT NULL REFERENCES orders (id),
+            user_id TEXT NOT NULL REFERENCES users (id),
+            status TEXT NOT NULL CHECK (
+              status IN ('ready', 'approving', 'completed', 'refunding', 'failed', 'canceled', 'part_canceled')),
+            amount INTEGER NOT NULL CHECK (amount >= 1),
+            tid TEXT NOT NULL CHECK (length(tid) BETWEEN 1 AND 100),
+            state_secret TEXT NOT NULL CHECK (length(state_secret) >= 22),
+            redirect_pc TEXT NOT NULL,
+            redirect_mobile TEXT NOT NULL,
+            redirect_app TEXT NOT NULL,
+            sandbox INTEGER NOT NULL CHECK (sandbox IN (0, 1)),
+            created_at INTEGER NOT NULL,
+            updated_at INTEGER NOT NULL CHECK (updated_at >= created_at),
+            ready_expires_at INTEGER NOT NULL CHECK (ready_expires_at > created_at),
+            attempted_at INTEGER CHECK ((attempted_at IS NOT NULL) = (status IN ('approving', 'refunding'))),
+            aid TEXT,
+            method TEXT,
+            approved_at INTEGER CHECK (status NOT IN ('completed', 'refunding', 'part_canceled') OR approved_at IS NOT NULL),
+            canceled_amount INTEGER NOT NULL DEFAULT 0 CHECK (canceled_amount BETWEEN 0 AND amount),
+            canceled_at INTEGER,
+            failure_code TEXT,
+            failure_message TEXT
+          ) STRICT;
+          CREATE INDEX payments_by_order ON payments (order_id, seq);
+          -- At most one attempt per order is open (ready, approving, completed or refunding).
+          CREATE UNIQUE INDEX payments_open ON payments (order_id)
+            WHERE status IN ('ready', 'approving', 'completed', 'refunding');
+          CREATE INDEX payments_uncertain ON payments (attempted_at) WHERE status IN ('approving', 'refunding');
+          CREATE INDEX payments_by_failure ON payments (failure_code) WHERE failure_code IS NOT NULL;
+          """)
+    }
     return migrator
   }()
 }

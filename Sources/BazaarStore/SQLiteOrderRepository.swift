@@ -66,7 +66,10 @@ struct SQLiteOrderRepository: OrderRepository {
     try String.fetchAll(
       db,
       sql: """
-        SELECT id FROM orders WHERE status = 'pending_payment' AND expires_at <= ? ORDER BY expires_at, id LIMIT ?
+        SELECT id FROM orders
+        WHERE status = 'pending_payment' AND expires_at <= ?
+          AND NOT EXISTS (SELECT 1 FROM payments WHERE payments.order_id = orders.id AND payments.status = 'approving')
+        ORDER BY expires_at, id LIMIT ?
         """,
       arguments: [now.milliseconds, limit]
     ).map(OrderID.init(rawValue:))

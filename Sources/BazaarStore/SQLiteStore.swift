@@ -46,4 +46,5 @@ struct SQLiteTransaction: StoreTransaction {
   var orders: any OrderRepository { SQLiteOrderRepository(db: db) }
   var outbox: any OutboxRepository { SQLiteOutboxRepository(db: db) }
   var idempotency: any IdempotencyRepository { SQLiteIdempotencyRepository(db: db) }
+  var payments: any PaymentRepository { SQLitePaymentRepository(db: db) }
 }

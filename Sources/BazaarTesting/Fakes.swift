@@ -118,6 +118,7 @@ struct FailingTransaction: StoreTransaction {
   var orders: any OrderRepository { FailingOrders(base: base.orders, transaction: self) }
   var outbox: any OutboxRepository { FailingOutbox(base: base.outbox, transaction: self) }
   var idempotency: any IdempotencyRepository { FailingIdempotency(base: base.idempotency, transaction: self) }
+  var payments: any PaymentRepository { FailingPayments(base: base.payments, transaction: self) }
 }
 
 struct FailingUsers: UserRepository {
@@ -205,6 +206,26 @@ struct FailingOrders: OrderRepository {
     try base.orders(holding: seller, status: status, after: after, limit: limit)
   }
   func dueForExpiry(at now: Timestamp, limit: Int) throws -> [OrderID] { try base.dueForExpiry(at: now, limit: limit) }
+}
+
+struct FailingPayments: PaymentRepository {
+  let base: any PaymentRepository
+  let transaction: FailingTransaction
+
+  func insert(_ payment: Payment) throws {
+    try transaction.check("payments.insert")
+    try base.insert(payment)
+  }
+  func payment(id: PaymentID) throws -> Payment? { try base.payment(id: id) }
+  func latest(for order: OrderID) throws -> Payment? { try base.latest(for: order) }
+  func update(_ payment: Payment) throws {
+    try transaction.check("payments.update")
+    try base.update(payment)
+  }
+  func uncertain(attemptedBefore before: Timestamp, limit: Int) throws -> [PaymentID] {
+    try base.uncertain(attemptedBefore: before, limit: limit)
+  }
+  func count(failureCode code: String) throws -> Int { try base.count(failureCode: code) }
 }
 
 struct FailingOutbox: OutboxRepository {

@@ -37,8 +37,11 @@ struct InMemoryOrders: OrderRepository {
   }
 
   func dueForExpiry(at now: Timestamp, limit: Int) throws -> [OrderID] {
-    transaction.state.orders.values.filter { $0.status == .pendingPayment && $0.expiresAt <= now }
-      .sorted { ($0.expiresAt, $0.id.rawValue) < ($1.expiresAt, $1.id.rawValue) }.prefix(limit).map(\.id)
+    let approving = Set(transaction.state.payments.filter { $0.status == .approving }.map(\.orderID))
+    return transaction.state.orders.values.filter {
+      $0.status == .pendingPayment && $0.expiresAt <= now && !approving.contains($0.id)
+    }
+    .sorted { ($0.expiresAt, $0.id.rawValue) < ($1.expiresAt, $1.id.rawValue) }.prefix(limit).map(\.id)
   }
 
   private func page(_ matches: (Order) -> Bool, status: OrderStatus?, after: OrderPosition?, limit: Int) -> [Order] {

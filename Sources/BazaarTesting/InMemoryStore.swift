@@ -15,6 +15,8 @@ package final class InMemoryStore: Store {
     /// The outbox in insertion order.
     package var outbox: [OutboxRow] = []
     package var idempotency: [String: IdempotencyRecord] = [:]
+    /// Payment attempts in insertion order.
+    package var payments: [Payment] = []
   }
 
   /// One outbox row.
@@ -71,6 +73,7 @@ final class InMemoryTransaction: StoreTransaction {
   var orders: any OrderRepository { InMemoryOrders(transaction: self) }
   var outbox: any OutboxRepository { InMemoryOutbox(transaction: self) }
   var idempotency: any IdempotencyRepository { InMemoryIdempotency(transaction: self) }
+  var payments: any PaymentRepository { InMemoryPayments(transaction: self) }
 
   /// Applies `change` to the working copy; a write inside `read` stops the test.
   func mutate<T>(_ change: (inout InMemoryStore.State) throws -> T) rethrows -> T {

@@ -4,6 +4,8 @@ internal import BazaarRunners
 internal import BazaarServer
 internal import BazaarStore
 internal import Foundation
+internal import KakaoPaySandbox
+internal import Logging
 internal import NIOCore
 
 #if canImport(Glibc)
@@ -58,29 +60,112 @@ struct Serve: AsyncParsableCommand {
 /// `bazaar up`: the whole shop in one process, for a developer's machine.
 struct Up: AsyncParsableCommand {
   static let configuration = CommandConfiguration(
-    abstract: "Run the shop in one process: the HTTP runner (the scheduler and payment sandbox join later).")
+    abstract: "Run the shop in one process: the HTTP runner and, without KAKAOPAY_SECRET_KEY, the KakaoPay sandbox.",
+    discussion: """
+      Without KAKAOPAY_SECRET_KEY, payments go to the built-in KakaoPay sandbox served at       /sandbox/kakaopay (no money moves; `pay` answers say "sandbox": true), through the       production KakaoPay adapter. Its payments live in var/kakaopay-sandbox.sqlite.
+      """)
 
   @OptionGroup var options: ServerOptions
 
   func run() async throws {
-    try await Runner.run(options)
+    try await Runner.run(options, withSandbox: true)
+  }
+}
+
+/// `bazaar sandbox kakaopay`: the KakaoPay sandbox alone.
+struct SandboxCommand: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "sandbox", abstract: "Run a fake of an outside service.", subcommands: [KakaoPayCommand.self])
+
+  struct KakaoPayCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+      commandName: "kakaopay",
+      abstract: "Serve a KakaoPay sandbox: the online payment API's wire format and a checkout page.",
+      discussion: """
+        POST /online/v1/payment/ready|approve|cancel|order as KakaoPay answers them, and the         buyer's checkout page at /checkout/{tid} (Approve, Cancel, Fail; ?auto=approve for         scripts). Point KAKAOPAY_BASE_URL at it.
+        """)
+
+    @Option(help: "The address to listen on.") var host = "127.0.0.1"
+    @Option(help: "The port to listen on (0 picks a free one; the log line \"listening\" names it).") var port = 8090
+    @Option(help: "Its SQLite file (default: $BAZAAR_HOME/var/kakaopay-sandbox.sqlite).") var database: String?
+    @Option(help: "The only secret key accepted (default: KAKAOPAY_SECRET_KEY, else any key).") var secretKey: String?
+    @Option(help: "Seconds a payment can be approved after ready (then -723).") var readyTtl = 900
+    @Option(help: "Where browsers reach it (default: http://HOST:PORT).") var publicUrl: String?
+    @Flag(help: "Serve PUT /_control/delays {\"approve\": seconds, …} (for tests).") var control = false
+
+    func validate() throws {
+      guard (0...65_535).contains(port) else { throw ValidationError("--port must be 0 to 65535") }
+      guard (1...86_400).contains(readyTtl) else { throw ValidationError("--ready-ttl must be 1 to 86400") }
+    }
+
+    func run() async throws {
+      let configuration = try Configuration()
+      try configuration.prepareStateDirectory()
+      let port = try self.port == 0 ? Runner.freePort(host) : self.port
+      let publicURL = publicUrl ?? "http://\(Runner.urlHost(host)):\(port)"
+      let sandbox = try KakaoPaySandbox(
+        databasePath: database ?? configuration.stateDirectory + "/kakaopay-sandbox.sqlite",
+        settings: .init(
+          publicURL: publicURL, secretKey: secretKey ?? configuration.kakaoPaySecretKey, readyLifetime: readyTtl,
+          control: control))
+      defer { try? sandbox.close() }
+      let logger = Logs.logger(label: "bazaar.sandbox")
+      let host = host
+      try await SandboxServer.run(
+        sandbox, host: host, port: port, logger: logger,
+        onListening: { port in
+          logger.info(
+            "listening",
+            metadata: ["url": "http://\(Runner.urlHost(host)):\(port)/", "port": .stringConvertible(port)])
+        })
+    }
   }
 }
 
 /// Opens the live services and serves them until a stop signal.
 enum Runner {
-  static func run(_ options: ServerOptions) async throws {
+  /// Serves the shop; `withSandbox` (for `bazaar up`) mounts the KakaoPay sandbox and points
+  /// payments at it when no `KAKAOPAY_SECRET_KEY` is set.
+  static func run(_ options: ServerOptions, withSandbox: Bool = false) async throws {
     let configuration = try Configuration()
+    try configuration.prepareStateDirectory()
+    var port = options.port
+    var mount: SandboxMount?
+    var sandbox: LiveServices.Sandbox?
+    var extraEnvironment: [String: String] = [:]
+    if withSandbox && configuration.kakaoPaySecretKey == nil {
+      // The sandbox's URLs name the port, so a free one is chosen before listening.
+      if port == 0 { port = try freePort(options.host) }
+      let local = "http://\(urlHost(options.host)):\(port)"
+      let publicURL = configuration.publicURL ?? local
+      let key = "DEVSANDBOX" + randomHex(24)
+      let fake = try KakaoPaySandbox(
+        databasePath: configuration.stateDirectory + "/kakaopay-sandbox.sqlite",
+        settings: .init(
+          publicURL: publicURL + "/sandbox/kakaopay", secretKey: key,
+          readyLifetime: Int(configuration.kakaoPayReadyLifetime)))
+      mount = SandboxMount(prefix: "/sandbox/kakaopay", sandbox: fake)
+      sandbox = LiveServices.Sandbox(baseURL: local + "/sandbox/kakaopay", secretKey: key, publicURL: publicURL)
+      extraEnvironment = [
+        "KAKAOPAY_SECRET_KEY": key, "KAKAOPAY_BASE_URL": local + "/sandbox/kakaopay", "BAZAAR_PUBLIC_URL": publicURL,
+        "BAZAAR_KAKAOPAY_SANDBOX": "1",
+      ]
+      let warning =
+        "KAKAOPAY_SECRET_KEY is not set: payments go to the built-in KakaoPay SANDBOX at \(publicURL)/sandbox/kakaopay"
+        + " (no money moves; set KAKAOPAY_SECRET_KEY and BAZAAR_PUBLIC_URL to take real payments)"
+      Logs.logger(label: "bazaar.up").warning("\(warning)")
+      writeLine("bazaar up: \(warning)", to: 2)
+    }
     // Opening the services migrates the database and creates the JWT secret once, before any
     // request (or function process) needs them.
-    let live = try LiveServices.wire(configuration, connections: .pool)
+    let live = try LiveServices.wire(configuration, connections: .pool, sandbox: sandbox)
     defer { try? live.database.close() }
     let settings = ShopServer.Settings(
-      host: options.host, port: options.port, isolation: options.isolation,
+      host: options.host, port: port, isolation: options.isolation,
       timeout: .milliseconds(Int64(options.timeout * 1000)), maxConcurrent: options.maxConcurrent,
       maxInputBytes: configuration.maxInputBytes,
       executable: try functionExecutable(),
-      childEnvironment: childEnvironment())
+      childEnvironment: childEnvironment(adding: extraEnvironment), sandbox: mount)
     do {
       try await ShopServer.run(
         live.services, settings: settings, logger: Logs.logger(label: "bazaar.serve"),
@@ -103,9 +188,41 @@ enum Runner {
 
   /// This process's environment for the function processes, quieter: they log warnings and
   /// errors only, as the runner writes the access-log line.
-  private static func childEnvironment() -> [String] {
-    var environment = ProcessInfo.processInfo.environment
+  private static func childEnvironment(adding extra: [String: String]) -> [String] {
+    var environment = ProcessInfo.processInfo.environment.merging(extra) { $1 }
     if environment["BAZAAR_LOG_LEVEL"] == nil { environment["BAZAAR_LOG_LEVEL"] = "warning" }
     return environment.map { "\($0.key)=\($0.value)" }
+  }
+
+  /// A port free on `host` right now (the kernel's pick for port 0).
+  static func freePort(_ host: String) throws -> Int {
+    let address = try SocketAddress.makeAddressResolvingHost(host, port: 0)
+    let fd = socket(Int32(address.protocol.rawValue), Int32(SOCK_STREAM.rawValue), 0)
+    guard fd >= 0 else { throw ExitCode(71) }
+    defer { close(fd) }
+    let ok = address.withSockAddr { bind(fd, $0, socklen_t($1)) }
+    guard ok == 0 else { throw ExitCode(71) }
+    var storage = sockaddr_storage()
+    var length = socklen_t(MemoryLayout<sockaddr_storage>.size)
+    _ = withUnsafeMutablePointer(to: &storage) {
+      $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
+    }
+    // sockaddr_in and sockaddr_in6 both keep the port, big-endian, at offset 2.
+    return withUnsafeBytes(of: &storage) { Int(UInt16(bigEndian: $0.load(fromByteOffset: 2, as: UInt16.self))) }
+  }
+
+  /// `host` as the host part of a URL a local client can reach: the wildcard addresses become
+  /// loopback, IPv6 literals get brackets.
+  static func urlHost(_ host: String) -> String {
+    switch host {
+    case "0.0.0.0", "": "127.0.0.1"
+    case "::": "[::1]"
+    default: host.contains(":") ? "[\(host)]" : host
+    }
+  }
+
+  private static func randomHex(_ count: Int) -> String {
+    var generator = SystemRandomNumberGenerator()
+    return String((0..<count).map { _ in Array("0123456789abcdef")[Int.random(in: 0..<16, using: &generator)] })
   }
 }

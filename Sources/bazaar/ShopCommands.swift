@@ -76,3 +76,31 @@ func respondWithShop(_ body: (LiveServices) throws -> QueueAnswer) throws {
   }
   if code != 0 { throw ExitCode(code) }
 }
+
+/// `bazaar payments reconcile`: settles payments whose gateway call's answer was lost.
+struct PaymentsCommand: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "payments", abstract: "Payment maintenance.", subcommands: [Reconcile.self])
+
+  struct Reconcile: ParsableCommand {
+    static let configuration = CommandConfiguration(
+      abstract: "Settle payments left approving or refunding (a timeout, a crash) through KakaoPay's lookup.",
+      discussion: """
+        A payment counts as lost once its call is older than KAKAOPAY_TIMEOUT plus 2 seconds. \
+        Without --once it keeps reconciling every --interval seconds until SIGTERM or SIGINT.
+        """)
+
+    @Flag(help: "Reconcile once, then exit (for cron).") var once = false
+    @Option(help: "Seconds between passes (without --once).") var interval: Double = 30
+
+    func run() throws {
+      let intervalMilliseconds = max(100, try milliseconds(interval, option: "--interval") ?? 30_000)
+      StopSignal.install()
+      try respondWithShop { live in
+        try ShopOperations.reconcilePayments(
+          live.services.payments, follow: !once, intervalMilliseconds: intervalMilliseconds,
+          shouldStop: StopSignal.requested)
+      }
+    }
+  }
+}

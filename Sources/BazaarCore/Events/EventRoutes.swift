@@ -1,14 +1,17 @@
 /// Which spool queues receive which event types: the one routing table (docs/events.md).
 ///
 /// A queue here is read by one kind of consumer. `orders` carries every order event, for
-/// integrations and for replaying what happened to an order; the scheduler issue adds the
-/// queues its consumers read (payments, shipments).
+/// integrations and for replaying what happened to an order; `payments` carries the payment
+/// outcomes the scheduler consumes (shipments are dispatched once a payment completes).
 package enum EventRoutes {
   /// Event type → queues, in the order they are published to.
   package static let table: [String: [String]] = [
     "order.placed": ["orders"],
     "order.canceled": ["orders"],
     "order.expired": ["orders"],
+    "order.paid": ["orders"],
+    "payment.completed": ["payments"],
+    "payment.canceled": ["payments"],
   ]
 
   /// The queues that receive `type` (none for a type nobody subscribes to).

@@ -1,15 +1,17 @@
 /// Where an order stands. `pending_payment → paid → shipped → delivered`; an unpaid order may be
-/// `canceled` or `expired`, a paid one `canceled` (refunded).
+/// `canceled` or `expired`; a paid one is refunded through `canceling` (the refund is under way,
+/// nothing may ship it) to `canceled`.
 package enum OrderStatus: String, Sendable, CaseIterable {
   case pendingPayment = "pending_payment"
   case paid
+  case canceling
   case shipped
   case delivered
   case canceled
   case expired
 
   /// Whether the order still holds its stock reservation.
-  package var holdsReservation: Bool { self == .pendingPayment || self == .paid }
+  package var holdsReservation: Bool { self == .pendingPayment || self == .paid || self == .canceling }
 }
 
 /// One line of an order: the product as it was sold (name and price copied at placement).

@@ -133,13 +133,19 @@ package struct OrderDesk: Sendable {
     return Self.page(orders, query)
   }
 
-  /// Cancels one of the caller's unpaid orders and releases its stock.
+  /// Cancels one of the caller's unpaid orders and releases its stock. A payment attempt still
+  /// `ready` is canceled with it (its callback is refused from then on); one being approved
+  /// right now makes this `PaymentError.inProgress`. A paid order is refunded by
+  /// `PaymentDesk.cancelOrder`, which calls this for unpaid ones.
   package func cancel(_ rawID: String, by caller: AccessClaims) throws -> Order {
     guard let id = OrderID(checking: rawID) else { throw OrderError.orderNotFound }
     let now = clock.now()
     return try store.write { tx in
       guard let order = try tx.orders.order(id: id), order.userID.rawValue == caller.subject else {
         throw OrderError.orderNotFound
+      }
+      if order.status == .pendingPayment, try tx.payments.latest(for: id)?.status == .approving {
+        throw PaymentError.inProgress
       }
       return try apply(.cancel, to: order, at: now, in: tx)
     }
@@ -156,7 +162,8 @@ package struct OrderDesk: Sendable {
         let due = try tx.orders.dueForExpiry(at: now, limit: batch)
         var count = 0
         for id in due {
-          guard let order = try tx.orders.order(id: id), order.status == .pendingPayment, order.expiresAt <= now
+          guard let order = try tx.orders.order(id: id), order.status == .pendingPayment, order.expiresAt <= now,
+            try tx.payments.latest(for: id)?.status != .approving
           else { continue }
           _ = try apply(.expire, to: order, at: now, in: tx)
           count += 1
@@ -176,6 +183,15 @@ package struct OrderDesk: Sendable {
   )
     throws -> Order
   {
+    try Self.transition(transition, order, at: now, in: tx, ids: ids)
+  }
+
+  /// `transition` applied to `order` inside `tx`, as `apply` does it (the payment use cases
+  /// pay, refund and cancel orders the same way).
+  package static func transition(
+    _ transition: OrderTransition, _ order: Order, at now: Timestamp, in tx: any StoreTransaction,
+    ids: any IDGenerator
+  ) throws -> Order {
     let (changed, events) = try OrderStateMachine.apply(transition, to: order, at: now)
     if order.status.holdsReservation && !changed.status.holdsReservation && changed.status != .shipped {
       for line in order.lines {
@@ -186,6 +202,14 @@ package struct OrderDesk: Sendable {
     }
     try tx.orders.update(changed)
     for type in events { try tx.outbox.append(OrderEvents.event(type, changed, ids: ids, at: now)) }
+    if transition == .cancel || transition == .expire, let payment = try tx.payments.latest(for: order.id),
+      payment.status == .ready
+    {
+      let reason = transition == .cancel ? "the order was canceled" : "the order expired unpaid"
+      try tx.payments.update(
+        payment.ended(
+          .canceled, code: transition == .cancel ? "order_canceled" : "order_expired", message: reason, at: now))
+    }
     return changed
   }
 

@@ -25,7 +25,8 @@ package protocol OrderRepository {
   func orders(of user: UserID, status: OrderStatus?, after: OrderPosition?, limit: Int) throws -> [Order]
   /// Orders holding at least one line of `seller`, newest first, strictly after `after`.
   func orders(holding seller: SellerID, status: OrderStatus?, after: OrderPosition?, limit: Int) throws -> [Order]
-  /// Unpaid orders whose `expiresAt` is at or before `now`, soonest first, at most `limit`.
+  /// Unpaid orders whose `expiresAt` is at or before `now`, soonest first, at most `limit`;
+  /// an order whose payment is being approved (`approving`) is left out until that settles.
   func dueForExpiry(at now: Timestamp, limit: Int) throws -> [OrderID]
 }
 

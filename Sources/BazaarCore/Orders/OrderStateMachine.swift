@@ -8,7 +8,11 @@ package enum OrderTransition: String, Sendable {
   case expire
   /// Its payment is approved.
   case pay
-  /// A paid order is canceled and its payment refunded.
+  /// A paid order's refund begins: from now on nothing may ship it.
+  case beginRefund = "begin_refund"
+  /// The gateway refused the refund: the order is paid again.
+  case abortRefund = "abort_refund"
+  /// The refund went through: the order is canceled.
   case refund
   /// Its shipment leaves.
   case ship
@@ -26,21 +30,25 @@ package enum OrderStateMachine {
     case (.pendingPayment, .cancel): .canceled
     case (.pendingPayment, .expire): .expired
     case (.pendingPayment, .pay): .paid
-    case (.paid, .refund): .canceled
+    case (.paid, .beginRefund): .canceling
+    case (.canceling, .abortRefund): .paid
+    case (.canceling, .refund): .canceled
     case (.paid, .ship): .shipped
     case (.shipped, .deliver): .delivered
     default: nil
     }
   }
 
-  /// The event type a transition emits.
-  package static func eventType(of transition: OrderTransition) -> String {
+  /// The event types a transition emits (a refund's start and abort emit none: the order is
+  /// not canceled until the money is back).
+  package static func eventTypes(of transition: OrderTransition) -> [String] {
     switch transition {
-    case .cancel, .refund: "order.canceled"
-    case .expire: "order.expired"
-    case .pay: "order.paid"
-    case .ship: "order.shipped"
-    case .deliver: "order.delivered"
+    case .cancel, .refund: ["order.canceled"]
+    case .beginRefund, .abortRefund: []
+    case .expire: ["order.expired"]
+    case .pay: ["order.paid"]
+    case .ship: ["order.shipped"]
+    case .deliver: ["order.delivered"]
     }
   }
 
@@ -53,7 +61,7 @@ package enum OrderStateMachine {
   {
     guard let status = next(from: order.status, transition) else {
       switch transition {
-      case .cancel, .refund: throw .notCancelable(order.status)
+      case .cancel, .beginRefund: throw .notCancelable(order.status)
       default: throw .invalidTransition(from: order.status, transition)
       }
     }
@@ -62,12 +70,13 @@ package enum OrderStateMachine {
     changed.updatedAt = max(order.updatedAt, now)
     switch transition {
     case .cancel, .refund: changed.canceledAt = now
+    case .beginRefund, .abortRefund: break
     case .expire: changed.expiredAt = now
     case .pay: changed.paidAt = now
     case .ship: changed.shippedAt = now
     case .deliver: changed.deliveredAt = now
     }
-    return (changed, [eventType(of: transition)])
+    return (changed, eventTypes(of: transition))
   }
 }
 

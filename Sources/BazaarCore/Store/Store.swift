@@ -39,6 +39,8 @@ package protocol StoreTransaction {
   var outbox: any OutboxRepository { get }
   /// Answers kept for idempotency keys.
   var idempotency: any IdempotencyRepository { get }
+  /// Payment attempts.
+  var payments: any PaymentRepository { get }
 }
 
 /// The store could not serve the request right now; the caller may retry.
