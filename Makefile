@@ -5,15 +5,16 @@ SHELL := /bin/bash
 APT_PACKAGES := libsqlite3-dev libssl-dev libcurl4-openssl-dev curl jq
 BENCH_APT_PACKAGES := hyperfine
 HTTP_BENCH_APT_PACKAGES := wrk lighttpd curl
-# Real web servers and a real client for the CGI tests (deploy/).
-TEST_APT_PACKAGES := lighttpd apache2 nginx fcgiwrap gettext-base curl jq
+# Real web servers and a real client for the CGI tests (deploy/); a real browser (Chromium and
+# its WebDriver) for the checkout test.
+TEST_APT_PACKAGES := lighttpd apache2 nginx fcgiwrap gettext-base curl jq chromium chromium-driver
 VENV := .venv
 PYTHON := $(VENV)/bin/python
 DEBUG_BIN := .build/debug/bazaar
 RELEASE_BIN := .build/release/bazaar
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: help deps venv build release run demo test test-swift test-e2e bench bench-spool bench-catalog bench-http bench-orders format lint clean
+.PHONY: help deps venv build release run demo test test-swift test-e2e bench bench-spool bench-catalog bench-http bench-orders bench-payments format lint clean
 
 help:
 	@echo "make run     build (release) and run the shop on http://127.0.0.1:8080 (bazaar up)"
@@ -26,6 +27,7 @@ help:
 	@echo "make bench-catalog  listProducts search over 100,000 products against getProduct by id (docs/benchmarks.md)"
 	@echo "make bench-http  wrk: GET /products/{id} and POST /users/auth, serve (both modes) and lighttpd CGI, vs /healthz"
 	@echo "make bench-orders  placeOrder orders/s in-process and per process at 1, 4, 16 clients vs a Python sqlite3 floor"
+	@echo "make bench-payments  pay → approve round trips vs the KakaoPay sandbox alone; reads while 8 pay calls hang"
 	@echo "make format  swift format the sources in place"
 	@echo "make lint    swift format lint --strict (CI fails on a diff)"
 	@echo "make clean   remove .build, bin and the venv"
@@ -104,6 +106,12 @@ bench-orders:
 	$(MAKE) --no-print-directory deps EXTRA_APT="$(HTTP_BENCH_APT_PACKAGES)"
 	$(MAKE) --no-print-directory release
 	python3 Benchmarks/orders.py --rounds $${ROUNDS:-3} --duration $${DURATION:-5}
+
+## bench-payments: the pay → approve round trip against the sandbox alone, and reads while the gateway hangs.
+bench-payments:
+	$(MAKE) --no-print-directory deps EXTRA_APT="$(HTTP_BENCH_APT_PACKAGES)"
+	$(MAKE) --no-print-directory release
+	python3 Benchmarks/payments.py --rounds $${ROUNDS:-3} --orders $${ORDERS:-300} --clients $${CLIENTS:-4}
 
 $(VENV)/.bench-installed: Benchmarks/requirements.txt $(VENV)/.installed
 	$(PYTHON) -m pip install -q --disable-pip-version-check -r Benchmarks/requirements.txt

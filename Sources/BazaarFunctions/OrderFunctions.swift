@@ -39,7 +39,8 @@ enum OrderFunctions {
   ) { input, context in
     let id = input.string("id")
     try input.finish()
-    return OrderView(try context.services.orders.order(id, of: try context.requireCaller))
+    let order = try context.services.orders.order(id, of: try context.requireCaller)
+    return OrderView(order, payment: try context.services.payments.latest(for: [order.id])[order.id])
   }
 
   static let listOrders = FunctionDefinition(
@@ -55,7 +56,11 @@ enum OrderFunctions {
     try input.finish()
     let page = try context.services.orders.list(
       of: try context.requireCaller, status: status, limit: limit, cursor: cursor)
-    return ["items": .array(page.items.map { OrderView($0).json }), "nextCursor": page.nextCursor.json] as JSONValue
+    let payments = try context.services.payments.latest(for: page.items.map(\.id))
+    return [
+      "items": .array(page.items.map { OrderView($0, payment: payments[$0.id]).json }),
+      "nextCursor": page.nextCursor.json,
+    ] as JSONValue
   }
 
   static let cancelOrder = FunctionDefinition(
@@ -66,7 +71,8 @@ enum OrderFunctions {
     let id = input.string("id")
     try input.finish()
     let services = context.services
-    return OrderView(try services.payments.cancelOrder(id, by: try context.requireCaller, orders: services.orders))
+    let order = try services.payments.cancelOrder(id, by: try context.requireCaller, orders: services.orders)
+    return OrderView(order, payment: try services.payments.latest(for: [order.id])[order.id])
   }
 
   static let listSellerOrders = FunctionDefinition(
@@ -91,13 +97,15 @@ enum OrderFunctions {
   }
 }
 
-/// An order as its buyer sees it. Amounts are whole won. `payment` and `shipment` are null
-/// until the payments and shipments capabilities fill them in.
+/// An order as its buyer sees it. Amounts are whole won. `payment` is its latest payment
+/// attempt (null before `pay`); `shipment` is null until the shipments capability fills it in.
 struct OrderView: JSONRepresentable {
   var order: Order
+  var payment: Payment?
 
-  init(_ order: Order) {
+  init(_ order: Order, payment: Payment? = nil) {
     self.order = order
+    self.payment = payment
   }
 
   var json: JSONValue {
@@ -107,7 +115,13 @@ struct OrderView: JSONRepresentable {
       "total": .integer(order.total.won), "currency": .string(Money.currency), "shipping": order.shipping.json,
       "createdAt": .string(order.createdAt.rfc3339), "updatedAt": .string(order.updatedAt.rfc3339),
       "expiresAt": .string(order.expiresAt.rfc3339), "paidAt": order.paidAt.rfc3339,
-      "canceledAt": order.canceledAt.rfc3339, "expiredAt": order.expiredAt.rfc3339, "payment": .null,
+      "canceledAt": order.canceledAt.rfc3339, "expiredAt": order.expiredAt.rfc3339,
+      "payment": payment.map {
+        [
+          "id": .string($0.id.rawValue), "status": .string($0.status.rawValue), "amount": .integer($0.amount.won),
+          "sandbox": .bool($0.sandbox),
+        ]
+      } ?? .null,
       "shipment": .null,
     ]
   }

@@ -81,7 +81,7 @@ struct PaymentView: JSONRepresentable {
       "expiresAt": .string(payment.readyExpiresAt.rfc3339), "method": payment.method.json,
       "approvedAt": payment.approvedAt.map { .string($0.rfc3339) } ?? .null,
       "canceledAt": payment.canceledAt.map { .string($0.rfc3339) } ?? .null,
-      "failure": payment.failureCode.map { ["code": .string($0), "message": payment.failureMessage.json] } ?? .null,
+      "failure": payment.failureReason.map { ["reason": .string($0), "message": payment.failureMessage.json] } ?? .null,
     ]
     if payment.status == .ready { members["redirectUrls"] = payment.redirects.json }
     if let orderStatus { members["orderStatus"] = .string(orderStatus.rawValue) }

@@ -184,7 +184,7 @@ extension PaymentError: ProblemConvertible {
         detail: "the order has no payment yet; start one with pay")
     case .invalidState:
       Problem(
-        status: 400, code: "payment_state_invalid", title: "Payment state invalid",
+        status: 404, code: "payment_state_invalid", title: "Payment state invalid",
         detail: "state does not name a payment of this shop; nothing was changed")
     case .gatewayUnavailable(let reason):
       Problem(

@@ -217,7 +217,7 @@ extension BazaarDatabase {
             approved_at INTEGER CHECK (status NOT IN ('completed', 'refunding', 'part_canceled') OR approved_at IS NOT NULL),
             canceled_amount INTEGER NOT NULL DEFAULT 0 CHECK (canceled_amount BETWEEN 0 AND amount),
             canceled_at INTEGER,
-            failure_code TEXT,
+            failure_reason TEXT,
             failure_message TEXT
           ) STRICT;
           CREATE INDEX payments_by_order ON payments (order_id, seq);
@@ -225,7 +225,7 @@ extension BazaarDatabase {
           CREATE UNIQUE INDEX payments_open ON payments (order_id)
             WHERE status IN ('ready', 'approving', 'completed', 'refunding');
           CREATE INDEX payments_uncertain ON payments (attempted_at) WHERE status IN ('approving', 'refunding');
-          CREATE INDEX payments_by_failure ON payments (failure_code) WHERE failure_code IS NOT NULL;
+          CREATE INDEX payments_by_failure ON payments (failure_reason) WHERE failure_reason IS NOT NULL;
           """)
     }
     return migrator

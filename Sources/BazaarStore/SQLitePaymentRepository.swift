@@ -35,13 +35,13 @@ struct SQLitePaymentRepository: PaymentRepository {
     try db.execute(
       sql: """
         UPDATE payments SET status = ?, updated_at = ?, attempted_at = ?, aid = ?, method = ?, approved_at = ?,
-          canceled_amount = ?, canceled_at = ?, failure_code = ?, failure_message = ?
+          canceled_amount = ?, canceled_at = ?, failure_reason = ?, failure_message = ?
         WHERE id = ?
         """,
       arguments: [
         payment.status.rawValue, payment.updatedAt.milliseconds, payment.attemptedAt?.milliseconds, payment.aid,
         payment.method, payment.approvedAt?.milliseconds, payment.canceledAmount.won,
-        payment.canceledAt?.milliseconds, payment.failureCode, payment.failureMessage, payment.id.rawValue,
+        payment.canceledAt?.milliseconds, payment.failureReason, payment.failureMessage, payment.id.rawValue,
       ])
   }
 
@@ -56,8 +56,8 @@ struct SQLitePaymentRepository: PaymentRepository {
     ).map(PaymentID.init(rawValue:))
   }
 
-  func count(failureCode code: String) throws -> Int {
-    try Int.fetchOne(db, sql: "SELECT count(*) FROM payments WHERE failure_code = ?", arguments: [code]) ?? 0
+  func count(failureReason reason: String) throws -> Int {
+    try Int.fetchOne(db, sql: "SELECT count(*) FROM payments WHERE failure_reason = ?", arguments: [reason]) ?? 0
   }
 
   private static func payment(_ row: Row) throws -> Payment {
@@ -78,7 +78,7 @@ struct SQLitePaymentRepository: PaymentRepository {
     payment.approvedAt = (row["approved_at"] as Int64?).map(Timestamp.init(milliseconds:))
     payment.canceledAmount = Money(won: row["canceled_amount"])
     payment.canceledAt = (row["canceled_at"] as Int64?).map(Timestamp.init(milliseconds:))
-    payment.failureCode = row["failure_code"]
+    payment.failureReason = row["failure_reason"]
     payment.failureMessage = row["failure_message"]
     return payment
   }

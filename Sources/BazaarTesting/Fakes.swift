@@ -225,7 +225,7 @@ struct FailingPayments: PaymentRepository {
   func uncertain(attemptedBefore before: Timestamp, limit: Int) throws -> [PaymentID] {
     try base.uncertain(attemptedBefore: before, limit: limit)
   }
-  func count(failureCode code: String) throws -> Int { try base.count(failureCode: code) }
+  func count(failureReason reason: String) throws -> Int { try base.count(failureReason: reason) }
 }
 
 struct FailingOutbox: OutboxRepository {

@@ -43,8 +43,8 @@ struct InMemoryPayments: PaymentRepository {
       .sorted { ($0.attemptedAt!, $0.id.rawValue) < ($1.attemptedAt!, $1.id.rawValue) }.prefix(limit).map(\.id)
   }
 
-  func count(failureCode code: String) throws -> Int {
-    transaction.state.payments.count { $0.failureCode == code }
+  func count(failureReason reason: String) throws -> Int {
+    transaction.state.payments.count { $0.failureReason == reason }
   }
 }
 

@@ -2,9 +2,10 @@
 checks: no 5xx, statuses, content types, headers and bodies as documented, schema-valid
 requests accepted, schema-violating ones refused, 405 with `Allow` for other methods.
 
-Three runs: anonymous over every operation, then with a seller's token over the seller and
-product operations, and with a user's token over the user operations (logout is left out of
-the token runs: it would revoke the token the rest of the run needs). The seed is fixed so
+Five runs against `bazaar up` (payments go to its KakaoPay sandbox): anonymous over every
+operation, then with a seller's token over the seller and product operations, and with a
+user's token over the user operations, the orders, and the orders with their payments (logout
+is left out of the token runs: it would revoke the token the rest of the run needs). The seed is fixed so
 that CI is repeatable; set SCHEMATHESIS_SEED to explore others.
 """
 
@@ -25,15 +26,18 @@ RUNS = {
     "seller": ["--include-tag", "products", "--include-tag", "sellers", "--exclude-operation-id", "sellerLogout"],
     "user": ["--include-tag", "users", "--exclude-operation-id", "logout"],
     "orders": ["--include-tag", "orders"],
+    "payments": ["--include-tag", "payments", "--include-tag", "orders"],
 }
-# The token each run sends: the orders run is a buyer's (whose profile has an address and phone).
-TOKEN_FOR = {"seller": "seller", "user": "user", "orders": "user"}
+# The token each run sends: the orders and payments runs are a buyer's (whose profile has an
+# address and phone).
+TOKEN_FOR = {"seller": "seller", "user": "user", "orders": "user", "payments": "user"}
 
 
 @pytest.fixture(scope="module")
 def served(tmp_path_factory):
     home = tmp_path_factory.mktemp("schemathesis")
-    server = Runner(home)
+    # `bazaar up`: the same API, with payments going to its KakaoPay sandbox.
+    server = Runner(home, command="up")
     http = server.http
     assert http("POST", "/users", {"email": "st-user@example.com", "password": PASSWORD,
                                    "phone": "010-1234-5678"})[0] == 201

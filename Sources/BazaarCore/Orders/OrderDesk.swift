@@ -205,10 +205,10 @@ package struct OrderDesk: Sendable {
     if transition == .cancel || transition == .expire, let payment = try tx.payments.latest(for: order.id),
       payment.status == .ready
     {
-      let reason = transition == .cancel ? "the order was canceled" : "the order expired unpaid"
-      try tx.payments.update(
-        payment.ended(
-          .canceled, code: transition == .cancel ? "order_canceled" : "order_expired", message: reason, at: now))
+      let (reason, message) =
+        transition == .cancel
+        ? ("order_canceled", "the order was canceled") : ("order_expired", "the order expired unpaid")
+      try tx.payments.update(payment.ended(.canceled, reason: reason, message: message, at: now))
     }
     return changed
   }

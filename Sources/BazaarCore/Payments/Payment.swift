@@ -74,7 +74,7 @@ package struct Payment: Equatable, Sendable {
   package var canceledAmount: Money
   package var canceledAt: Timestamp?
   /// Why the attempt failed or was canceled (`amount_mismatch`, `buyer_canceled`, …), in words too.
-  package var failureCode: String?
+  package var failureReason: String?
   package var failureMessage: String?
 
   package init(
@@ -99,11 +99,11 @@ package struct Payment: Equatable, Sendable {
   /// The callback `state` the gateway's redirect URLs carry.
   package var state: String { id.rawValue + "." + stateSecret }
 
-  /// This attempt ended at `now` with `status` for `code` (and its words).
-  package func ended(_ status: PaymentStatus, code: String?, message: String?, at now: Timestamp) -> Payment {
+  /// This attempt ended at `now` with `status` for `reason` (and its words).
+  package func ended(_ status: PaymentStatus, reason: String?, message: String?, at now: Timestamp) -> Payment {
     var ended = self
     ended.status = status
-    ended.failureCode = code
+    ended.failureReason = reason
     ended.failureMessage = message
     ended.attemptedAt = nil
     ended.updatedAt = max(updatedAt, now)
@@ -125,8 +125,8 @@ package protocol PaymentRepository {
   /// Attempts whose last gateway call started before `before` and whose outcome is unknown,
   /// oldest first, at most `limit`.
   func uncertain(attemptedBefore before: Timestamp, limit: Int) throws -> [PaymentID]
-  /// How many attempts ended with `code` (the operator's count of amount mismatches, say).
-  func count(failureCode code: String) throws -> Int
+  /// How many attempts ended for `reason` (the operator's count of amount mismatches, say).
+  func count(failureReason reason: String) throws -> Int
 }
 
 /// Where the unguessable secrets of callback states come from.

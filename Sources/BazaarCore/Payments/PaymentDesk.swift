@@ -119,7 +119,7 @@ package struct PaymentDesk: Sendable {
       try Self.requirePayable(order, at: now)
       if let latest, latest.status == .ready {
         try tx.payments.update(
-          latest.ended(.canceled, code: "superseded", message: "a newer payment attempt replaced it", at: now))
+          latest.ended(.canceled, reason: "superseded", message: "a newer payment attempt replaced it", at: now))
       }
       let payment = Payment(
         id: id, orderID: orderID, userID: order.userID, status: .ready, amount: order.total, tid: answer.tid,
@@ -194,14 +194,14 @@ package struct PaymentDesk: Sendable {
       guard gateway != nil else { throw PaymentError.notConfigured(unconfigured) }
       if order.status != .pendingPayment {
         let ended = payment.ended(
-          .failed, code: "order_not_payable", message: "the order was \(order.status.rawValue) before the approval",
+          .failed, reason: "order_not_payable", message: "the order was \(order.status.rawValue) before the approval",
           at: now)
         try tx.payments.update(ended)
         return .done(PaymentOutcome(payment: ended, orderStatus: order.status))
       }
       if payment.readyExpiresAt <= now {
         let ended = payment.ended(
-          .failed, code: "payment_expired", message: "the payment's time at the gateway ran out", at: now)
+          .failed, reason: "payment_expired", message: "the payment's time at the gateway ran out", at: now)
         try tx.payments.update(ended)
         return .done(PaymentOutcome(payment: ended, orderStatus: order.status))
       }
@@ -234,8 +234,8 @@ package struct PaymentDesk: Sendable {
         try revertToReady(payment)
         throw PaymentError.notConfigured(reason)
       } catch {
-        let (code, message) = Self.failure(error)
-        return try end(payment, as: .failed, code: code, message: message)
+        let (reason, message) = Self.failure(error)
+        return try end(payment, as: .failed, reason: reason, message: message)
       }
       return try approved(payment, aid: approval.aid, total: approval.total, method: approval.method, gateway: gateway)
     }
@@ -252,8 +252,8 @@ package struct PaymentDesk: Sendable {
       guard payment.status == .ready else { return PaymentOutcome(payment: payment, orderStatus: order.status) }
       let ended =
         status == .canceled
-        ? payment.ended(.canceled, code: "buyer_canceled", message: "the buyer canceled on the payment page", at: now)
-        : payment.ended(.failed, code: "payment_failed", message: "the gateway reported the payment failed", at: now)
+        ? payment.ended(.canceled, reason: "buyer_canceled", message: "the buyer canceled on the payment page", at: now)
+        : payment.ended(.failed, reason: "payment_failed", message: "the gateway reported the payment failed", at: now)
       try tx.payments.update(ended)
       return PaymentOutcome(payment: ended, orderStatus: order.status)
     }
@@ -296,6 +296,16 @@ package struct PaymentDesk: Sendable {
       return PaymentOutcome(payment: payment, orderStatus: order.status)
     }
     return try settleIfLost(payment)
+  }
+
+  /// The latest payment attempt of each of `orders` that has one (for order views).
+  package func latest(for orders: [OrderID]) throws -> [OrderID: Payment] {
+    guard !orders.isEmpty else { return [:] }
+    return try store.read { tx in
+      var found: [OrderID: Payment] = [:]
+      for id in orders { found[id] = try tx.payments.latest(for: id) }
+      return found
+    }
   }
 
   /// Reconciles `payment` when its call is old enough to count as lost; otherwise (a call in
@@ -444,7 +454,7 @@ package struct PaymentDesk: Sendable {
     do throws(PaymentGatewayError) {
       state = try gateway.lookup(tid: payment.tid)
     } catch .unknownTransaction {
-      return try end(payment, as: .failed, code: "unknown_transaction", message: "the gateway has no such payment")
+      return try end(payment, as: .failed, reason: "unknown_transaction", message: "the gateway has no such payment")
     } catch {
       throw Self.problem(error)
     }
@@ -459,10 +469,10 @@ package struct PaymentDesk: Sendable {
         return try outcome(of: payment.id)
       case .failed:
         return try end(
-          payment, as: .failed, code: "payment_failed", message: "the gateway reports \(state.statusText)")
+          payment, as: .failed, reason: "payment_failed", message: "the gateway reports \(state.statusText)")
       case .canceled, .partCanceled:
         return try end(
-          payment, as: .failed, code: "canceled_at_gateway",
+          payment, as: .failed, reason: "canceled_at_gateway",
           message: "the gateway reports \(state.statusText) before the shop recorded the approval")
       }
     case .refunding:
@@ -493,7 +503,7 @@ package struct PaymentDesk: Sendable {
       let detail = "approved \(total.won) for an order of \(payment.amount.won)"
       alert(PaymentAlert("payment amount mismatch: refunded at once", payment, detail: detail))
       giveBack(payment, amount: total, gateway: gateway)
-      return try end(payment, as: .failed, code: "amount_mismatch", message: detail)
+      return try end(payment, as: .failed, reason: "amount_mismatch", message: detail)
     }
     let now = clock.now()
     let recorded = try store.write { tx -> PaymentOutcome? in
@@ -520,7 +530,7 @@ package struct PaymentDesk: Sendable {
     // The order stopped being payable while the gateway approved: never charge for it.
     giveBack(payment, amount: total, gateway: gateway)
     return try end(
-      payment, as: .failed, code: "order_not_payable",
+      payment, as: .failed, reason: "order_not_payable",
       message: "the order stopped waiting for payment during the approval; the money was given back")
   }
 
@@ -535,7 +545,7 @@ package struct PaymentDesk: Sendable {
 
   /// Ends an `approving` attempt (or leaves whatever another caller recorded first).
   private func end(
-    _ payment: Payment, as status: PaymentStatus, code: String, message: String
+    _ payment: Payment, as status: PaymentStatus, reason: String, message: String
   ) throws
     -> PaymentOutcome
   {
@@ -544,7 +554,7 @@ package struct PaymentDesk: Sendable {
       guard let current = try tx.payments.payment(id: payment.id), let order = try tx.orders.order(id: payment.orderID)
       else { throw StoreInvariantBroken("payment \(payment.id) or its order vanished") }
       guard current.status == payment.status else { return PaymentOutcome(payment: current, orderStatus: order.status) }
-      let ended = current.ended(status, code: code, message: message, at: now)
+      let ended = current.ended(status, reason: reason, message: message, at: now)
       try tx.payments.update(ended)
       return PaymentOutcome(payment: ended, orderStatus: order.status)
     }
@@ -575,7 +585,7 @@ package struct PaymentDesk: Sendable {
       else { throw StoreInvariantBroken("payment \(payment.id) or its order vanished") }
       guard current.status == .refunding else { return PaymentOutcome(payment: current, orderStatus: order.status) }
       var ended = current.ended(
-        state.status == .canceled ? .canceled : .partCanceled, code: nil, message: nil, at: now)
+        state.status == .canceled ? .canceled : .partCanceled, reason: nil, message: nil, at: now)
       ended.canceledAmount = state.canceled
       ended.canceledAt = now
       try tx.payments.update(ended)
@@ -607,7 +617,7 @@ package struct PaymentDesk: Sendable {
 
   // MARK: - Errors
 
-  /// The failure code and words recorded on an attempt the gateway refused.
+  /// The failure reason and words recorded on an attempt the gateway refused.
   private static func failure(_ error: PaymentGatewayError) -> (String, String) {
     switch error {
     case .notAuthenticated(let message): ("not_authenticated", message)
