@@ -98,7 +98,7 @@ let package = Package(
     .target(
       name: "BazaarLive",
       dependencies: [
-        "BazaarCore", "BazaarCrypto", "BazaarStore", "BazaarFunctions", "BazaarRunners", "KakaoPay",
+        "BazaarCore", "BazaarCrypto", "BazaarStore", "BazaarFunctions", "BazaarRunners",
         .product(name: "Logging", package: "swift-log"),
       ],
       swiftSettings: strictSettings
@@ -119,7 +119,7 @@ let package = Package(
       name: "bazaar",
       dependencies: [
         "BazaarCore", "BazaarStore", "BazaarFunctions", "BazaarRunners", "BazaarServer", "BazaarLive",
-        "BazaarOperations", "Spool", "KakaoPaySandbox",
+        "BazaarOperations", "Spool", "KakaoPay", "KakaoPaySandbox",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
         .product(name: "Logging", package: "swift-log"),
       ],
@@ -154,6 +154,8 @@ let package = Package(
       swiftSettings: strictSettings
     ),
     .testTarget(name: "BazaarJSONTests", dependencies: ["BazaarJSON"], swiftSettings: strictSettings),
+    .testTarget(
+      name: "KakaoPayTests", dependencies: ["KakaoPay", "BazaarCore", "BazaarJSON"], swiftSettings: strictSettings),
     .testTarget(
       name: "BazaarCryptoTests",
       dependencies: ["BazaarCrypto", "BazaarCore"],

@@ -85,7 +85,7 @@ def main():
             [str(BIN), "serve", "--port", str(ports[mode]), "--isolation", mode, "--max-concurrent", "32"],
             env=env, stderr=subprocess.DEVNULL))
     ports["lighttpd"] = free_port()
-    lighttpd_env = {**env, "BAZAAR_BIN": str(BIN), "BAZAAR_PORT": str(ports["lighttpd"])}
+    lighttpd_env = {**env, "BAZAAR_BIN": str(BIN.with_name("bazaar-fn")), "BAZAAR_PORT": str(ports["lighttpd"])}
     processes.append(subprocess.Popen(["lighttpd", "-D", "-f", str(ROOT / "deploy/lighttpd/bazaar.conf")],
                                       env=lighttpd_env, stderr=subprocess.DEVNULL))
     try:

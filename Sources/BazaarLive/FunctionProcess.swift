@@ -1,14 +1,17 @@
+package import BazaarCore
 package import BazaarFunctions
 internal import BazaarRunners
 internal import BazaarStore
+internal import Foundation
 
 /// One function in one process: the shell contract (`bazaar invoke NAME`, `functions/NAME`)
 /// and the CGI program (a web server running the binary or a `functions/NAME` link). Both the
 /// `bazaar` binary and the slim `bazaar-fn` (what `functions/NAME` links start) run it.
 package enum FunctionProcess {
   /// Runs `name` with stdin as its input; returns the exit code. The token is `token`, else
-  /// `BAZAAR_TOKEN`, else `HTTP_AUTHORIZATION`'s bearer credentials.
-  package static func invoke(name: String, token: String?) -> Int32 {
+  /// `BAZAAR_TOKEN`, else `HTTP_AUTHORIZATION`'s bearer credentials. `gateways` builds the
+  /// payment adapter (nil in a program that links none).
+  package static func invoke(name: String, token: String?, gateways: PaymentGatewayFactory?) -> Int32 {
     let environment = Environment.process
     let configuration = Result { try Configuration(environment: environment) }
     let runner = ShellRunner(
@@ -18,7 +21,7 @@ package enum FunctionProcess {
       name: name, token: token ?? Self.token(from: environment),
       requestID: RequestID.from(environment["REQUEST_ID"]),
       services: {
-        live = try LiveServices.wire(try configuration.get())
+        live = try LiveServices.wire(try configuration.get(), gateways: gateways)
         return live!.services
       }, logger: Logs.logger(label: "bazaar.invoke"))
     finish(live)
@@ -26,7 +29,7 @@ package enum FunctionProcess {
   }
 
   /// Serves the CGI request in this process's environment; `only` limits it to one function.
-  package static func cgi(only function: FunctionDefinition?) -> Int32 {
+  package static func cgi(only function: FunctionDefinition?, gateways: PaymentGatewayFactory?) -> Int32 {
     let environment = Environment.process
     let configuration = Result { try Configuration(environment: environment) }
     let runner = CGIRunner(
@@ -36,7 +39,7 @@ package enum FunctionProcess {
       variable: { environment[$0] }, only: function,
       requestID: RequestID.from(environment["HTTP_X_REQUEST_ID"] ?? environment["REQUEST_ID"]),
       services: {
-        live = try LiveServices.wire(try configuration.get())
+        live = try LiveServices.wire(try configuration.get(), gateways: gateways)
         return live!.services
       }, logger: Logs.logger(label: "bazaar.cgi"))
     finish(live)
@@ -63,18 +66,44 @@ package enum FunctionProcess {
 
   /// The exit code of `bazaar invoke NAME [--token T]` run without parsing the command line
   /// any further; nil for any other command line (help, unknown flags).
-  package static func fastPath(_ arguments: [String]) -> Int32? {
+  package static func fastPath(_ arguments: [String], gateways: PaymentGatewayFactory?) -> Int32? {
     guard arguments.count >= 3, arguments[1] == "invoke", !arguments[2].hasPrefix("-") else { return nil }
     switch arguments.count {
     case 3:
-      return invoke(name: arguments[2], token: nil)
+      return invoke(name: arguments[2], token: nil, gateways: gateways)
     case 4 where arguments[3].hasPrefix("--token="):
-      return invoke(name: arguments[2], token: String(arguments[3].dropFirst("--token=".count)))
+      return invoke(name: arguments[2], token: String(arguments[3].dropFirst("--token=".count)), gateways: gateways)
     case 5 where arguments[3] == "--token":
-      return invoke(name: arguments[2], token: arguments[4])
+      return invoke(name: arguments[2], token: arguments[4], gateways: gateways)
     default:
       return nil
     }
+  }
+
+  /// Whether this command line (or CGI request) runs a function that waits on the network
+  /// (`waitsOnNetwork`: the payment functions). `bazaar-fn` links no payment adapter, so it
+  /// hands those to `bazaar`: libcurl and its twenty-odd libraries would cost every other
+  /// function process about 4 ms of start-up (docs/benchmarks.md).
+  package static func waitsOnNetwork(_ arguments: [String]) -> Bool {
+    if isCGIRequest(arguments) {
+      if let function = invokedFunction(arguments) { return function.waitsOnNetwork }
+      let environment = Environment.process
+      let method = (environment["REQUEST_METHOD"] ?? "").uppercased()
+      guard case .function(let function, _) = RouteTable().match(method: method, path: environment["PATH_INFO"] ?? "")
+      else { return false }
+      return function.waitsOnNetwork
+    }
+    let normalized = normalized(arguments)
+    guard normalized.count >= 3, normalized[1] == "invoke" else { return false }
+    return FunctionCatalog.named(normalized[2])?.waitsOnNetwork ?? false
+  }
+
+  /// The `bazaar` binary beside this one (through symbolic links), if it is there.
+  package static func siblingBazaar() -> String? {
+    guard let own = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe") else { return nil }
+    let directory = own.split(separator: "/", omittingEmptySubsequences: false).dropLast().joined(separator: "/")
+    let path = directory + "/bazaar"
+    return FileManager.default.isExecutableFile(atPath: path) ? path : nil
   }
 
   /// `BAZAAR_TOKEN`, else the credentials of a `Bearer` `HTTP_AUTHORIZATION` header.

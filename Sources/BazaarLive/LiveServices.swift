@@ -2,7 +2,6 @@ package import BazaarCore
 internal import BazaarCrypto
 package import BazaarFunctions
 package import BazaarStore
-internal import KakaoPay
 internal import Logging
 
 /// The live shop: the use cases over SQLite, OpenSSL and the system clock, and the database
@@ -36,7 +35,7 @@ package struct LiveServices: Sendable {
 
   package static func wire(
     _ configuration: Configuration, connections: BazaarDatabase.Connections = .single,
-    clock: any Clock = SystemClock(), sandbox: Sandbox? = nil
+    clock: any Clock = SystemClock(), sandbox: Sandbox? = nil, gateways: PaymentGatewayFactory? = nil
   ) throws -> LiveServices {
     let signer: HS256TokenSigner
     do {
@@ -52,30 +51,35 @@ package struct LiveServices: Sendable {
     let services = Services(
       store: store, passwords: ScryptPasswordHasher(logN: configuration.scryptLogN), signer: signer,
       ids: RandomIDGenerator(clock: clock), clock: clock, tokenLifetime: configuration.tokenLifetime,
-      orderLifetime: configuration.orderLifetime, payments: paymentWiring(configuration, sandbox: sandbox))
+      orderLifetime: configuration.orderLifetime,
+      payments: paymentWiring(configuration, sandbox: sandbox, gateways: gateways))
     return LiveServices(services: services, store: store)
   }
 
   /// Which gateway takes payments: KakaoPay with the configured key; else `bazaar up`'s
   /// sandbox; else none, and `pay` says why (a deployment that forgot its key never takes
-  /// fake payments).
-  static func paymentWiring(_ configuration: Configuration, sandbox: Sandbox?) -> Services.PaymentWiring {
+  /// fake payments). `gateways` builds the adapter; a program without one takes no payments.
+  static func paymentWiring(
+    _ configuration: Configuration, sandbox: Sandbox?, gateways: PaymentGatewayFactory?
+  ) -> Services.PaymentWiring {
     let timeout = configuration.kakaoPayTimeout
     var gateway: (any PaymentGateway)?
     var publicURL = configuration.publicURL
     var unconfigured = ""
-    if let key = configuration.kakaoPaySecretKey {
+    if gateways == nil {
+      unconfigured = "this program does not link the KakaoPay adapter (bazaar-fn hands payment functions to bazaar)"
+    } else if let gateways, let key = configuration.kakaoPaySecretKey {
       if publicURL == nil {
         unconfigured = "BAZAAR_PUBLIC_URL is not set, so KakaoPay could not send buyers back to the shop"
       } else {
-        gateway = KakaoPayGateway(
+        gateway = gateways(
           .init(
             baseURL: configuration.kakaoPayBaseURL, secretKey: key, cid: configuration.kakaoPayCID,
             timeout: Double(timeout), isSandbox: configuration.kakaoPayIsSandbox))
       }
-    } else if let sandbox {
+    } else if let gateways, let sandbox {
       publicURL = configuration.publicURL ?? sandbox.publicURL
-      gateway = KakaoPayGateway(
+      gateway = gateways(
         .init(
           baseURL: sandbox.baseURL, secretKey: sandbox.secretKey, cid: configuration.kakaoPayCID,
           timeout: Double(timeout), isSandbox: true))

@@ -1,5 +1,5 @@
 package import BazaarCore
-internal import BazaarJSON
+package import BazaarJSON
 internal import Foundation
 internal import Synchronization
 
@@ -15,32 +15,10 @@ internal import Synchronization
 /// `unavailable` (the call may have taken effect: the core reconciles). The secret key goes
 /// into the `Authorization` header and nowhere else: not into errors, logs or descriptions.
 package struct KakaoPayGateway: PaymentGateway, CustomStringConvertible {
-  /// Where and as whom to call KakaoPay.
-  package struct Settings: Sendable {
-    /// `KAKAOPAY_BASE_URL`, without a trailing `/` (default `https://open-api.kakaopay.com`).
-    package var baseURL: String
-    /// `KAKAOPAY_SECRET_KEY`.
-    package var secretKey: String
-    /// `KAKAOPAY_CID` (default `TC0ONETIME`, the test merchant).
-    package var cid: String
-    /// `KAKAOPAY_TIMEOUT`: seconds a call may take.
-    package var timeout: Double
-    /// Whether `baseURL` is Bazaar's own sandbox.
-    package var isSandbox: Bool
-
-    package init(baseURL: String, secretKey: String, cid: String, timeout: Double, isSandbox: Bool) {
-      self.baseURL = baseURL
-      self.secretKey = secretKey
-      self.cid = cid
-      self.timeout = timeout
-      self.isSandbox = isSandbox
-    }
-  }
-
-  private let settings: Settings
+  private let settings: PaymentGatewaySettings
   private let session: URLSession
 
-  package init(_ settings: Settings) {
+  package init(_ settings: PaymentGatewaySettings) {
     self.settings = settings
     let configuration = URLSessionConfiguration.ephemeral
     configuration.timeoutIntervalForRequest = settings.timeout
@@ -169,7 +147,7 @@ package struct KakaoPayGateway: PaymentGateway, CustomStringConvertible {
 
   /// An error answer in either of KakaoPay's shapes (`code`/`msg`/`extras`, or
   /// `error_code`/`error_message`), as the core's error.
-  static func error(status: Int, body: JSONValue?) -> PaymentGatewayError {
+  package static func error(status: Int, body: JSONValue?) -> PaymentGatewayError {
     let code: Int? =
       switch body?["error_code"] ?? body?["code"] {
       case .integer(let number)?: Int(number)
@@ -208,7 +186,7 @@ package struct KakaoPayGateway: PaymentGateway, CustomStringConvertible {
   }
 
   /// The state a cancel or order answer reports.
-  static func state(_ answer: JSONValue) throws(PaymentGatewayError) -> GatewayPaymentState {
+  package static func state(_ answer: JSONValue) throws(PaymentGatewayError) -> GatewayPaymentState {
     guard let text = answer["status"]?.stringValue, let total = total(answer["amount"]) else {
       throw .unavailable("KakaoPay's answer lacks status or amount")
     }

@@ -11,10 +11,22 @@ internal import BazaarRunners
 // command-line parser, so a request pays for less start-up (docs/benchmarks.md). Everything
 // else is `bazaar`.
 let arguments = CommandLine.arguments
-if FunctionProcess.isCGIRequest(arguments) {
-  exit(FunctionProcess.cgi(only: FunctionProcess.invokedFunction(arguments)))
+// The payment functions run in `bazaar`, which links the KakaoPay adapter: the same argv (so
+// it dispatches on the same function name), environment and stdin, in this process's place.
+if FunctionProcess.waitsOnNetwork(arguments) {
+  let full = FunctionProcess.siblingBazaar()
+  if let full {
+    var argv = arguments.map { strdup($0) } + [nil]
+    execv(full, &argv)
+  }
+  writeLine(
+    "\(arguments[0]): cannot start \(full ?? "bazaar beside bazaar-fn"), which runs the payment functions", to: 2)
+  exit(71)  // EX_OSERR
 }
-if let code = FunctionProcess.fastPath(FunctionProcess.normalized(arguments)) {
+if FunctionProcess.isCGIRequest(arguments) {
+  exit(FunctionProcess.cgi(only: FunctionProcess.invokedFunction(arguments), gateways: nil))
+}
+if let code = FunctionProcess.fastPath(FunctionProcess.normalized(arguments), gateways: nil) {
   exit(code)
 }
 let name = FunctionProcess.invokedFunction(arguments)?.name ?? "bazaar-fn"

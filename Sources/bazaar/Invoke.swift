@@ -19,7 +19,7 @@ struct Invoke: ParsableCommand {
   var token: String?
 
   func run() throws {
-    let code = FunctionProcess.invoke(name: name, token: token)
+    let code = FunctionProcess.invoke(name: name, token: token, gateways: kakaoPay)
     if code != 0 { throw ExitCode(code) }
   }
 }

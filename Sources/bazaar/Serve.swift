@@ -158,7 +158,7 @@ enum Runner {
     }
     // Opening the services migrates the database and creates the JWT secret once, before any
     // request (or function process) needs them.
-    let live = try LiveServices.wire(configuration, connections: .pool, sandbox: sandbox)
+    let live = try LiveServices.wire(configuration, connections: .pool, sandbox: sandbox, gateways: kakaoPay)
     defer { try? live.database.close() }
     let settings = ShopServer.Settings(
       host: options.host, port: port, isolation: options.isolation,

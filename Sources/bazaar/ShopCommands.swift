@@ -71,7 +71,7 @@ func respondWithShop(_ body: (LiveServices) throws -> QueueAnswer) throws {
   var live: LiveServices?
   defer { try? live?.database.close() }
   let code = QueueAnswer.respond {
-    live = try LiveServices.wire(try Configuration())
+    live = try LiveServices.wire(try Configuration(), gateways: kakaoPay)
     return try body(live!)
   }
   if code != 0 { throw ExitCode(code) }

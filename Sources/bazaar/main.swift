@@ -7,12 +7,12 @@ internal import BazaarLive
 // A web server runs the binary (the whole route table) or a link named after one function as
 // a CGI script: no arguments, GATEWAY_INTERFACE set.
 if FunctionProcess.isCGIRequest(CommandLine.arguments) {
-  exit(FunctionProcess.cgi(only: FunctionProcess.invokedFunction(CommandLine.arguments)))
+  exit(FunctionProcess.cgi(only: FunctionProcess.invokedFunction(CommandLine.arguments), gateways: kakaoPay))
 }
 // `bazaar invoke NAME [--token T]` (and a link named after a function) skip argument-parser's
 // reflection, which costs several milliseconds per process.
 let arguments = FunctionProcess.normalized(CommandLine.arguments)
-if let code = FunctionProcess.fastPath(arguments) {
+if let code = FunctionProcess.fastPath(arguments, gateways: kakaoPay) {
   exit(code)
 }
 await Bazaar.mainAsync(Array(arguments.dropFirst()))

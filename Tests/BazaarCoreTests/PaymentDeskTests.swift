@@ -244,3 +244,14 @@ import Testing
 final class Alerts: Sendable {
   let list = Mutex<[PaymentAlert]>([])
 }
+
+extension PaymentDeskTests {
+  @Test func reconcilingWithNothingUncertainNeedsNoGateway() throws {
+    #expect(try desk(gateway: .some(nil)).reconcileUncertain() == PaymentDesk.ReconcileReport())
+    let payment = try desk().pay(order.id.rawValue, by: buyer)
+    gateway.script("approve", .effectThenFail(.unavailable("timeout")))
+    #expect(throws: PaymentError.self) { try approve(payment) }
+    harness.clock.advance(seconds: 13)
+    #expect(throws: PaymentError.notConfigured("no key")) { try desk(gateway: .some(nil)).reconcileUncertain() }
+  }
+}

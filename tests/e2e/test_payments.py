@@ -274,6 +274,7 @@ class Sandbox:
         self.home = home
         self.port = port or free_port()
         self.args = args
+        self.database = home / f"sandbox-{self.port}.sqlite"
         self.start()
 
     def start(self):
@@ -281,7 +282,7 @@ class Sandbox:
         with open(self.log_path, "w") as log:
             self.proc = subprocess.Popen(
                 [str(BIN), "sandbox", "kakaopay", "--port", str(self.port), "--secret-key", "DEVKEY123",
-                 "--database", str(self.home / "sandbox.sqlite"), "--control", *self.args],
+                 "--database", str(self.database), "--control", *self.args],
                 env={"PATH": os.environ["PATH"], "BAZAAR_HOME": str(self.home)}, stdout=subprocess.DEVNULL, stderr=log)
         deadline = time.monotonic() + 30
         while '"listening"' not in self.log_path.read_text():
@@ -299,7 +300,7 @@ class Sandbox:
         assert status == 200
 
     def status(self):
-        return sqlite3.connect(self.home / "sandbox.sqlite").execute("SELECT status FROM payments").fetchall()
+        return sqlite3.connect(self.database).execute("SELECT status FROM payments").fetchall()
 
 
 class ShellCheckout:
@@ -646,3 +647,81 @@ def test_a_real_browser_pays_on_the_sandbox_checkout_page(checkout, up):
     finally:
         browser.quit()
     assert checkout.order_status() == "paid"
+
+
+def test_the_sandbox_answers_kakaopays_errors_in_its_wire_format(shop, sandbox):
+    """The sandbox called directly as a merchant would: the documented refusals, by code."""
+    api = Client(sandbox.base)
+    key = ["Authorization: SECRET_KEY DEVKEY123"]
+    ready = {"cid": "TC0ONETIME", "partner_order_id": "o1", "partner_user_id": "u1", "item_name": "Apples",
+             "quantity": 1, "total_amount": 12000, "tax_free_amount": 0,
+             "approval_url": "http://shop.test/ok", "cancel_url": "http://shop.test/c", "fail_url": "http://shop.test/f"}
+
+    def code(answer):
+        status, _, body = answer
+        return status, body.get("error_code")
+
+    assert code(api("POST", "/online/v1/payment/ready", ready, headers=["Authorization: SECRET_KEY wrong"])) == \
+        (401, -730)
+    assert code(api("POST", "/online/v1/payment/ready", raw="cid=TC0ONETIME", headers=key + [
+        "Content-Type: application/x-www-form-urlencoded"])) == (400, -2)
+    assert code(api("POST", "/online/v1/payment/ready", {**ready, "total_amount": None}, headers=key)) == (400, -2)
+    status, _, answer = api("POST", "/online/v1/payment/ready", ready, headers=key)
+    assert status == 200 and len(answer["tid"]) == 20 and answer["next_redirect_pc_url"].startswith(sandbox.base)
+    tid = answer["tid"]
+    approve = {"cid": "TC0ONETIME", "tid": tid, "partner_order_id": "o1", "partner_user_id": "u1", "pg_token": "x"}
+    assert code(api("POST", "/online/v1/payment/approve", approve, headers=key)) == (400, -701)
+    assert code(api("POST", "/online/v1/payment/approve", {**approve, "tid": "T0000000000000000000"},
+                    headers=key)) == (400, -721)
+    status, headers, _ = curl(answer["next_redirect_pc_url"] + "&auto=approve")
+    token = query_of(headers["location"])["pg_token"]
+    assert headers["location"] == "http://shop.test/ok?pg_token=" + token
+    assert code(api("POST", "/online/v1/payment/approve", {**approve, "partner_user_id": "u2", "pg_token": token},
+                    headers=key)) == (400, -707)
+    assert code(api("POST", "/online/v1/payment/approve", approve, headers=key)) == (400, -708)
+    status, _, approved = api("POST", "/online/v1/payment/approve", {**approve, "pg_token": token}, headers=key)
+    assert status == 200 and approved["amount"]["total"] == 12000 and approved["aid"]
+    assert code(api("POST", "/online/v1/payment/approve", {**approve, "pg_token": token}, headers=key)) == (400, -702)
+    cancel = {"cid": "TC0ONETIME", "tid": tid, "cancel_amount": 12001, "cancel_tax_free_amount": 0}
+    assert code(api("POST", "/online/v1/payment/cancel", cancel, headers=key)) == (400, -710)
+    status, _, canceled = api("POST", "/online/v1/payment/cancel", {**cancel, "cancel_amount": 2000}, headers=key)
+    assert status == 200 and canceled["status"] == "PART_CANCEL_PAYMENT"
+    assert canceled["cancel_available_amount"]["total"] == 10000
+    status, _, order = api("POST", "/online/v1/payment/order", {"cid": "TC0ONETIME", "tid": tid}, headers=key)
+    assert status == 200 and order["status"] == "PART_CANCEL_PAYMENT" and order["canceled_amount"]["total"] == 2000
+    assert [a["payment_action_type"] for a in order["payment_action_details"]] == ["PAYMENT", "CANCEL"]
+    # A tid past its time cannot be approved: -723.
+    expiring = Sandbox(shop.home, args=("--ready-ttl", "1"))
+    try:
+        fresh = Client(expiring.base)("POST", "/online/v1/payment/ready", ready, headers=key)[2]
+        status, headers, _ = curl(fresh["next_redirect_pc_url"] + "&auto=approve")
+        time.sleep(1.1)
+        late = {**approve, "tid": fresh["tid"], "pg_token": query_of(headers["location"])["pg_token"]}
+        assert code(Client(expiring.base)("POST", "/online/v1/payment/approve", late, headers=key)) == (400, -723)
+    finally:
+        expiring.stop()
+
+
+def test_bazaar_up_with_process_isolation_pays_through_its_sandbox(shop):
+    runner = Runner(shop.home, isolation="process", command="up")
+    try:
+        flow = Checkout(Market(shop), runner.http, "")
+        status, _, ready = flow.pay()
+        assert status == 200 and ready["sandbox"] is True, ready
+        status, _, done = runner.http("GET", callback_path(flow.checkout(ready)))
+        assert status == 200 and done["result"] == "completed" and flow.order_status() == "paid"
+    finally:
+        runner.stop()
+
+
+def test_bazaar_fn_links_no_http_client_and_hands_payment_functions_to_bazaar(shop):
+    """libcurl and its libraries would cost every function process start-up; bazaar-fn runs the
+    payment functions by exec'ing bazaar in its place (same argv, environment and stdin)."""
+    libraries = subprocess.run(["ldd", str((ROOT / "bin" / "bazaar-fn").resolve())], capture_output=True,
+                               text=True).stdout
+    assert "libcurl" not in libraries and "FoundationNetworking" not in libraries
+    market = Market(shop)
+    order = market.place([(market.product(), 1)]).body
+    result = shop.call("pay", {"id": order["id"]}, token=market.buyer)
+    result.problem(500, "payment_not_configured", 70)
+    assert "KAKAOPAY_SECRET_KEY is not set" in result.body["detail"]  # bazaar's answer, not bazaar-fn's

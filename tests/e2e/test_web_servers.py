@@ -13,6 +13,9 @@ from pathlib import Path
 import pytest
 
 from conftest import BIN, ROOT, SECRET
+
+# The CGI program the web servers run: the slim binary (it hands payment routes to bazaar).
+FN = ROOT / "bin" / "bazaar-fn"
 from http_client import Client, free_port, gateway_rules, shop_flow, wait_for
 
 
@@ -24,7 +27,7 @@ def lighttpd(tmp_path):
         (tmp_path / sub).mkdir()
     (tmp_path / "secret").write_text(SECRET)
     port = free_port()
-    env = {**os.environ, "BAZAAR_HOME": str(tmp_path), "BAZAAR_BIN": str(BIN.resolve()), "BAZAAR_PORT": str(port),
+    env = {**os.environ, "BAZAAR_HOME": str(tmp_path), "BAZAAR_BIN": str(FN.resolve()), "BAZAAR_PORT": str(port),
            "BAZAAR_JWT_SECRET_FILE": str(tmp_path / "secret")}
     server = subprocess.Popen(["lighttpd", "-D", "-f", str(ROOT / "deploy/lighttpd/bazaar.conf")], env=env)
     wait_for(port)
@@ -41,7 +44,7 @@ def apache():
     user, group = service_account()
     home = owned_home("bazaar-apache-", ("www", "log"), user)
     port = free_port()
-    env = {**os.environ, "BAZAAR_HOME": str(home), "BAZAAR_BIN": str(BIN.resolve()), "BAZAAR_PORT": str(port),
+    env = {**os.environ, "BAZAAR_HOME": str(home), "BAZAAR_BIN": str(FN.resolve()), "BAZAAR_PORT": str(port),
            "BAZAAR_JWT_SECRET_FILE": str(home / "secret"), "BAZAAR_USER": user, "BAZAAR_GROUP": group}
     server = subprocess.Popen(
         ["apache2", "-f", str(ROOT / "deploy/apache/bazaar.conf"), "-DFOREGROUND"], env=env)
@@ -78,7 +81,7 @@ def nginx():
     user, group = service_account()
     home = owned_home("bazaar-nginx-", ("log", "run", "tmp"), user)
     port = free_port()
-    env = {**os.environ, "BAZAAR_HOME": str(home), "BAZAAR_BIN": str(BIN.resolve()), "BAZAAR_PORT": str(port),
+    env = {**os.environ, "BAZAAR_HOME": str(home), "BAZAAR_BIN": str(FN.resolve()), "BAZAAR_PORT": str(port),
            "BAZAAR_JWT_SECRET_FILE": str(home / "secret"), "BAZAAR_USER": user, "BAZAAR_GROUP": group}
     names = "$BAZAAR_HOME $BAZAAR_BIN $BAZAAR_PORT $BAZAAR_JWT_SECRET_FILE $BAZAAR_USER $BAZAAR_GROUP"
     template = (ROOT / "deploy/nginx/bazaar.conf.template").read_text()
@@ -88,7 +91,7 @@ def nginx():
     as_user = ["runuser", "-u", user, "--"] if os.geteuid() == 0 else []
     # Its own process group: runuser does not pass SIGTERM on to fcgiwrap and its children.
     wrapper = subprocess.Popen(
-        [*as_user, "fcgiwrap", "-c", "4", "-p", str(BIN.resolve()), "-s", f"unix:{socket_path}"], env=env,
+        [*as_user, "fcgiwrap", "-c", "4", "-p", str(FN.resolve()), "-s", f"unix:{socket_path}"], env=env,
         start_new_session=True)
     for _ in range(200):
         if socket_path.exists():

@@ -419,12 +419,14 @@ package struct PaymentDesk: Sendable {
   }
 
   /// Settles every payment whose call's outcome is unknown and old enough to count as lost,
-  /// through the gateway's lookup; at most `limit` per pass.
+  /// through the gateway's lookup; at most `limit` per pass. With nothing to settle it needs
+  /// no gateway (so it is safe from cron on any runner).
   package func reconcileUncertain(limit: Int = 100) throws -> ReconcileReport {
-    let gateway = try requireGateway()
     let cutoff = clock.now().adding(seconds: -settings.uncertainAfter)
     let due = try store.read { try $0.payments.uncertain(attemptedBefore: cutoff, limit: limit) }
     var report = ReconcileReport()
+    guard !due.isEmpty else { return report }
+    let gateway = try requireGateway()
     for id in due {
       guard let payment = try store.read({ try $0.payments.payment(id: id) }), payment.status.isUncertain else {
         continue

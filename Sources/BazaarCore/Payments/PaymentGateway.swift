@@ -16,6 +16,32 @@ package protocol PaymentGateway: Sendable {
   func lookup(tid: String) throws(PaymentGatewayError) -> GatewayPaymentState
 }
 
+/// Where and as whom a gateway adapter calls the payment provider.
+package struct PaymentGatewaySettings: Sendable {
+  /// The API's address, without a trailing `/`.
+  package var baseURL: String
+  /// The merchant's secret key (never logged or shown).
+  package var secretKey: String
+  /// The merchant id.
+  package var cid: String
+  /// Seconds a call may take.
+  package var timeout: Double
+  /// Whether `baseURL` is Bazaar's own sandbox.
+  package var isSandbox: Bool
+
+  package init(baseURL: String, secretKey: String, cid: String, timeout: Double, isSandbox: Bool) {
+    self.baseURL = baseURL
+    self.secretKey = secretKey
+    self.cid = cid
+    self.timeout = timeout
+    self.isSandbox = isSandbox
+  }
+}
+
+/// Builds the gateway adapter from its settings. Only the executables that take payments
+/// link an adapter (KakaoPay over libcurl) and pass one to the wiring.
+package typealias PaymentGatewayFactory = @Sendable (PaymentGatewaySettings) -> any PaymentGateway
+
 /// The ready call: who pays what for which order, and where the buyer's browser comes back.
 package struct PaymentReadyRequest: Equatable, Sendable {
   package var partnerOrderID: String
