@@ -255,3 +255,17 @@ extension PaymentDeskTests {
     #expect(throws: PaymentError.notConfigured("no key")) { try desk(gateway: .some(nil)).reconcileUncertain() }
   }
 }
+
+extension PaymentDeskTests {
+  @Test func reconciliationMakesALostRefundOnceAndReportsARefusalWithoutStopping() throws {
+    let payment = try desk().pay(order.id.rawValue, by: buyer)
+    try approve(payment)
+    gateway.script("cancel", .fail(.unavailable("connection refused")))
+    #expect(throws: PaymentError.self) { try desk().cancelOrder(order.id.rawValue, by: buyer, orders: harness.orders) }
+    harness.clock.advance(seconds: 13)
+    gateway.script("cancel", .fail(.rejected(code: -783, message: "not allowed")))
+    let report = try desk().reconcileUncertain()
+    #expect(report.checked == 1 && report.reverted == 1 && orderStatus == .paid && payments[0].status == .completed)
+    #expect(alerts.list.withLock { $0.map(\.message) } == ["refund refused by the gateway: the order is paid again"])
+  }
+}

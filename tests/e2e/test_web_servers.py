@@ -119,6 +119,12 @@ def nginx():
 def test_flow_through_lighttpd_cgi(lighttpd):
     product, owner = shop_flow(lighttpd)
     gateway_rules(lighttpd, product, owner)
+    # A payment route: bazaar-fn hands it to bazaar (exec), which answers as CGI; without a
+    # KakaoPay key a web server deployment takes no payment, and a forged callback changes nothing.
+    status, _, problem = lighttpd("GET", "/payments/kakaopay/approve?state=pay_x.y&pg_token=t")
+    assert status == 404 and problem["code"] == "payment_state_invalid"
+    status, _, problem = lighttpd("GET", "/orders/ord_00000000000000000000000000/payment", token=owner)
+    assert status == 403 and problem["code"] == "forbidden_role"
 
 
 def test_flow_through_apache_cgid(apache):

@@ -480,8 +480,13 @@ package struct PaymentDesk: Sendable {
     case .refunding:
       switch state.status {
       case .approved where !refundRefused:
-        // The cancel never reached the gateway: this is the first refund, not a second.
-        try refund(payment, gateway: gateway)
+        // The cancel never reached the gateway: this is the first refund, not a second. If the
+        // gateway refuses it now, the order is paid again (an operator hears of it).
+        do {
+          try refund(payment, gateway: gateway)
+        } catch PaymentError.refundRefused(let reason) {
+          alert(PaymentAlert("refund refused by the gateway: the order is paid again", payment, detail: reason))
+        }
         return try outcome(of: payment.id)
       case .approved, .pending, .failed:
         try abortRefund(payment)
