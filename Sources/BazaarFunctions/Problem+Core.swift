@@ -202,3 +202,30 @@ extension PaymentError: ProblemConvertible {
     }
   }
 }
+
+extension ShipmentError: ProblemConvertible {
+  package var problem: Problem {
+    switch self {
+    case .shipmentNotFound:
+      Problem(
+        status: 404, code: "shipment_not_found", title: "Shipment not found",
+        detail: "no shipment with this id concerns you")
+    case .invalidTransition(let from, let to):
+      Problem(
+        status: 409, code: "shipment_state_conflict", title: "Shipment state conflict",
+        detail: "a shipment that is \(from.rawValue) cannot become \(to.rawValue)")
+    case .orderNotShippable(let status):
+      Problem(
+        status: 409, code: "order_not_shippable", title: "Order not shippable",
+        detail: "the order is \(status.rawValue); only a paid order is shipped")
+    case .alreadyShipped:
+      Problem(
+        status: 409, code: "already_shipped", title: "Already shipped",
+        detail: "a shipment of this order has started; it can no longer be canceled")
+    case .trackingRequired:
+      Problem(
+        status: 422, code: "tracking_required", title: "Tracking required",
+        detail: "a manual shipment needs its carrier and tracking number")
+    }
+  }
+}

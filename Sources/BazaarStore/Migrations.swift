@@ -228,6 +228,50 @@ extension BazaarDatabase {
           CREATE INDEX payments_by_failure ON payments (failure_reason) WHERE failure_reason IS NOT NULL;
           """)
     }
+    migrator.registerMigration("2026-11-27-shipments") { db in
+      try db.execute(
+        sql: """
+          -- One per (order, seller): what that seller sends for a paid order.
+          CREATE TABLE shipments (
+            seq INTEGER PRIMARY KEY,
+            id TEXT NOT NULL UNIQUE CHECK (id LIKE 'shp\\_%' ESCAPE '\\'),
+            order_id TEXT NOT NULL REFERENCES orders (id),
+            seller_id TEXT NOT NULL REFERENCES sellers (id),
+            user_id TEXT NOT NULL REFERENCES users (id),
+            status TEXT NOT NULL CHECK (status IN ('ready', 'started', 'arrived', 'canceled')),
+            carrier TEXT CHECK (carrier IS NULL OR length(carrier) BETWEEN 1 AND 50),
+            tracking_number TEXT CHECK (tracking_number IS NULL OR length(tracking_number) BETWEEN 1 AND 100),
+            created_at INTEGER NOT NULL,
+            updated_at INTEGER NOT NULL CHECK (updated_at >= created_at),
+            started_at INTEGER,
+            arrived_at INTEGER,
+            canceled_at INTEGER,
+            UNIQUE (order_id, seller_id),
+            CHECK ((status IN ('started', 'arrived')) = (started_at IS NOT NULL AND tracking_number IS NOT NULL)),
+            CHECK ((status = 'arrived') = (arrived_at IS NOT NULL)),
+            CHECK ((status = 'canceled') = (canceled_at IS NOT NULL))
+          ) STRICT;
+          CREATE INDEX shipments_by_seller ON shipments (seller_id, created_at DESC, id DESC);
+
+          CREATE TABLE shipment_lines (
+            shipment_id TEXT NOT NULL REFERENCES shipments (id),
+            line INTEGER NOT NULL CHECK (line BETWEEN 0 AND 49),
+            product_id TEXT NOT NULL REFERENCES products (id),
+            quantity INTEGER NOT NULL CHECK (quantity BETWEEN 1 AND 999),
+            PRIMARY KEY (shipment_id, line)
+          ) STRICT, WITHOUT ROWID;
+
+          -- (consumer, event source, event id) for every event a consumer handled, written in the
+          -- transaction of its effect: a redelivered event changes nothing.
+          CREATE TABLE processed_events (
+            consumer TEXT NOT NULL,
+            source TEXT NOT NULL,
+            event_id TEXT NOT NULL,
+            processed_at INTEGER NOT NULL,
+            PRIMARY KEY (consumer, source, event_id)
+          ) STRICT, WITHOUT ROWID;
+          """)
+    }
     return migrator
   }()
 }

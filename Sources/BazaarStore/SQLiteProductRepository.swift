@@ -56,6 +56,15 @@ struct SQLiteProductRepository: ProductRepository {
     return db.changesCount == 1
   }
 
+  func consumeReserved(of id: ProductID, by quantity: Int64) throws -> Bool {
+    try db.execute(
+      sql: """
+        UPDATE products SET stock = stock - ?, reserved = reserved - ? WHERE id = ? AND ? BETWEEN 0 AND reserved
+        """,
+      arguments: [quantity, quantity, id.rawValue, quantity])
+    return db.changesCount == 1
+  }
+
   func list(_ query: ProductQuery) throws -> [Product] {
     let statement = ProductListing(query, walkSortIndex: try shouldWalkSortIndex(query))
     return try Row.fetchAll(db, sql: statement.sql, arguments: StatementArguments(statement.arguments))

@@ -47,4 +47,6 @@ struct SQLiteTransaction: StoreTransaction {
   var outbox: any OutboxRepository { SQLiteOutboxRepository(db: db) }
   var idempotency: any IdempotencyRepository { SQLiteIdempotencyRepository(db: db) }
   var payments: any PaymentRepository { SQLitePaymentRepository(db: db) }
+  var shipments: any ShipmentRepository { SQLiteShipmentRepository(db: db) }
+  var processedEvents: any ProcessedEventRepository { SQLiteProcessedEventRepository(db: db) }
 }

@@ -119,6 +119,10 @@ struct FailingTransaction: StoreTransaction {
   var outbox: any OutboxRepository { FailingOutbox(base: base.outbox, transaction: self) }
   var idempotency: any IdempotencyRepository { FailingIdempotency(base: base.idempotency, transaction: self) }
   var payments: any PaymentRepository { FailingPayments(base: base.payments, transaction: self) }
+  var shipments: any ShipmentRepository { FailingShipments(base: base.shipments, transaction: self) }
+  var processedEvents: any ProcessedEventRepository {
+    FailingProcessedEvents(base: base.processedEvents, transaction: self)
+  }
 }
 
 struct FailingUsers: UserRepository {
@@ -183,6 +187,10 @@ struct FailingProducts: ProductRepository {
     try transaction.check("products.adjustReserved")
     return try base.adjustReserved(of: id, by: delta)
   }
+  func consumeReserved(of id: ProductID, by quantity: Int64) throws -> Bool {
+    try transaction.check("products.consumeReserved")
+    return try base.consumeReserved(of: id, by: quantity)
+  }
   func list(_ query: ProductQuery) throws -> [Product] { try base.list(query) }
 }
 
@@ -226,6 +234,32 @@ struct FailingPayments: PaymentRepository {
     try base.uncertain(attemptedBefore: before, limit: limit)
   }
   func count(failureReason reason: String) throws -> Int { try base.count(failureReason: reason) }
+}
+
+struct FailingShipments: ShipmentRepository {
+  let base: any ShipmentRepository
+  let transaction: FailingTransaction
+
+  func insert(_ shipment: Shipment) throws {
+    try transaction.check("shipments.insert")
+    try base.insert(shipment)
+  }
+  func shipment(id: ShipmentID) throws -> Shipment? { try base.shipment(id: id) }
+  func shipments(of order: OrderID) throws -> [Shipment] { try base.shipments(of: order) }
+  func update(_ shipment: Shipment) throws {
+    try transaction.check("shipments.update")
+    try base.update(shipment)
+  }
+}
+
+struct FailingProcessedEvents: ProcessedEventRepository {
+  let base: any ProcessedEventRepository
+  let transaction: FailingTransaction
+
+  func record(consumer: String, source: String, id: String, at now: Timestamp) throws -> Bool {
+    try transaction.check("processedEvents.record")
+    return try base.record(consumer: consumer, source: source, id: id, at: now)
+  }
 }
 
 struct FailingOutbox: OutboxRepository {

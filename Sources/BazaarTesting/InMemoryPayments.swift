@@ -52,3 +52,47 @@ extension Payment {
   /// Ready, approving, completed or refunding: at most one per order.
   fileprivate var isOpen: Bool { [.ready, .approving, .completed, .refunding].contains(status) }
 }
+
+/// Shipments in memory, with the SQLite adapter's rule of one shipment per (order, seller).
+struct InMemoryShipments: ShipmentRepository {
+  let transaction: InMemoryTransaction
+
+  func insert(_ shipment: Shipment) throws {
+    try transaction.mutate { state in
+      guard
+        !state.shipments.contains(where: {
+          $0.id == shipment.id || ($0.orderID == shipment.orderID && $0.sellerID == shipment.sellerID)
+        })
+      else { throw StoreInvariantBroken("order \(shipment.orderID) already has this seller's shipment") }
+      state.shipments.append(shipment)
+    }
+  }
+
+  func shipment(id: ShipmentID) throws -> Shipment? { transaction.state.shipments.first { $0.id == id } }
+
+  func shipments(of order: OrderID) throws -> [Shipment] { transaction.state.shipments.filter { $0.orderID == order } }
+
+  func update(_ shipment: Shipment) throws {
+    transaction.mutate { state in
+      guard let index = state.shipments.firstIndex(where: { $0.id == shipment.id }) else { return }
+      var stored = state.shipments[index]
+      stored.status = shipment.status
+      stored.carrier = shipment.carrier
+      stored.trackingNumber = shipment.trackingNumber
+      stored.updatedAt = shipment.updatedAt
+      stored.startedAt = shipment.startedAt
+      stored.arrivedAt = shipment.arrivedAt
+      stored.canceledAt = shipment.canceledAt
+      state.shipments[index] = stored
+    }
+  }
+}
+
+/// Processed events in memory.
+struct InMemoryProcessedEvents: ProcessedEventRepository {
+  let transaction: InMemoryTransaction
+
+  func record(consumer: String, source: String, id: String, at now: Timestamp) throws -> Bool {
+    transaction.mutate { $0.processedEvents.insert("\(consumer)|\(source)|\(id)").inserted }
+  }
+}

@@ -38,6 +38,15 @@ struct InMemoryProducts: ProductRepository {
     }
   }
 
+  func consumeReserved(of id: ProductID, by quantity: Int64) throws -> Bool {
+    try transaction.mutate { state in
+      guard let product = state.products[id], (0...product.reserved).contains(quantity) else { return false }
+      state.products[id]?.stock -= quantity
+      state.products[id]?.reserved -= quantity
+      return true
+    }
+  }
+
   func list(_ query: ProductQuery) throws -> [Product] {
     let filter = query.filter
     let selected = transaction.state.products.values.filter { product in

@@ -17,6 +17,10 @@ package final class InMemoryStore: Store {
     package var idempotency: [String: IdempotencyRecord] = [:]
     /// Payment attempts in insertion order.
     package var payments: [Payment] = []
+    /// Shipments in insertion order.
+    package var shipments: [Shipment] = []
+    /// `consumer|source|id` of every processed event.
+    package var processedEvents: Set<String> = []
   }
 
   /// One outbox row.
@@ -74,6 +78,8 @@ final class InMemoryTransaction: StoreTransaction {
   var outbox: any OutboxRepository { InMemoryOutbox(transaction: self) }
   var idempotency: any IdempotencyRepository { InMemoryIdempotency(transaction: self) }
   var payments: any PaymentRepository { InMemoryPayments(transaction: self) }
+  var shipments: any ShipmentRepository { InMemoryShipments(transaction: self) }
+  var processedEvents: any ProcessedEventRepository { InMemoryProcessedEvents(transaction: self) }
 
   /// Applies `change` to the working copy; a write inside `read` stops the test.
   func mutate<T>(_ change: (inout InMemoryStore.State) throws -> T) rethrows -> T {

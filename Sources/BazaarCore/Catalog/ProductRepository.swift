@@ -11,6 +11,9 @@ package protocol ProductRepository {
   /// Adds `delta` (negative: releases) to the product's `reserved` units, if the result stays
   /// within 0…`stock`; returns whether it did.
   func adjustReserved(of id: ProductID, by delta: Int64) throws -> Bool
+  /// Turns `quantity` reserved units into sold ones: stock and reserved both drop by it. False
+  /// (and nothing changed) when fewer are reserved.
+  func consumeReserved(of id: ProductID, by quantity: Int64) throws -> Bool
   /// The listed products of `query`, in its order, at most `query.limit`.
   func list(_ query: ProductQuery) throws -> [Product]
 }

@@ -349,6 +349,9 @@ package struct PaymentDesk: Sendable {
       case .pendingPayment:
         return .unpaid
       case .paid:
+        if try tx.shipments.shipments(of: orderID).contains(where: { $0.status == .started || $0.status == .arrived }) {
+          throw ShipmentError.alreadyShipped
+        }
         guard gateway != nil else { throw PaymentError.notConfigured(unconfigured) }
         guard let payment = try tx.payments.latest(for: orderID), payment.status == .completed else {
           throw StoreInvariantBroken("paid order \(orderID) has no completed payment")
@@ -367,6 +370,8 @@ package struct PaymentDesk: Sendable {
           throw StoreInvariantBroken("canceling order \(orderID) has no refunding payment")
         }
         return .settle(payment)
+      case .shipped, .delivered:
+        throw ShipmentError.alreadyShipped
       default:
         throw OrderError.notCancelable(order.status)
       }

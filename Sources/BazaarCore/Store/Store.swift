@@ -41,6 +41,10 @@ package protocol StoreTransaction {
   var idempotency: any IdempotencyRepository { get }
   /// Payment attempts.
   var payments: any PaymentRepository { get }
+  /// Shipments and their lines.
+  var shipments: any ShipmentRepository { get }
+  /// The events each consumer has processed.
+  var processedEvents: any ProcessedEventRepository { get }
 }
 
 /// The store could not serve the request right now; the caller may retry.
