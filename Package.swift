@@ -70,6 +70,10 @@ let package = Package(
       swiftSettings: strictSettings
     ),
 
+    // The scheduler: the outbox relay, the event consumers and their queue port over the spool.
+    .target(
+      name: "BazaarScheduler", dependencies: ["BazaarCore", "BazaarJSON", "Spool"], swiftSettings: strictSettings),
+
     // Transports that drive the registry: the gateway, the shell and CGI runners, process spawning.
     .target(
       name: "BazaarRunners",
@@ -108,7 +112,7 @@ let package = Package(
     .target(
       name: "BazaarOperations",
       dependencies: [
-        "BazaarCore", "BazaarFunctions", "BazaarJSON", "BazaarLive", "BazaarRunners", "Spool",
+        "BazaarCore", "BazaarFunctions", "BazaarJSON", "BazaarLive", "BazaarRunners", "BazaarScheduler", "Spool",
         .product(name: "Logging", package: "swift-log"),
       ],
       swiftSettings: strictSettings
@@ -119,7 +123,7 @@ let package = Package(
       name: "bazaar",
       dependencies: [
         "BazaarCore", "BazaarStore", "BazaarFunctions", "BazaarRunners", "BazaarServer", "BazaarLive",
-        "BazaarOperations", "Spool", "KakaoPay", "KakaoPaySandbox",
+        "BazaarOperations", "BazaarScheduler", "Spool", "KakaoPay", "KakaoPaySandbox",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
         .product(name: "Logging", package: "swift-log"),
       ],
@@ -154,6 +158,10 @@ let package = Package(
       swiftSettings: strictSettings
     ),
     .testTarget(name: "BazaarJSONTests", dependencies: ["BazaarJSON"], swiftSettings: strictSettings),
+    .testTarget(
+      name: "BazaarSchedulerTests",
+      dependencies: ["BazaarScheduler", "BazaarCore", "BazaarJSON", "BazaarTesting", "Spool"],
+      swiftSettings: strictSettings),
     .testTarget(
       name: "KakaoPayTests", dependencies: ["KakaoPay", "BazaarCore", "BazaarJSON"], swiftSettings: strictSettings),
     .testTarget(

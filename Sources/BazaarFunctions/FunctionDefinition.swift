@@ -141,12 +141,17 @@ package struct Services: Sendable {
   package var catalog: ProductCatalog
   package var orders: OrderDesk
   package var payments: PaymentDesk
+  package var shipments: ShipmentDesk
+  /// Who books shipments the shop sends itself (the built-in carrier).
+  package var carrier: any Carrier
   package var authenticator: Authenticator
 
   package init(
     accounts: UserAccounts, sellers: SellerAccounts, catalog: ProductCatalog, orders: OrderDesk,
-    payments: PaymentDesk, authenticator: Authenticator
+    payments: PaymentDesk, shipments: ShipmentDesk, carrier: any Carrier, authenticator: Authenticator
   ) {
+    self.shipments = shipments
+    self.carrier = carrier
     self.accounts = accounts
     self.sellers = sellers
     self.catalog = catalog
@@ -224,6 +229,7 @@ extension Services {
       payments: PaymentDesk(
         store: store, gateway: payments.gateway, unconfigured: payments.unconfigured, settings: payments.settings,
         ids: ids, secrets: payments.secrets, clock: clock, alert: payments.alert),
+      shipments: ShipmentDesk(store: store, ids: ids, clock: clock), carrier: BuiltInCarrier(ids: ids),
       authenticator: Authenticator(signer: signer, store: store, clock: clock))
   }
 }

@@ -3,6 +3,7 @@ internal import BazaarCore
 internal import BazaarFunctions
 internal import BazaarLive
 internal import BazaarOperations
+internal import BazaarScheduler
 internal import BazaarStore
 internal import Spool
 
@@ -32,8 +33,8 @@ struct OutboxCommand: ParsableCommand {
       StopSignal.install()
       try respondWithShop { live in
         let relay = OutboxRelay(
-          store: live.store, spool: try QueueOperations(root: spool).spool, clock: SystemClock(),
-          leaseMilliseconds: leaseMilliseconds)
+          store: live.store, queue: SpoolEventQueue(spool: try QueueOperations(root: spool).spool),
+          clock: SystemClock(), leaseMilliseconds: leaseMilliseconds)
         return try ShopOperations.relay(
           relay, follow: !once, intervalMilliseconds: intervalMilliseconds, shouldStop: StopSignal.requested)
       }
@@ -101,6 +102,37 @@ struct PaymentsCommand: ParsableCommand {
           live.services.payments, follow: !once, intervalMilliseconds: intervalMilliseconds,
           shouldStop: StopSignal.requested)
       }
+    }
+  }
+}
+
+/// `bazaar scheduler --once`: one full pass of what the shop does after its requests answered.
+struct SchedulerCommand: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "scheduler",
+    abstract: "Relay the outbox, request and dispatch shipments, expire orders, reconcile payments.",
+    discussion: """
+      --once runs one full pass and exits (for cron: safe beside other passes and a running \
+      scheduler, since every consumer is idempotent). Its answer counts what the pass did.
+      """)
+
+  @Flag(help: "Run one full pass, then exit.") var once = false
+  @Option(help: "Seconds a claimed event is held before another scheduler may take it.") var lease: Double = 30
+  @Option(help: "Spool root (default: $BAZAAR_HOME/queues).") var spool: String?
+
+  func validate() throws {
+    guard once else { throw ValidationError("only --once is available yet (the daemon comes next)") }
+  }
+
+  func run() throws {
+    let leaseMilliseconds = max(100, try milliseconds(lease, option: "--lease") ?? 30_000)
+    StopSignal.install()
+    try respondWithShop { live in
+      let pass = SchedulerPass(
+        store: live.store, queue: SpoolEventQueue(spool: try QueueOperations(root: spool).spool),
+        orders: live.services.orders, payments: live.services.payments, shipments: live.services.shipments,
+        carrier: live.services.carrier, clock: SystemClock(), leaseMilliseconds: leaseMilliseconds)
+      return ShopOperations.schedulerReport(try pass.run(shouldStop: StopSignal.requested))
     }
   }
 }
