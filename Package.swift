@@ -26,6 +26,7 @@ let package = Package(
     .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
     .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
     .package(url: "https://github.com/apple/swift-nio-extras", from: "1.34.1"),
+    .package(url: "https://github.com/swift-server/swift-service-lifecycle", exact: "2.13.0"),
   ],
   targets: [
     // Domain core: entities, rules, use cases and the ports they need. No I/O. Events are
@@ -85,8 +86,10 @@ let package = Package(
     .target(
       name: "BazaarServer",
       dependencies: [
-        "BazaarRunners", "BazaarFunctions", "BazaarJSON", "KakaoPaySandbox",
+        "BazaarRunners", "BazaarFunctions", "BazaarJSON", "BazaarScheduler", "KakaoPaySandbox",
         .product(name: "Hummingbird", package: "hummingbird"),
+        .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+        .product(name: "UnixSignals", package: "swift-service-lifecycle"),
         .product(name: "NIOCore", package: "swift-nio"),
         .product(name: "NIOPosix", package: "swift-nio"),
         .product(name: "HTTPTypes", package: "swift-http-types"),

@@ -1,5 +1,6 @@
 package import BazaarFunctions
 internal import BazaarRunners
+package import BazaarScheduler
 package import Logging
 internal import NIOCore
 internal import NIOPosix
@@ -24,11 +25,15 @@ package enum ShopServer {
     package var sandbox: SandboxMount?
     /// In-process isolation: threads for handlers that wait on the payment gateway.
     package var networkThreads: Int
+    /// The scheduler to run in the same process (`bazaar up`), if any.
+    package var scheduler: SchedulerLoop?
 
     package init(
       host: String, port: Int, isolation: Isolation, timeout: Duration, maxConcurrent: Int, maxInputBytes: Int,
-      executable: String, childEnvironment: [String], sandbox: SandboxMount? = nil, networkThreads: Int = 32
+      executable: String, childEnvironment: [String], sandbox: SandboxMount? = nil, networkThreads: Int = 32,
+      scheduler: SchedulerLoop? = nil
     ) {
+      self.scheduler = scheduler
       self.sandbox = sandbox
       self.networkThreads = networkThreads
       self.host = host
@@ -82,7 +87,8 @@ package enum ShopServer {
           metadata: [
             "url": "http://\(host):\(port)/", "port": .stringConvertible(port), "isolation": "\(isolation.rawValue)",
           ])
-      })
+      },
+      alongside: settings.scheduler.map { [SchedulerService(loop: $0, logger: logger)] } ?? [])
     try await processThreads?.shutdownGracefully()
     logger.info("stopped")
   }

@@ -60,8 +60,11 @@ struct Serve: AsyncParsableCommand {
 /// `bazaar up`: the whole shop in one process, for a developer's machine.
 struct Up: AsyncParsableCommand {
   static let configuration = CommandConfiguration(
-    abstract: "Run the shop in one process: the HTTP runner and, without KAKAOPAY_SECRET_KEY, the KakaoPay sandbox.",
+    abstract:
+      "Run the shop in one process: the HTTP runner, the scheduler and, without KAKAOPAY_SECRET_KEY, the KakaoPay sandbox.",
     discussion: """
+      The scheduler runs in the same process (as `bazaar scheduler` would): paid orders become \
+      shipments, dispatched through the built-in carrier; unpaid orders expire. \
       Without KAKAOPAY_SECRET_KEY, payments go to the built-in KakaoPay sandbox served at       /sandbox/kakaopay (no money moves; `pay` answers say "sandbox": true), through the       production KakaoPay adapter. Its payments live in var/kakaopay-sandbox.sqlite.
       """)
 
@@ -165,7 +168,11 @@ enum Runner {
       timeout: .milliseconds(Int64(options.timeout * 1000)), maxConcurrent: options.maxConcurrent,
       maxInputBytes: configuration.maxInputBytes,
       executable: try functionExecutable(),
-      childEnvironment: childEnvironment(adding: extraEnvironment), sandbox: mount)
+      childEnvironment: childEnvironment(adding: extraEnvironment), sandbox: mount,
+      scheduler: withSandbox
+        ? try ShopScheduler.loop(
+          live, configuration: configuration, spoolRoot: nil, leaseMilliseconds: 30_000, sweepMilliseconds: 5_000)
+        : nil)
     do {
       try await ShopServer.run(
         live.services, settings: settings, logger: Logs.logger(label: "bazaar.serve"),

@@ -4,6 +4,7 @@ internal import BazaarFunctions
 internal import BazaarLive
 internal import BazaarOperations
 internal import BazaarScheduler
+internal import BazaarServer
 internal import BazaarStore
 internal import Spool
 
@@ -106,33 +107,68 @@ struct PaymentsCommand: ParsableCommand {
   }
 }
 
-/// `bazaar scheduler --once`: one full pass of what the shop does after its requests answered.
-struct SchedulerCommand: ParsableCommand {
+/// `bazaar scheduler`: what the shop does after its requests answered, continuously or once.
+struct SchedulerCommand: AsyncParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "scheduler",
     abstract: "Relay the outbox, request and dispatch shipments, expire orders, reconcile payments.",
     discussion: """
-      --once runs one full pass and exits (for cron: safe beside other passes and a running \
-      scheduler, since every consumer is idempotent). Its answer counts what the pass did.
+      Without --once it runs until SIGTERM or SIGINT (finishing the event in hand), waking when a \
+      queue gains a message or the database is written, and sweeping every --interval seconds \
+      otherwise. --once runs one full pass and exits (for cron: safe beside other passes and a \
+      running scheduler, since every consumer is idempotent); its answer counts what it did.
       """)
 
   @Flag(help: "Run one full pass, then exit.") var once = false
   @Option(help: "Seconds a claimed event is held before another scheduler may take it.") var lease: Double = 30
+  @Option(help: "Seconds between sweeps when nothing wakes the scheduler (without --once).") var interval: Double = 5
   @Option(help: "Spool root (default: $BAZAAR_HOME/queues).") var spool: String?
 
-  func validate() throws {
-    guard once else { throw ValidationError("only --once is available yet (the daemon comes next)") }
+  func run() async throws {
+    let leaseMilliseconds = max(100, try milliseconds(lease, option: "--lease") ?? 30_000)
+    let intervalMilliseconds = max(50, try milliseconds(interval, option: "--interval") ?? 5_000)
+    if once {
+      StopSignal.install()
+      try respondWithShop { live in
+        let pass = try ShopScheduler.pass(live, spoolRoot: spool, leaseMilliseconds: leaseMilliseconds)
+        return ShopOperations.schedulerReport(try pass.run(shouldStop: StopSignal.requested))
+      }
+      return
+    }
+    let configuration = try Configuration()
+    let live = try LiveServices.wire(configuration, connections: .pool, gateways: kakaoPay)
+    defer { try? live.database.close() }
+    let loop = try ShopScheduler.loop(
+      live, configuration: configuration, spoolRoot: spool, leaseMilliseconds: leaseMilliseconds,
+      sweepMilliseconds: Int(intervalMilliseconds))
+    let logger = Logs.logger(label: "bazaar.scheduler")
+    try await ServiceRunner.run([SchedulerService(loop: loop, logger: logger)], logger: logger)
+  }
+}
+
+/// The scheduler over the live shop, as `bazaar scheduler` and `bazaar up` run it.
+enum ShopScheduler {
+  /// The queues the pass consumes, on the spool at `spoolRoot` (default `$BAZAAR_HOME/queues`).
+  static func pass(_ live: LiveServices, spoolRoot: String?, leaseMilliseconds: Int64) throws -> SchedulerPass {
+    SchedulerPass(
+      store: live.store, queue: SpoolEventQueue(spool: try QueueOperations(root: spoolRoot).spool),
+      orders: live.services.orders, payments: live.services.payments, shipments: live.services.shipments,
+      carrier: live.services.carrier, clock: SystemClock(), leaseMilliseconds: leaseMilliseconds)
   }
 
-  func run() throws {
-    let leaseMilliseconds = max(100, try milliseconds(lease, option: "--lease") ?? 30_000)
-    StopSignal.install()
-    try respondWithShop { live in
-      let pass = SchedulerPass(
-        store: live.store, queue: SpoolEventQueue(spool: try QueueOperations(root: spool).spool),
-        orders: live.services.orders, payments: live.services.payments, shipments: live.services.shipments,
-        carrier: live.services.carrier, clock: SystemClock(), leaseMilliseconds: leaseMilliseconds)
-      return ShopOperations.schedulerReport(try pass.run(shouldStop: StopSignal.requested))
+  /// The long-running loop, woken by the consumed queues' `new/` directories and the database's.
+  static func loop(
+    _ live: LiveServices, configuration: Configuration, spoolRoot: String?, leaseMilliseconds: Int64,
+    sweepMilliseconds: Int
+  ) throws -> SchedulerLoop {
+    let spool = try QueueOperations(root: spoolRoot).spool
+    var watched = [configuration.stateDirectory]
+    for name in SchedulerPass.consumedQueues {
+      _ = try spool.queue(name)
+      watched.append(spool.root + "/" + name + "/new")
     }
+    return SchedulerLoop(
+      pass: try pass(live, spoolRoot: spoolRoot, leaseMilliseconds: leaseMilliseconds), watching: watched,
+      sweepMilliseconds: sweepMilliseconds)
   }
 }

@@ -66,3 +66,49 @@ def test_overlapping_passes_do_the_work_once(shop):
             assert (stats["dead"], stats["ready"], stats["inFlight"]) == (0, 0, 0), stats
     finally:
         sandbox.stop()
+
+
+def test_the_daemon_wakes_on_new_work_works_beside_cron_passes_and_stops_on_sigterm(shop):
+    """The daemon sweeps only every 60 s here, so shipping within seconds shows it woke on the
+    events themselves; cron passes beside it change nothing about the outcome."""
+    import signal
+    import time
+    sandbox = Sandbox(shop.home)
+    daemon = None
+    try:
+        flow = ShellCheckout(shop, sandbox.base)
+        log = open(shop.home / "scheduler.log", "w")
+        daemon = subprocess.Popen([str(BIN), "scheduler", "--interval", "60"], env=shop.env,
+                                  stdout=subprocess.DEVNULL, stderr=log)
+        deadline = time.monotonic() + 10
+        while "scheduler started" not in (shop.home / "scheduler.log").read_text():
+            assert daemon.poll() is None and time.monotonic() < deadline
+            time.sleep(0.05)
+        product = flow.market.product(stock=100, name="Plenty")
+        orders = [flow.market.place([(product, 1)]).body for _ in range(10)]
+        cron = []
+        for index, order in enumerate(orders):
+            pay(shop, flow, order)
+            if index % 3 == 0:
+                cron.append(subprocess.Popen([str(BIN), "scheduler", "--once"], env=shop.env,
+                                             stdout=subprocess.PIPE, stderr=subprocess.PIPE))
+        for proc in cron:
+            proc.communicate(timeout=60)
+            assert proc.returncode == 0
+        ids = {o["id"] for o in orders}
+        deadline = time.monotonic() + 10
+        while shop.sql("SELECT count(*) FROM orders WHERE status = 'shipped'")[0][0] < len(ids):
+            assert time.monotonic() < deadline, shipments(shop)
+            time.sleep(0.05)
+        found = [row for row in shipments(shop) if row[0] in ids]
+        assert len(found) == 10 and all(row[2] == "started" for row in found)
+        assert flow.market.stock(product) == (90, 0)
+        assert shop.sql("SELECT count(*) FROM outbox WHERE type = 'shipment.dispatched'") == [(10,)]
+        daemon.send_signal(signal.SIGTERM)
+        assert daemon.wait(timeout=30) == 0
+        assert "scheduler stopped" in (shop.home / "scheduler.log").read_text()
+    finally:
+        if daemon and daemon.poll() is None:
+            daemon.kill()
+            daemon.wait()
+        sandbox.stop()
