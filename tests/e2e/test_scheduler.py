@@ -112,3 +112,125 @@ def test_the_daemon_wakes_on_new_work_works_beside_cron_passes_and_stops_on_sigt
             daemon.kill()
             daemon.wait()
         sandbox.stop()
+
+
+def test_500_paid_orders_ship_exactly_once_while_the_scheduler_is_killed_50_times(shop):
+    """SIGKILL at random moments, restart each time: in the end every paid order has one
+    shipment per seller, each dispatched once, stock taken once per line, no event lost, and
+    the dead letters empty."""
+    import http.client
+    import json
+    import random
+    import signal
+    import time
+    import urllib.parse
+    from http_client import Runner
+
+    sandbox = Sandbox(shop.home)
+    server = Runner(shop.home, env={"KAKAOPAY_SECRET_KEY": "DEVKEY123", "KAKAOPAY_BASE_URL": sandbox.base,
+                                    "BAZAAR_PUBLIC_URL": "https://shop.example"})
+    daemon = None
+    try:
+        market = Market(shop)
+        shop.register_seller("third@example.com", BUSINESS_NUMBERS[2])
+        sellers = [market.seller, market.other_seller, shop.seller_login("third@example.com")]
+        products = [market.product(stock=1000, price=1000 + i, seller=sellers[i % 3], name=f"Item {i}")
+                    for i in range(6)]
+        conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=60)
+        gateway = http.client.HTTPConnection("127.0.0.1", sandbox.port, timeout=60)
+        auth = {"Authorization": f"Bearer {market.buyer}", "Content-Type": "application/json"}
+
+        def call(connection, method, path, body=None, headers=None):
+            connection.request(method, path, None if body is None else json.dumps(body), headers or {})
+            answer = connection.getresponse()
+            return answer.status, answer.getheader("Location"), answer.read()
+
+        rng = random.Random(20261127)
+        wanted = {}  # product id -> units ordered
+        for _ in range(500):
+            lines = rng.sample(products, rng.choice([1, 1, 2, 3]))
+            items = [{"productId": p["id"], "quantity": rng.randint(1, 3)} for p in lines]
+            status, _, body = call(conn, "POST", "/orders", {"items": items, "shipping": {
+                "recipient": "Kim", "phone": "010-1234-5678", "postalCode": "06236", "line1": "A"}}, auth)
+            assert status == 201, body
+            order = json.loads(body)
+            status, _, body = call(conn, "POST", f"/orders/{order['id']}/payment", {}, auth)
+            assert status == 200, body
+            page = urllib.parse.urlsplit(json.loads(body)["redirectUrls"]["pc"])
+            _, location, _ = call(gateway, "GET", f"{page.path}?{page.query}&auto=approve")
+            callback = urllib.parse.urlsplit(location)
+            status, _, body = call(conn, "GET", f"{callback.path}?{callback.query}", headers={"Accept": "application/json"})
+            assert status == 200 and json.loads(body)["result"] == "completed", body
+            for item in items:
+                wanted[item["productId"]] = wanted.get(item["productId"], 0) + item["quantity"]
+        conn.close()
+        gateway.close()
+        server.stop()
+
+        args = [str(BIN), "scheduler", "--lease", "1", "--interval", "0.2"]
+        kills = 0
+        while kills < 50:
+            daemon = subprocess.Popen(args, env=shop.env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            time.sleep(rng.uniform(0.05, 0.4))
+            daemon.send_signal(signal.SIGKILL)
+            daemon.wait()
+            kills += 1
+        daemon = subprocess.Popen(args, env=shop.env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        deadline = time.monotonic() + 120
+        while (shop.sql("SELECT count(*) FROM orders WHERE status = 'shipped'")[0][0] < 500
+               or shop.sql("SELECT count(*) FROM outbox WHERE relayed_at IS NULL")[0][0] > 0):
+            assert time.monotonic() < deadline, shop.sql("SELECT status, count(*) FROM orders GROUP BY status")
+            time.sleep(0.2)
+        daemon.send_signal(signal.SIGTERM)
+        assert daemon.wait(timeout=30) == 0
+
+        # One shipment per (order, seller), every one started, one dispatch effect each.
+        expected = shop.sql("SELECT count(DISTINCT order_id || seller_id) FROM order_lines")[0][0]
+        assert shop.sql("SELECT count(*), count(DISTINCT order_id || seller_id) FROM shipments") == [(expected, expected)]
+        assert shop.sql("SELECT DISTINCT status FROM shipments") == [("started",)]
+        assert shop.sql("SELECT count(*), count(DISTINCT subject) FROM outbox WHERE type = 'shipment.dispatched'") == \
+            [(expected, expected)]
+        # Stock taken exactly once per line.
+        for product in products:
+            assert market.stock(product) == (1000 - wanted.get(product["id"], 0), 0), product["name"]
+        # No event lost: every payment.completed was consumed once; nothing waits or died.
+        completed = shop.sql("SELECT count(*) FROM outbox WHERE type = 'payment.completed'")[0][0]
+        assert completed == 500
+        assert shop.sql("SELECT count(*) FROM processed_events WHERE consumer = 'shipments.request'") == [(500,)]
+        assert shop.sql("SELECT count(*) FROM outbox WHERE relayed_at IS NULL") == [(0,)]
+        for queue in ("payments", "shipments"):
+            stats = shop.bazaar("queue", "stats", queue).body
+            assert (stats["dead"], stats["ready"], stats["inFlight"]) == (0, 0, 0), stats
+        print(f"{kills} kills; {expected} shipments")
+    finally:
+        if daemon and daemon.poll() is None:
+            daemon.kill()
+            daemon.wait()
+        server.stop()
+        sandbox.stop()
+
+
+def test_the_cron_line_runs_as_written(shop):
+    """deploy/cron/bazaar's command, run by sh as cron runs it, with the file's two settings
+    pointing at this test's shop: it ships a paid order and logs its answer."""
+    from conftest import ROOT
+    lines = [l for l in (ROOT / "deploy/cron/bazaar").read_text().splitlines() if l and not l.startswith("#")]
+    settings = dict(l.split("=", 1) for l in lines if "=" in l.split()[0])
+    assert set(settings) == {"BAZAAR_HOME", "BAZAAR_BIN"}
+    (entry,) = [l for l in lines if l.startswith("* ")]
+    fields = entry.split(None, 6)
+    assert fields[:5] == ["*"] * 5 and fields[5] == "shop"
+    command = fields[6]
+    sandbox = Sandbox(shop.home)
+    try:
+        flow = ShellCheckout(shop, sandbox.base)
+        pay(shop, flow, flow.order)
+        (shop.home / "log").mkdir(exist_ok=True)
+        env = {**shop.env, "BAZAAR_HOME": str(shop.home), "BAZAAR_BIN": str(BIN.resolve())}
+        done = subprocess.run(["sh", "-c", command], env=env, capture_output=True, timeout=60)
+        assert done.returncode == 0, done
+        logged = (shop.home / "log" / "scheduler.log").read_text()
+        assert '"shipmentsDispatched":1' in logged, logged
+        assert shop.sql("SELECT status FROM orders WHERE id = ?", flow.order["id"]) == [("shipped",)]
+    finally:
+        sandbox.stop()
