@@ -13,6 +13,9 @@ package struct QueueAnswer {
     self.raw = raw
   }
 
+  /// Lines of text for a person (`bazaar status` without `--json`).
+  package static func text(_ text: String) -> QueueAnswer { QueueAnswer(.null, rawText: text) }
+
   /// Output already serialized (lists that splice message bodies).
   init(_ value: JSONValue, rawText: String) {
     self.value = value

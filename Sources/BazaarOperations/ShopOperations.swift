@@ -1,6 +1,7 @@
 package import BazaarCore
-internal import BazaarJSON
+package import BazaarJSON
 package import BazaarScheduler
+package import Spool
 
 #if canImport(Glibc)
   internal import Glibc
@@ -81,5 +82,99 @@ extension ShopOperations {
       "deadLettered": .integer(Int64(report.deadLettered)), "ordersExpired": .integer(Int64(report.ordersExpired)),
       "paymentsReconciled": .integer(Int64(report.paymentsReconciled)),
     ])
+  }
+}
+
+extension ShopOperations {
+  /// What `bazaar status` shows: the queues (depths, the oldest ready message's age, dead
+  /// letters), the outbox backlog, orders, shipments and payments by status (with those
+  /// awaiting reconciliation and the amount mismatches), and the scheduler's last pass.
+  package static func status(
+    store: any Store, spool: Spool, lastPass: JSONValue?, clock: any Clock
+  ) throws -> JSONValue {
+    var queues: [String: JSONValue] = [:]
+    for name in try spool.queueNames() {
+      let stats = try spool.existingQueue(name).stats()
+      queues[name] = [
+        "ready": .integer(Int64(stats.ready)), "delayed": .integer(Int64(stats.delayed)),
+        "inFlight": .integer(Int64(stats.inFlight)), "dead": .integer(Int64(stats.dead)),
+        "oldestReadyAgeSeconds": stats.oldestReadyAgeMilliseconds.map { .number(Double($0) / 1000) } ?? .null,
+      ]
+    }
+    let now = clock.now()
+    let (outbox, orders, shipments, payments, mismatches) = try store.read { tx in
+      (
+        try tx.outbox.stats(), try tx.orders.countByStatus(), try tx.shipments.countByStatus(),
+        try tx.payments.countByStatus(), try tx.payments.count(failureReason: "amount_mismatch")
+      )
+    }
+    var scheduler: JSONValue = .null
+    if case .object(var pass)? = lastPass, case .integer(let endedAt)? = pass["endedAt"] {
+      pass["ageSeconds"] = .number(Double(now.milliseconds - endedAt) / 1000)
+      scheduler = .object(pass)
+    }
+    return [
+      "queues": .object(queues),
+      "outbox": [
+        "pending": .integer(Int64(outbox.pending)),
+        "oldestPendingAgeSeconds": outbox.oldestPending.map {
+          .number(Double(now.milliseconds - $0.milliseconds) / 1000)
+        }
+          ?? .null,
+      ],
+      "orders": counts(orders), "shipments": counts(shipments),
+      "payments": [
+        "byStatus": counts(payments),
+        "awaitingReconciliation": .integer(Int64((payments[.approving] ?? 0) + (payments[.refunding] ?? 0))),
+        "amountMismatches": .integer(Int64(mismatches)),
+      ],
+      "scheduler": scheduler,
+    ]
+  }
+
+  /// The status as one screen of text.
+  package static func statusText(_ status: JSONValue) -> String {
+    var lines: [String] = []
+    if case .object(let queues)? = status["queues"] {
+      lines.append("queues")
+      for (name, stats) in queues.sorted(by: { $0.key < $1.key }) {
+        let age = stats["oldestReadyAgeSeconds"]?.doubleValue.map { " oldest \(Int($0)) s" } ?? ""
+        lines.append(
+          "  \(name): ready \(text(stats["ready"])), delayed \(text(stats["delayed"])), in flight "
+            + "\(text(stats["inFlight"])), dead \(text(stats["dead"]))\(age)")
+      }
+    }
+    lines.append("outbox: \(text(status["outbox"]?["pending"])) pending")
+    for section in ["orders", "shipments"] {
+      if case .object(let counts)? = status[section] {
+        let parts = counts.sorted(by: { $0.key < $1.key }).map { "\($0.key) \(text($0.value))" }
+        lines.append("\(section): " + (parts.isEmpty ? "none" : parts.joined(separator: ", ")))
+      }
+    }
+    if let payments = status["payments"] {
+      lines.append(
+        "payments: awaiting reconciliation \(text(payments["awaitingReconciliation"])), amount mismatches "
+          + text(payments["amountMismatches"]))
+    }
+    if let pass = status["scheduler"], pass != .null {
+      let age = pass["ageSeconds"]?.doubleValue.map { String(Int($0)) } ?? "?"
+      lines.append("scheduler: last pass \(age) s ago, took \(text(pass["durationMs"])) ms")
+    } else {
+      lines.append("scheduler: no pass recorded")
+    }
+    return lines.joined(separator: "\n")
+  }
+
+  private static func counts<Status: RawRepresentable>(_ counts: [Status: Int]) -> JSONValue
+  where Status.RawValue == String {
+    .object(Dictionary(uniqueKeysWithValues: counts.map { ($0.key.rawValue, .integer(Int64($0.value))) }))
+  }
+
+  private static func text(_ value: JSONValue?) -> String {
+    switch value {
+    case .integer(let number)?: String(number)
+    case .number(let number)?: String(number)
+    default: "-"
+    }
   }
 }

@@ -16,11 +16,15 @@ package final class SchedulerLoop: Sendable {
   private let pass: SchedulerPass
   private let watcher: WakeWatcher
   private let sweepMilliseconds: Int
+  private let log: SchedulerPassLog?
   private let stopping = Atomic<Bool>(false)
 
-  /// `watching` are the directories whose changes wake the loop.
-  package init(pass: SchedulerPass, watching directories: [String], sweepMilliseconds: Int = 5_000) {
+  /// `watching` are the directories whose changes wake the loop; `log` keeps the last pass.
+  package init(
+    pass: SchedulerPass, watching directories: [String], sweepMilliseconds: Int = 5_000, log: SchedulerPassLog? = nil
+  ) {
     self.pass = pass
+    self.log = log
     watcher = WakeWatcher(directories: directories)
     self.sweepMilliseconds = sweepMilliseconds
   }
@@ -44,9 +48,11 @@ package final class SchedulerLoop: Sendable {
       let started = ContinuousClock.now
       do {
         let done = try pass.run(shouldStop: { self.isStopping })
+        let elapsed = (ContinuousClock.now - started).components
+        let milliseconds = elapsed.seconds * 1000 + elapsed.attoseconds / 1_000_000_000_000_000
+        log?.record(done, milliseconds: milliseconds, endedAt: pass.clock.now().milliseconds)
         if done.didWork {
-          let elapsed = (ContinuousClock.now - started).components
-          report(done, elapsed.seconds * 1000 + elapsed.attoseconds / 1_000_000_000_000_000)
+          report(done, milliseconds)
           continue
         }
       } catch {

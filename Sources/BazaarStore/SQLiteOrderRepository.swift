@@ -75,6 +75,10 @@ struct SQLiteOrderRepository: OrderRepository {
     ).map(OrderID.init(rawValue:))
   }
 
+  func countByStatus() throws -> [OrderStatus: Int] {
+    try countsByStatus(db, table: "orders")
+  }
+
   /// Newest first (creation time, then id), strictly after `after`.
   private func page(
     where condition: String, _ arguments: [String], status: OrderStatus?, after: OrderPosition?, limit: Int

@@ -60,6 +60,10 @@ struct SQLitePaymentRepository: PaymentRepository {
     try Int.fetchOne(db, sql: "SELECT count(*) FROM payments WHERE failure_reason = ?", arguments: [reason]) ?? 0
   }
 
+  func countByStatus() throws -> [PaymentStatus: Int] {
+    try countsByStatus(db, table: "payments")
+  }
+
   private static func payment(_ row: Row) throws -> Payment {
     guard let status = PaymentStatus(rawValue: row["status"]) else {
       throw StoreInvariantBroken("payment \(row["id"] as String) has an unknown status")
@@ -82,4 +86,14 @@ struct SQLitePaymentRepository: PaymentRepository {
     payment.failureMessage = row["failure_message"]
     return payment
   }
+}
+
+/// `SELECT status, count(*) … GROUP BY status` of `table`, as counts by a status enum.
+func countsByStatus<Status: RawRepresentable & Hashable>(_ db: Database, table: String) throws -> [Status: Int]
+where Status.RawValue == String {
+  var counts: [Status: Int] = [:]
+  for row in try Row.fetchAll(db, sql: "SELECT status, count(*) AS n FROM \(table) GROUP BY status") {
+    if let status = Status(rawValue: row["status"]) { counts[status] = row["n"] }
+  }
+  return counts
 }

@@ -46,6 +46,10 @@ struct SQLiteShipmentRepository: ShipmentRepository {
       ])
   }
 
+  func countByStatus() throws -> [ShipmentStatus: Int] {
+    try countsByStatus(db, table: "shipments")
+  }
+
   private func withLines(_ rows: [Row]) throws -> [Shipment] {
     try rows.map { row in
       guard let status = ShipmentStatus(rawValue: row["status"]) else {

@@ -214,6 +214,7 @@ struct FailingOrders: OrderRepository {
     try base.orders(holding: seller, status: status, after: after, limit: limit)
   }
   func dueForExpiry(at now: Timestamp, limit: Int) throws -> [OrderID] { try base.dueForExpiry(at: now, limit: limit) }
+  func countByStatus() throws -> [OrderStatus: Int] { try base.countByStatus() }
 }
 
 struct FailingPayments: PaymentRepository {
@@ -234,6 +235,7 @@ struct FailingPayments: PaymentRepository {
     try base.uncertain(attemptedBefore: before, limit: limit)
   }
   func count(failureReason reason: String) throws -> Int { try base.count(failureReason: reason) }
+  func countByStatus() throws -> [PaymentStatus: Int] { try base.countByStatus() }
 }
 
 struct FailingShipments: ShipmentRepository {
@@ -246,6 +248,7 @@ struct FailingShipments: ShipmentRepository {
   }
   func shipment(id: ShipmentID) throws -> Shipment? { try base.shipment(id: id) }
   func shipments(of order: OrderID) throws -> [Shipment] { try base.shipments(of: order) }
+  func countByStatus() throws -> [ShipmentStatus: Int] { try base.countByStatus() }
   func update(_ shipment: Shipment) throws {
     try transaction.check("shipments.update")
     try base.update(shipment)

@@ -44,6 +44,10 @@ struct InMemoryOrders: OrderRepository {
     .sorted { ($0.expiresAt, $0.id.rawValue) < ($1.expiresAt, $1.id.rawValue) }.prefix(limit).map(\.id)
   }
 
+  func countByStatus() throws -> [OrderStatus: Int] {
+    Dictionary(grouping: transaction.state.orders.values, by: \.status).mapValues(\.count)
+  }
+
   private func page(_ matches: (Order) -> Bool, status: OrderStatus?, after: OrderPosition?, limit: Int) -> [Order] {
     let newestFirst = { (a: Order, b: Order) in (a.createdAt, a.id.rawValue) > (b.createdAt, b.id.rawValue) }
     return transaction.state.orders.values.filter { order in

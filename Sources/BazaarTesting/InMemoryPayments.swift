@@ -46,6 +46,10 @@ struct InMemoryPayments: PaymentRepository {
   func count(failureReason reason: String) throws -> Int {
     transaction.state.payments.count { $0.failureReason == reason }
   }
+
+  func countByStatus() throws -> [PaymentStatus: Int] {
+    Dictionary(grouping: transaction.state.payments, by: \.status).mapValues(\.count)
+  }
 }
 
 extension Payment {
@@ -71,6 +75,10 @@ struct InMemoryShipments: ShipmentRepository {
   func shipment(id: ShipmentID) throws -> Shipment? { transaction.state.shipments.first { $0.id == id } }
 
   func shipments(of order: OrderID) throws -> [Shipment] { transaction.state.shipments.filter { $0.orderID == order } }
+
+  func countByStatus() throws -> [ShipmentStatus: Int] {
+    Dictionary(grouping: transaction.state.shipments, by: \.status).mapValues(\.count)
+  }
 
   func update(_ shipment: Shipment) throws {
     transaction.mutate { state in

@@ -9,7 +9,8 @@ struct Bazaar: AsyncParsableCommand {
     version: BazaarVersion.current,
     subcommands: [
       Invoke.self, CGI.self, Serve.self, Up.self, ListFunctions.self, DatabaseCommand.self, QueueCommand.self,
-      OrdersCommand.self, OutboxCommand.self, PaymentsCommand.self, SchedulerCommand.self, SandboxCommand.self,
+      OrdersCommand.self, OutboxCommand.self, PaymentsCommand.self, SchedulerCommand.self, StatusCommand.self,
+      SandboxCommand.self,
     ]
   )
 }

@@ -131,7 +131,13 @@ struct SchedulerCommand: AsyncParsableCommand {
       StopSignal.install()
       try respondWithShop { live in
         let pass = try ShopScheduler.pass(live, spoolRoot: spool, leaseMilliseconds: leaseMilliseconds)
-        return ShopOperations.schedulerReport(try pass.run(shouldStop: StopSignal.requested))
+        let started = ContinuousClock.now
+        let report = try pass.run(shouldStop: StopSignal.requested)
+        let elapsed = (ContinuousClock.now - started).components
+        ShopScheduler.log(try Configuration()).record(
+          report, milliseconds: elapsed.seconds * 1000 + elapsed.attoseconds / 1_000_000_000_000_000,
+          endedAt: SystemClock().now().milliseconds)
+        return ShopOperations.schedulerReport(report)
       }
       return
     }
@@ -169,6 +175,31 @@ enum ShopScheduler {
     }
     return SchedulerLoop(
       pass: try pass(live, spoolRoot: spoolRoot, leaseMilliseconds: leaseMilliseconds), watching: watched,
-      sweepMilliseconds: sweepMilliseconds)
+      sweepMilliseconds: sweepMilliseconds, log: log(configuration))
+  }
+
+  /// Where passes record themselves for `bazaar status`.
+  static func log(_ configuration: Configuration) -> SchedulerPassLog {
+    SchedulerPassLog(path: configuration.stateDirectory + "/scheduler-last-pass.json")
+  }
+}
+
+/// `bazaar status`: the shop at a glance, for an operator.
+struct StatusCommand: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "status",
+    abstract:
+      "Queue depths and dead letters, the outbox backlog, orders, shipments and payments, the scheduler's last pass.")
+
+  @Flag(help: "Print the status as one JSON object.") var json = false
+  @Option(help: "Spool root (default: $BAZAAR_HOME/queues).") var spool: String?
+
+  func run() throws {
+    try respondWithShop { live in
+      let status = try ShopOperations.status(
+        store: live.store, spool: try QueueOperations(root: spool).spool,
+        lastPass: ShopScheduler.log(try Configuration()).last(), clock: SystemClock())
+      return json ? QueueAnswer(status) : .text(ShopOperations.statusText(status))
+    }
   }
 }

@@ -110,6 +110,11 @@ import Testing
     #expect(try paid.orderStatus() == .shipped)
     _ = try paid.desk().deliver(shipments[1].id, by: .seller(other))
     #expect(try paid.orderStatus() == .delivered)
+    // What `bazaar status` counts.
+    let counts = try paid.shop.store.read { tx in
+      (try tx.orders.countByStatus(), try tx.shipments.countByStatus(), try tx.payments.countByStatus())
+    }
+    #expect(counts.0 == [.delivered: 1] && counts.1 == [.arrived: 2] && counts.2 == [.completed: 1])
   }
 
   @Test(arguments: StoreKind.allCases)

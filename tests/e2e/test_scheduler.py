@@ -40,6 +40,15 @@ def test_a_pass_ships_a_paid_order_once_per_seller(shop):
         assert again.body["shipmentsRequested"] == 0 and again.body["shipmentsDispatched"] == 0, again.body
         refused = shop.call("cancelOrder", {"id": order["id"]}, token=flow.market.buyer)
         refused.problem(409, "already_shipped", 65)
+        status = shop.bazaar("status", "--json")
+        assert status.code == 0, status.stdout + status.stderr
+        assert status.body["orders"] == {"pending_payment": 1, "shipped": 1}  # ShellCheckout's own order waits
+        assert status.body["shipments"] == {"started": 2} and status.body["outbox"]["pending"] == 0
+        assert status.body["payments"] == {"byStatus": {"completed": 1}, "awaitingReconciliation": 0,
+                                           "amountMismatches": 0}
+        assert status.body["queues"]["payments"]["dead"] == 0 and status.body["scheduler"]["durationMs"] >= 0
+        text = shop.bazaar("status")
+        assert text.code == 0 and "shipments: started 2" in text.stdout and "scheduler: last pass" in text.stdout
     finally:
         sandbox.stop()
 

@@ -28,6 +28,8 @@ package protocol OrderRepository {
   /// Unpaid orders whose `expiresAt` is at or before `now`, soonest first, at most `limit`;
   /// an order whose payment is being approved (`approving`) is left out until that settles.
   func dueForExpiry(at now: Timestamp, limit: Int) throws -> [OrderID]
+  /// How many orders are in each status (statuses with none left out).
+  func countByStatus() throws -> [OrderStatus: Int]
 }
 
 /// The first successful answer to a request made with an idempotency key.

@@ -127,6 +127,8 @@ package protocol PaymentRepository {
   func uncertain(attemptedBefore before: Timestamp, limit: Int) throws -> [PaymentID]
   /// How many attempts ended for `reason` (the operator's count of amount mismatches, say).
   func count(failureReason reason: String) throws -> Int
+  /// How many attempts are in each status (statuses with none left out).
+  func countByStatus() throws -> [PaymentStatus: Int]
 }
 
 /// Where the unguessable secrets of callback states come from.

@@ -73,6 +73,8 @@ package protocol ShipmentRepository {
   func shipments(of order: OrderID) throws -> [Shipment]
   /// Saves the status, the carrier and the timestamps; lines never change.
   func update(_ shipment: Shipment) throws
+  /// How many shipments are in each status (statuses with none left out).
+  func countByStatus() throws -> [ShipmentStatus: Int]
 }
 
 /// The events a consumer has processed: recorded in the transaction of the consumer's effect,
