@@ -172,7 +172,7 @@ def test_cancel_and_fail_callbacks_leave_the_order_payable_and_a_forged_state_ch
     assert status == 200 and old["id"] == second["id"] and old["result"] == "failed"
     # The real one still works.
     status, _, done = up.http("GET", callback_path(approve))
-    assert status == 200 and done["result"] == "completed" and checkout.order_status() == "paid"
+    assert status == 200 and done["result"] == "completed" and checkout.order_status() in ("paid", "shipped")
 
 
 def test_a_browser_gets_a_page_or_is_sent_to_the_return_url(shop):
@@ -726,7 +726,7 @@ def test_bazaar_up_with_process_isolation_pays_through_its_sandbox(shop):
         status, _, ready = flow.pay()
         assert status == 200 and ready["sandbox"] is True, ready
         status, _, done = runner.http("GET", callback_path(flow.checkout(ready)))
-        assert status == 200 and done["result"] == "completed" and flow.order_status() == "paid"
+        assert status == 200 and done["result"] == "completed" and flow.order_status() in ("paid", "shipped")
     finally:
         runner.stop()
 
