@@ -184,8 +184,14 @@ def test_500_paid_orders_ship_exactly_once_while_the_scheduler_is_killed_50_time
             daemon.send_signal(signal.SIGKILL)
             daemon.wait()
             kills += 1
-        daemon = subprocess.Popen(args, env=shop.env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        log_path = shop.home / "scheduler-final.log"
+        with open(log_path, "w") as log:
+            daemon = subprocess.Popen(args, env=shop.env, stdout=subprocess.DEVNULL, stderr=log)
         deadline = time.monotonic() + 120
+        # Its signal handlers are in place once it says so (SIGTERM before that is the default action).
+        while "scheduler started" not in log_path.read_text():
+            assert daemon.poll() is None and time.monotonic() < deadline
+            time.sleep(0.05)
         while (shop.sql("SELECT count(*) FROM orders WHERE status = 'shipped'")[0][0] < 500
                or shop.sql("SELECT count(*) FROM outbox WHERE relayed_at IS NULL")[0][0] > 0):
             assert time.monotonic() < deadline, shop.sql("SELECT status, count(*) FROM orders GROUP BY status")
