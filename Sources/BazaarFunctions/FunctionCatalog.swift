@@ -4,7 +4,7 @@ package enum FunctionCatalog {
   /// All functions, in catalog order.
   package static let all: [FunctionDefinition] =
     UserFunctions.all + SellerFunctions.all + ProductFunctions.all + OrderFunctions.all
-    + PaymentFunctions.all
+    + PaymentFunctions.all + ShipmentFunctions.all
 
   /// The function called `name`, if any.
   package static func named(_ name: String) -> FunctionDefinition? {

@@ -9,11 +9,13 @@ package enum AuthPolicy: String, Sendable, CaseIterable {
   case user
   /// A valid, unrevoked token with `role: seller`.
   case seller
+  /// A valid, unrevoked token of either role (the handler decides what each may see).
+  case userOrSeller = "user_or_seller"
 
   /// The role the token must carry, if any.
   package var requiredRole: Role? {
     switch self {
-    case .public: nil
+    case .public, .userOrSeller: nil
     case .user: .user
     case .seller: .seller
     }

@@ -40,6 +40,8 @@ package struct FunctionInvoker: Sendable {
       var caller: AccessClaims?
       if let role = function.auth.requiredRole {
         caller = try services.authenticator.authenticate(token, as: role)
+      } else if function.auth == .userOrSeller {
+        caller = try services.authenticator.authenticate(token)
       }
       var reader = InputReader(object)
       let context = FunctionContext(caller: caller, requestID: requestID, services: services)

@@ -81,6 +81,10 @@ extension AccountError: ProblemConvertible {
     case .wrongPassword:
       Problem(
         status: 403, code: "wrong_password", title: "Wrong password", detail: "the current password is not correct")
+    case .openOrders:
+      Problem(
+        status: 409, code: "open_orders", title: "Open orders",
+        detail: "paid orders still wait for your shipments; ship them (or let the buyers cancel) before withdrawing")
     }
   }
 }

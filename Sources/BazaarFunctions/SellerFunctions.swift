@@ -70,7 +70,8 @@ struct SellerView: JSONRepresentable {
     [
       "id": .string(seller.id.rawValue), "email": .string(seller.email.value),
       "businessName": .string(seller.businessName), "businessNumber": .string(seller.businessNumber.formatted),
-      "status": .string(seller.status.rawValue), "createdAt": .string(seller.createdAt.rfc3339),
+      "status": .string(seller.status.rawValue), "fulfillment": .string(seller.fulfillment.rawValue),
+      "createdAt": .string(seller.createdAt.rfc3339),
       "updatedAt": .string(seller.updatedAt.rfc3339),
     ]
   }

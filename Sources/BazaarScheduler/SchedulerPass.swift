@@ -124,16 +124,16 @@ package struct SchedulerPass: Sendable {
     }
   }
 
-  /// `shipment.requested` → dispatch through the built-in carrier. A shipment that started
-  /// already (a redelivery) or whose order was canceled meanwhile needs nothing more.
+  /// `shipment.requested` → dispatch through the built-in carrier, unless its seller fulfils
+  /// manually (then it waits for the seller's `ship`). A shipment that started already (a
+  /// redelivery) or whose order was canceled meanwhile needs nothing more.
   private func shipmentEvent(_ event: QueuedEvent, _ report: inout Report) throws {
     guard event.type == "shipment.requested" else { return }
     guard let raw = event.data["shipmentId"]?.stringValue, let id = ShipmentID(checking: raw) else {
       throw SchedulerFailure(reason: "\(event.type) \(event.id) names no shipment (data.shipmentId)")
     }
     do {
-      _ = try shipments.dispatch(id, by: .scheduler, booking: nil, carrier: carrier)
-      report.shipmentsDispatched += 1
+      if try shipments.dispatchIfAutomatic(id, carrier: carrier) != nil { report.shipmentsDispatched += 1 }
     } catch ShipmentError.invalidTransition, ShipmentError.orderNotShippable {
       return
     } catch ShipmentError.shipmentNotFound {

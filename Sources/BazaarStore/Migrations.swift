@@ -272,6 +272,13 @@ extension BazaarDatabase {
           ) STRICT, WITHOUT ROWID;
           """)
     }
+    migrator.registerMigration("2026-11-27-seller-fulfillment") { db in
+      try db.execute(
+        sql: """
+          ALTER TABLE sellers ADD COLUMN fulfillment TEXT NOT NULL DEFAULT 'auto'
+            CHECK (fulfillment IN ('auto', 'manual'))
+          """)
+    }
     return migrator
   }()
 }

@@ -42,12 +42,19 @@ struct SQLiteSellerRepository: SellerRepository {
       arguments: [status.rawValue, now.milliseconds, id.rawValue])
   }
 
+  func setFulfillment(of id: SellerID, to fulfillment: Fulfillment, at now: Timestamp) throws {
+    try db.execute(
+      sql: "UPDATE sellers SET fulfillment = ?, updated_at = max(updated_at, ?) WHERE id = ?",
+      arguments: [fulfillment.rawValue, now.milliseconds, id.rawValue])
+  }
+
   private func fetchOne(_ sql: String, _ key: String) throws -> StoredSellerCredentials? {
     try Row.fetchOne(db, sql: sql, arguments: [key]).map { row in
       let seller = Seller(
         id: SellerID(rawValue: row["id"]), email: Email(trusted: row["email"]),
         businessName: row["business_name"], businessNumber: BusinessNumber(trustedDigits: row["business_number"]),
         status: AccountStatus(rawValue: row["status"]) ?? .blocked,
+        fulfillment: Fulfillment(rawValue: row["fulfillment"]) ?? .auto,
         createdAt: Timestamp(milliseconds: row["created_at"]), updatedAt: Timestamp(milliseconds: row["updated_at"]))
       return StoredSellerCredentials(seller: seller, passwordHash: row["password_hash"])
     }

@@ -32,6 +32,26 @@ struct SQLiteShipmentRepository: ShipmentRepository {
       Row.fetchAll(db, sql: "SELECT * FROM shipments WHERE order_id = ? ORDER BY seq", arguments: [order.rawValue]))
   }
 
+  func shipments(
+    sentBy seller: SellerID, status: ShipmentStatus?, after: ShipmentPosition?, limit: Int
+  ) throws
+    -> [Shipment]
+  {
+    var sql = "SELECT * FROM shipments WHERE seller_id = ?"
+    var arguments: [any DatabaseValueConvertible] = [seller.rawValue]
+    if let status {
+      sql += " AND status = ?"
+      arguments.append(status.rawValue)
+    }
+    if let after {
+      sql += " AND (created_at, id) < (?, ?)"
+      arguments += [after.createdAt.milliseconds, after.id.rawValue]
+    }
+    sql += " ORDER BY created_at DESC, id DESC LIMIT ?"
+    arguments.append(limit)
+    return try withLines(Row.fetchAll(db, sql: sql, arguments: StatementArguments(arguments)))
+  }
+
   func update(_ shipment: Shipment) throws {
     try db.execute(
       sql: """

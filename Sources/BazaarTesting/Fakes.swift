@@ -167,6 +167,10 @@ struct FailingSellers: SellerRepository {
     try transaction.check("sellers.setStatus")
     try base.setStatus(of: id, to: status, at: now)
   }
+  func setFulfillment(of id: SellerID, to fulfillment: Fulfillment, at now: Timestamp) throws {
+    try transaction.check("sellers.setFulfillment")
+    try base.setFulfillment(of: id, to: fulfillment, at: now)
+  }
 }
 
 struct FailingProducts: ProductRepository {
@@ -248,6 +252,11 @@ struct FailingShipments: ShipmentRepository {
   }
   func shipment(id: ShipmentID) throws -> Shipment? { try base.shipment(id: id) }
   func shipments(of order: OrderID) throws -> [Shipment] { try base.shipments(of: order) }
+  func shipments(
+    sentBy seller: SellerID, status: ShipmentStatus?, after: ShipmentPosition?, limit: Int
+  ) throws
+    -> [Shipment]
+  { try base.shipments(sentBy: seller, status: status, after: after, limit: limit) }
   func countByStatus() throws -> [ShipmentStatus: Int] { try base.countByStatus() }
   func update(_ shipment: Shipment) throws {
     try transaction.check("shipments.update")

@@ -76,6 +76,18 @@ struct InMemoryShipments: ShipmentRepository {
 
   func shipments(of order: OrderID) throws -> [Shipment] { transaction.state.shipments.filter { $0.orderID == order } }
 
+  func shipments(
+    sentBy seller: SellerID, status: ShipmentStatus?, after: ShipmentPosition?, limit: Int
+  ) throws
+    -> [Shipment]
+  {
+    transaction.state.shipments.filter { shipment in
+      guard shipment.sellerID == seller, status == nil || shipment.status == status else { return false }
+      guard let after else { return true }
+      return (shipment.createdAt, shipment.id.rawValue) < (after.createdAt, after.id.rawValue)
+    }.sorted { ($0.createdAt, $0.id.rawValue) > ($1.createdAt, $1.id.rawValue) }.prefix(limit).map { $0 }
+  }
+
   func countByStatus() throws -> [ShipmentStatus: Int] {
     Dictionary(grouping: transaction.state.shipments, by: \.status).mapValues(\.count)
   }

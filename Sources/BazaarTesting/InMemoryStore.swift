@@ -163,6 +163,14 @@ struct InMemorySellers: SellerRepository {
       state.sellers[id]?.seller.updatedAt = max(seller.updatedAt, now)
     }
   }
+
+  func setFulfillment(of id: SellerID, to fulfillment: Fulfillment, at now: Timestamp) throws {
+    transaction.mutate { state in
+      guard let seller = state.sellers[id]?.seller else { return }
+      state.sellers[id]?.seller.fulfillment = fulfillment
+      state.sellers[id]?.seller.updatedAt = max(seller.updatedAt, now)
+    }
+  }
 }
 
 struct InMemoryTokens: TokenRegistry {

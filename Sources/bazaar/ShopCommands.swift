@@ -203,3 +203,43 @@ struct StatusCommand: ParsableCommand {
     }
   }
 }
+
+/// `bazaar shipments ship|deliver`: an operator moves a shipment from the shop's own shell (never
+/// over HTTP), for a seller who cannot.
+struct ShipmentsCommand: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "shipments", abstract: "Operator actions on shipments (shell only).",
+    subcommands: [Ship.self, Deliver.self])
+
+  struct Ship: ParsableCommand {
+    static let configuration = CommandConfiguration(
+      abstract: "Send a ready shipment: --carrier and --tracking-number, or neither for the built-in carrier.")
+
+    @Argument(help: "The shipment id (shp_…).") var shipment: String
+    @Option(help: "The carrier's name.") var carrier: String?
+    @Option(help: "The tracking number.") var trackingNumber: String?
+
+    func run() throws {
+      try respondWithShop { live in
+        guard let id = ShipmentID(checking: shipment) else { throw ShipmentError.shipmentNotFound }
+        let booking = try ShipmentFunctions.booking(carrier: carrier, trackingNumber: trackingNumber)
+        let sent = try live.services.shipments.dispatch(
+          id, by: .operator, booking: booking, carrier: live.services.carrier)
+        return QueueAnswer(ShipmentView(shipment: sent).json)
+      }
+    }
+  }
+
+  struct Deliver: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Mark a started shipment delivered.")
+
+    @Argument(help: "The shipment id (shp_…).") var shipment: String
+
+    func run() throws {
+      try respondWithShop { live in
+        guard let id = ShipmentID(checking: shipment) else { throw ShipmentError.shipmentNotFound }
+        return QueueAnswer(ShipmentView(shipment: try live.services.shipments.deliver(id, by: .operator)).json)
+      }
+    }
+  }
+}

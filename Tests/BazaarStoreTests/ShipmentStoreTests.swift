@@ -163,4 +163,23 @@ import Testing
     #expect(try paid.shop.store.read { try $0.shipments.shipments(of: paid.order.id) }.isEmpty)
     #expect(try paid.desk().request(for: paid.order.id, event: paid.event).count == 2)
   }
+
+  @Test(arguments: StoreKind.allCases)
+  func aManualSellersShipmentWaitsForItsSellerAndItCannotWithdrawMeanwhile(kind: StoreKind) throws {
+    let paid = try PaidShop(kind)
+    let sellers = SellerAccounts(
+      store: paid.shop.store, passwords: paid.shop.hasher,
+      issuer: TokenIssuer(signer: ReadableSigner(), ids: paid.shop.ids, clock: paid.shop.clock, lifetime: 86_400),
+      ids: paid.shop.ids, clock: paid.shop.clock)
+    #expect(try sellers.updateSettings(of: paid.otherSeller, fulfillment: "manual").fulfillment == .manual)
+    #expect(throws: FieldError.self) { try sellers.updateSettings(of: paid.otherSeller, fulfillment: "never") }
+    let shipments = try paid.desk().request(for: paid.order.id, event: paid.event)
+    let carrier = BuiltInCarrier(ids: paid.shop.ids)
+    #expect(try paid.desk().dispatchIfAutomatic(shipments[0].id, carrier: carrier)?.status == .started)
+    #expect(try paid.desk().dispatchIfAutomatic(shipments[1].id, carrier: carrier) == nil)
+    #expect(throws: AccountError.openOrders) { try sellers.withdraw(paid.otherSeller, password: "correct horse") }
+    _ = try paid.desk().dispatch(
+      shipments[1].id, by: .seller(shipments[1].sellerID), booking: ("CJ", "1"), carrier: carrier)
+    #expect(try sellers.withdraw(paid.otherSeller, password: "correct horse").status == .inactive)
+  }
 }

@@ -249,3 +249,93 @@ def test_the_cron_line_runs_as_written(shop):
         assert shop.sql("SELECT status FROM orders WHERE id = ?", flow.order["id"]) == [("shipped",)]
     finally:
         sandbox.stop()
+
+
+def test_a_manual_seller_ships_and_delivers_its_own_shipments(shop):
+    sandbox = Sandbox(shop.home)
+    try:
+        flow = ShellCheckout(shop, sandbox.base)
+        market = flow.market
+        settings = shop.call("updateSellerSettings", {"fulfillment": "manual"}, token=market.seller)
+        assert settings.code == 0 and settings.body["fulfillment"] == "manual", settings.stdout
+        shop.call("updateSellerSettings", {"fulfillment": "sometimes"}, token=market.seller).problem(
+            422, "validation_failed", 65)
+        pay(shop, flow, flow.order)
+        # The withdrawal waits for the paid order.
+        shop.call("withdrawSeller", {"password": "correct horse"}, token=market.seller).problem(409, "open_orders", 65)
+        passed = shop.bazaar("scheduler", "--once")
+        assert passed.body["shipmentsRequested"] == 1 and passed.body["shipmentsDispatched"] == 0, passed.body
+        page = shop.call("listShipments", {"status": "ready"}, token=market.seller)
+        assert page.code == 0 and len(page.body["items"]) == 1 and page.body["nextCursor"] is None, page.stdout
+        shipment = page.body["items"][0]
+        assert shipment["orderId"] == flow.order["id"] and shipment["carrier"] is None
+        # Who may read it: the buyer and its seller; anyone else gets 404.
+        assert shop.call("getShipment", {"id": shipment["id"]}, token=market.buyer).body == shipment
+        assert shop.call("getShipment", {"id": shipment["id"]}, token=market.seller).body == shipment
+        for token in (market.other_buyer, market.other_seller):
+            shop.call("getShipment", {"id": shipment["id"]}, token=token).problem(404, "shipment_not_found", 65)
+        shop.call("getShipment", {"id": shipment["id"]}).problem(401, "unauthenticated", 77)
+        # Shipping: both carrier and tracking number, by its own seller only.
+        shop.call("ship", {"id": shipment["id"], "carrier": "CJ"}, token=market.seller).problem(
+            422, "tracking_required", 65)
+        shop.call("ship", {"id": shipment["id"], "carrier": "CJ", "trackingNumber": "1"},
+                  token=market.other_seller).problem(404, "shipment_not_found", 65)
+        sent = shop.call("ship", {"id": shipment["id"], "carrier": "CJ Logistics", "trackingNumber": "654321"},
+                         token=market.seller)
+        assert sent.code == 0 and sent.body["status"] == "started" and sent.body["trackingNumber"] == "654321"
+        assert shop.sql("SELECT status FROM orders WHERE id = ?", flow.order["id"]) == [("shipped",)]
+        assert market.stock(flow.product) == (3, 0)
+        shop.call("ship", {"id": shipment["id"]}, token=market.seller).problem(409, "shipment_state_conflict", 65)
+        shop.call("cancelOrder", {"id": flow.order["id"]}, token=market.buyer).problem(409, "already_shipped", 65)
+        delivered = shop.call("deliver", {"id": shipment["id"]}, token=market.seller)
+        assert delivered.code == 0 and delivered.body["status"] == "arrived" and delivered.body["arrivedAt"]
+        assert shop.sql("SELECT status FROM orders WHERE id = ?", flow.order["id"]) == [("delivered",)]
+        # Nothing left to ship: the seller may go.
+        assert shop.call("withdrawSeller", {"password": "correct horse"}, token=market.seller).code == 0
+    finally:
+        sandbox.stop()
+
+
+def test_shipment_listing_pages_with_a_cursor(shop):
+    sandbox = Sandbox(shop.home)
+    try:
+        flow = ShellCheckout(shop, sandbox.base)
+        shop.call("updateSellerSettings", {"fulfillment": "manual"}, token=flow.market.seller)
+        product = flow.market.product(stock=50, name="Plenty")
+        for _ in range(5):
+            pay(shop, flow, flow.market.place([(product, 1)]).body)
+        assert shop.bazaar("scheduler", "--once").body["shipmentsRequested"] == 5
+        seen, cursor = [], None
+        while True:
+            page = shop.call("listShipments", {"limit": 2, **({"cursor": cursor} if cursor else {})},
+                             token=flow.market.seller)
+            assert page.code == 0, page.stdout
+            seen += [s["id"] for s in page.body["items"]]
+            cursor = page.body["nextCursor"]
+            if cursor is None:
+                break
+        assert len(seen) == 5 == len(set(seen))
+        shop.call("listShipments", {"status": "started", "cursor": cursor or "czEfbm9wZQ"},
+                  token=flow.market.seller).problem(422, "validation_failed", 65)
+    finally:
+        sandbox.stop()
+
+
+def test_an_operator_ships_and_delivers_from_the_shell(shop):
+    sandbox = Sandbox(shop.home)
+    try:
+        flow = ShellCheckout(shop, sandbox.base)
+        shop.call("updateSellerSettings", {"fulfillment": "manual"}, token=flow.market.seller)
+        pay(shop, flow, flow.order)
+        shop.bazaar("scheduler", "--once")
+        (shipment,) = shop.sql("SELECT id FROM shipments")[0]
+        sent = shop.bazaar("shipments", "ship", shipment)
+        assert sent.code == 0 and sent.body["status"] == "started" and sent.body["carrier"] == "bazaar-post", sent.stdout
+        again = shop.bazaar("shipments", "ship", shipment, "--carrier", "CJ")
+        again.problem(422, "tracking_required", 65)
+        arrived = shop.bazaar("shipments", "deliver", shipment)
+        assert arrived.code == 0 and arrived.body["status"] == "arrived"
+        assert shop.sql("SELECT status FROM orders WHERE id = ?", flow.order["id"]) == [("delivered",)]
+        shop.bazaar("shipments", "deliver", "shp_nope").problem(404, "shipment_not_found", 65)
+    finally:
+        sandbox.stop()

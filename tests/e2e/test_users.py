@@ -233,6 +233,7 @@ def test_catalog_lists_every_function_and_functions_dir_links_each(shop, tmp_pat
         "createProduct", "getProduct", "listProducts", "updateProduct", "deleteProduct", "adjustStock",
         "placeOrder", "getOrder", "listOrders", "cancelOrder", "listSellerOrders",
         "pay", "approvePayment", "paymentCanceled", "paymentFailed", "getPayment",
+        "ship", "deliver", "getShipment", "listShipments", "updateSellerSettings",
     ]
     entries = sorted(p.name for p in (ROOT / "functions").iterdir() if p.name != "samples")
     assert entries == sorted(names), "functions/ must hold exactly one link per catalog function"

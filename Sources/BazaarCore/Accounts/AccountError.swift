@@ -16,4 +16,6 @@ package enum AccountError: Error, Equatable, Sendable {
   case sellerNotFound
   /// The current password given to confirm a change is wrong.
   case wrongPassword
+  /// A seller with paid orders it has not shipped cannot withdraw.
+  case openOrders
 }

@@ -9,13 +9,16 @@ package struct Seller: Equatable, Sendable {
   /// Active sellers sell; inactive ones withdrew; blocked ones were stopped by an operator.
   /// Only an active seller's products are listed or orderable.
   package var status: AccountStatus
+  /// How its shipments leave once paid.
+  package var fulfillment: Fulfillment
   package var createdAt: Timestamp
   package var updatedAt: Timestamp
 
   package init(
     id: SellerID, email: Email, businessName: String, businessNumber: BusinessNumber, status: AccountStatus,
-    createdAt: Timestamp, updatedAt: Timestamp
+    fulfillment: Fulfillment = .auto, createdAt: Timestamp, updatedAt: Timestamp
   ) {
+    self.fulfillment = fulfillment
     self.id = id
     self.email = email
     self.businessName = businessName
@@ -35,4 +38,12 @@ package struct StoredSellerCredentials: Sendable {
     self.seller = seller
     self.passwordHash = passwordHash
   }
+}
+
+/// How a seller's shipments leave once an order is paid.
+package enum Fulfillment: String, Sendable, CaseIterable {
+  /// The scheduler ships at once through the built-in carrier (the default, as the seed did).
+  case auto
+  /// The shipment waits `ready` until the seller ships it with its own carrier and tracking number.
+  case manual
 }

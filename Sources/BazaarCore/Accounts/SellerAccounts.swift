@@ -81,6 +81,29 @@ package struct SellerAccounts: Sendable {
     return seller
   }
 
+  /// Changes the caller's settings: `fulfillment` (`auto` or `manual`), when given.
+  package func updateSettings(of caller: AccessClaims, fulfillment: String?) throws -> Seller {
+    var parsed: Fulfillment?
+    if let fulfillment {
+      guard let value = Fulfillment(rawValue: fulfillment) else {
+        throw FieldError(field: "fulfillment", code: "invalid", message: "fulfillment must be auto or manual")
+      }
+      parsed = value
+    }
+    let id = SellerID(rawValue: caller.subject)
+    let now = clock.now()
+    return try store.write { tx in
+      guard var seller = try tx.sellers.seller(id: id) else { throw AccountError.sellerNotFound }
+      try seller.status.requireActive()
+      if let parsed, parsed != seller.fulfillment {
+        try tx.sellers.setFulfillment(of: id, to: parsed, at: now)
+        seller.fulfillment = parsed
+        seller.updatedAt = max(seller.updatedAt, now)
+      }
+      return seller
+    }
+  }
+
   /// Withdraws the caller's seller account after checking its password: the seller becomes
   /// inactive and all its tokens are revoked, so its products leave the listings and cannot
   /// be ordered. Products and existing orders are kept as they are.
@@ -94,6 +117,7 @@ package struct SellerAccounts: Sendable {
     // Leaving the listings (every product of a seller that is not active is unlisted) and
     // losing every session are one change.
     try store.write { tx in
+      if try Self.hasOpenOrders(stored.seller.id, in: tx) { throw AccountError.openOrders }
       try tx.sellers.setStatus(of: stored.seller.id, to: .inactive, at: now)
       try tx.tokens.revokeAll(of: caller.subject, role: .seller, except: nil, at: now)
     }
@@ -101,5 +125,23 @@ package struct SellerAccounts: Sendable {
     seller.status = .inactive
     seller.updatedAt = max(seller.updatedAt, now)
     return seller
+  }
+
+  /// Whether a paid order (or one being refunded) still waits for this seller's shipment: then
+  /// the seller must ship or the buyer cancel before it can leave.
+  static func hasOpenOrders(_ seller: SellerID, in tx: any StoreTransaction) throws -> Bool {
+    for status in [OrderStatus.paid, .canceling] {
+      var after: OrderPosition?
+      while true {
+        let page = try tx.orders.orders(holding: seller, status: status, after: after, limit: 100)
+        for order in page {
+          let shipment = try tx.shipments.shipments(of: order.id).first { $0.sellerID == seller }
+          if shipment == nil || shipment?.status == .ready { return true }
+        }
+        guard page.count == 100, let last = page.last else { break }
+        after = OrderPosition(of: last)
+      }
+    }
+    return false
   }
 }

@@ -11,6 +11,8 @@ package protocol SellerRepository {
   /// Sets the seller's status and moves `updatedAt` forward to `now`. A seller that is not
   /// active leaves the listings with all its products.
   func setStatus(of id: SellerID, to status: AccountStatus, at now: Timestamp) throws
+  /// Saves how the seller's shipments leave.
+  func setFulfillment(of id: SellerID, to fulfillment: Fulfillment, at now: Timestamp) throws
 }
 
 extension SellerRepository {

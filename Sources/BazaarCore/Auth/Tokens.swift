@@ -39,10 +39,16 @@ package struct Authenticator: Sendable {
 
   /// The claims of `token` when it is valid, not revoked, and of `role`; otherwise an `AuthError`.
   package func authenticate(_ token: String?, as role: Role) throws -> AccessClaims {
+    let claims = try authenticate(token)
+    guard claims.role == role else { throw AuthError.wrongRole(required: role) }
+    return claims
+  }
+
+  /// The claims of a valid, unrevoked token of any role.
+  package func authenticate(_ token: String?) throws -> AccessClaims {
     guard let token, !token.isEmpty else { throw AuthError.missingToken }
     let claims = try signer.verify(token, at: clock.now())
     if try store.read({ try $0.tokens.isRevoked(tokenID: claims.tokenID) }) { throw AuthError.revoked }
-    guard claims.role == role else { throw AuthError.wrongRole(required: role) }
     return claims
   }
 }

@@ -63,6 +63,17 @@ package struct Shipment: Equatable, Sendable {
   }
 }
 
+/// Where a listing page starts: after this shipment in newest-first order.
+package struct ShipmentPosition: Equatable, Sendable {
+  package var createdAt: Timestamp
+  package var id: ShipmentID
+
+  package init(createdAt: Timestamp, id: ShipmentID) {
+    self.createdAt = createdAt
+    self.id = id
+  }
+}
+
 /// Shipments, inside a store transaction (see `Store`).
 package protocol ShipmentRepository {
   /// Adds a new shipment with its lines.
@@ -71,6 +82,11 @@ package protocol ShipmentRepository {
   func shipment(id: ShipmentID) throws -> Shipment?
   /// The order's shipments, in creation order.
   func shipments(of order: OrderID) throws -> [Shipment]
+  /// `seller`'s shipments, newest first (creation time, then id), strictly after `after`.
+  func shipments(
+    sentBy seller: SellerID, status: ShipmentStatus?, after: ShipmentPosition?, limit: Int
+  ) throws
+    -> [Shipment]
   /// Saves the status, the carrier and the timestamps; lines never change.
   func update(_ shipment: Shipment) throws
   /// How many shipments are in each status (statuses with none left out).

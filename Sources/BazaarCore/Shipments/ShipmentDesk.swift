@@ -106,9 +106,23 @@ package struct ShipmentDesk: Sendable {
     _ id: ShipmentID, by actor: ShipmentActor, booking: (carrier: String, trackingNumber: String)?,
     carrier: any Carrier
   ) throws -> Shipment {
+    try dispatch(id, by: actor, booking: booking, carrier: carrier, automaticOnly: false)!
+  }
+
+  /// The scheduler's job for `shipment.requested`: dispatches through `carrier` when the seller
+  /// fulfils automatically; nil (the shipment waits for its seller) when it fulfils manually.
+  package func dispatchIfAutomatic(_ id: ShipmentID, carrier: any Carrier) throws -> Shipment? {
+    try dispatch(id, by: .scheduler, booking: nil, carrier: carrier, automaticOnly: true)
+  }
+
+  private func dispatch(
+    _ id: ShipmentID, by actor: ShipmentActor, booking: (carrier: String, trackingNumber: String)?,
+    carrier: any Carrier, automaticOnly: Bool
+  ) throws -> Shipment? {
     let now = clock.now()
-    return try store.write { tx in
+    return try store.write { tx -> Shipment? in
       let shipment = try Self.shipment(id, for: actor, in: tx)
+      if automaticOnly, try tx.sellers.seller(id: shipment.sellerID)?.fulfillment == .manual { return nil }
       guard shipment.status == .ready else {
         throw ShipmentError.invalidTransition(from: shipment.status, to: .started)
       }
@@ -159,6 +173,61 @@ package struct ShipmentDesk: Sendable {
       }
       return arrived
     }
+  }
+
+  /// One shipment as `viewer` may see it: its buyer, or its seller; anyone else gets
+  /// `shipmentNotFound`, as for an unknown id.
+  package func shipment(_ rawID: String, for viewer: AccessClaims) throws -> Shipment {
+    guard let id = ShipmentID(checking: rawID), let shipment = try store.read({ try $0.shipments.shipment(id: id) })
+    else { throw ShipmentError.shipmentNotFound }
+    let visible =
+      switch viewer.role {
+      case .user: shipment.userID.rawValue == viewer.subject
+      case .seller: shipment.sellerID.rawValue == viewer.subject
+      }
+    guard visible else { throw ShipmentError.shipmentNotFound }
+    return shipment
+  }
+
+  /// A page of the calling seller's shipments, newest first: optional status, limit, cursor.
+  package func list(
+    of caller: AccessClaims, status: String?, limit: Int64?, cursor: String?
+  ) throws -> (items: [Shipment], nextCursor: String?) {
+    var errors = FieldErrors()
+    let parsedStatus = errors.collect { () throws(FieldError) -> ShipmentStatus? in
+      guard let status else { return nil }
+      guard let value = ShipmentStatus(rawValue: status) else {
+        let names = ShipmentStatus.allCases.map(\.rawValue).joined(separator: ", ")
+        throw FieldError(field: "status", code: "invalid", message: "status must be one of \(names)")
+      }
+      return value
+    }
+    let parsedLimit = errors.collect { try PageLimit.check(limit) }
+    try errors.throwIfAny()
+    var after: ShipmentPosition?
+    if let cursor {
+      guard let parsed = ShipmentCursor(encoded: cursor) else {
+        throw FieldError(field: "cursor", code: "invalid", message: "cursor is not a cursor this listing returned")
+      }
+      guard parsed.status == parsedStatus! else {
+        throw FieldError(
+          field: "cursor", code: "mismatch", message: "cursor belongs to another listing; repeat its status filter")
+      }
+      after = parsed.position
+    }
+    let seller = SellerID(rawValue: caller.subject)
+    let limit = parsedLimit!
+    let found = try store.read { tx in
+      guard let account = try tx.sellers.seller(id: seller) else { throw AccountError.sellerNotFound }
+      try account.status.requireActive()
+      return try tx.shipments.shipments(sentBy: seller, status: parsedStatus!, after: after, limit: limit + 1)
+    }
+    guard found.count > limit else { return (found, nil) }
+    let items = Array(found.prefix(limit))
+    let last = items.last!
+    let next = ShipmentCursor(
+      status: parsedStatus!, position: ShipmentPosition(createdAt: last.createdAt, id: last.id))
+    return (items, next.encoded)
   }
 
   /// Consumes `order.canceled` / `payment.canceled`: the order's shipments not started yet are
@@ -216,5 +285,38 @@ package enum ShipmentEvents {
         "items": .array(
           shipment.lines.map { ["productId": .string($0.productID.rawValue), "quantity": .integer($0.quantity)] }),
       ])
+  }
+}
+
+/// The position a shipment listing continues from, as an opaque cursor (`s1`, the status
+/// filter, the last shipment's creation time and id; base64url, so it starts `czEf`).
+package struct ShipmentCursor: Equatable, Sendable {
+  package var status: ShipmentStatus?
+  package var position: ShipmentPosition
+
+  package init(status: ShipmentStatus?, position: ShipmentPosition) {
+    self.status = status
+    self.position = position
+  }
+
+  private static let separator: Character = "\u{1F}"
+
+  package var encoded: String {
+    let text = ["s1", status?.rawValue ?? "", String(position.createdAt.milliseconds), position.id.rawValue]
+      .joined(separator: String(Self.separator))
+    return Base64.urlEncoded(Array(text.utf8))
+  }
+
+  /// The cursor `encoded` holds, or nil when it is not one this server minted.
+  package init?(encoded: String) {
+    guard encoded.utf8.count <= 256, let bytes = Base64.urlDecoded(encoded[...]),
+      let text = String(validating: bytes, as: UTF8.self)
+    else { return nil }
+    let parts = text.split(separator: Self.separator, omittingEmptySubsequences: false).map(String.init)
+    guard parts.count == 4, parts[0] == "s1", parts[1].isEmpty || ShipmentStatus(rawValue: parts[1]) != nil,
+      let created = Int64(parts[2]), let id = ShipmentID(checking: parts[3])
+    else { return nil }
+    status = ShipmentStatus(rawValue: parts[1])
+    position = ShipmentPosition(createdAt: Timestamp(milliseconds: created), id: id)
   }
 }
