@@ -14,7 +14,7 @@ DEBUG_BIN := .build/debug/bazaar
 RELEASE_BIN := .build/release/bazaar
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: help deps venv build release run demo test test-swift test-e2e bench bench-spool bench-catalog bench-http bench-orders bench-payments format lint clean
+.PHONY: help deps venv build release run demo test test-swift test-e2e bench bench-spool bench-catalog bench-http bench-orders bench-payments bench-scheduler format lint clean
 
 help:
 	@echo "make run     build (release) and run the shop on http://127.0.0.1:8080 (bazaar up)"
@@ -28,6 +28,7 @@ help:
 	@echo "make bench-http  wrk: GET /products/{id} and POST /users/auth, serve (both modes) and lighttpd CGI, vs /healthz"
 	@echo "make bench-orders  placeOrder orders/s in-process and per process at 1, 4, 16 clients vs a Python sqlite3 floor"
 	@echo "make bench-payments  pay → approve round trips vs the KakaoPay sandbox alone; reads while 8 pay calls hang"
+	@echo "make bench-scheduler  approve → shipment started latency vs the spool's publish → claim; whole-flow orders/s"
 	@echo "make format  swift format the sources in place"
 	@echo "make lint    swift format lint --strict (CI fails on a diff)"
 	@echo "make clean   remove .build, bin and the venv"
@@ -112,6 +113,10 @@ bench-payments:
 	$(MAKE) --no-print-directory deps EXTRA_APT="$(HTTP_BENCH_APT_PACKAGES)"
 	$(MAKE) --no-print-directory release
 	python3 Benchmarks/payments.py --rounds $${ROUNDS:-3} --orders $${ORDERS:-300} --clients $${CLIENTS:-4}
+
+## bench-scheduler: approve → shipment started (scheduler daemon) next to the spool's own latency.
+bench-scheduler: release
+	python3 Benchmarks/scheduler.py --latency-orders $${LATENCY_ORDERS:-1000} --orders $${ORDERS:-600}
 
 $(VENV)/.bench-installed: Benchmarks/requirements.txt $(VENV)/.installed
 	$(PYTHON) -m pip install -q --disable-pip-version-check -r Benchmarks/requirements.txt

@@ -40,7 +40,9 @@ enum OrderFunctions {
     let id = input.string("id")
     try input.finish()
     let order = try context.services.orders.order(id, of: try context.requireCaller)
-    return OrderView(order, payment: try context.services.payments.latest(for: [order.id])[order.id])
+    return OrderView(
+      order, payment: try context.services.payments.latest(for: [order.id])[order.id],
+      shipments: try context.services.shipments.shipments(for: [order.id])[order.id] ?? [])
   }
 
   static let listOrders = FunctionDefinition(
@@ -57,8 +59,10 @@ enum OrderFunctions {
     let page = try context.services.orders.list(
       of: try context.requireCaller, status: status, limit: limit, cursor: cursor)
     let payments = try context.services.payments.latest(for: page.items.map(\.id))
+    let shipments = try context.services.shipments.shipments(for: page.items.map(\.id))
     return [
-      "items": .array(page.items.map { OrderView($0, payment: payments[$0.id]).json }),
+      "items": .array(
+        page.items.map { OrderView($0, payment: payments[$0.id], shipments: shipments[$0.id] ?? []).json }),
       "nextCursor": page.nextCursor.json,
     ] as JSONValue
   }
@@ -72,7 +76,9 @@ enum OrderFunctions {
     try input.finish()
     let services = context.services
     let order = try services.payments.cancelOrder(id, by: try context.requireCaller, orders: services.orders)
-    return OrderView(order, payment: try services.payments.latest(for: [order.id])[order.id])
+    return OrderView(
+      order, payment: try services.payments.latest(for: [order.id])[order.id],
+      shipments: try services.shipments.shipments(for: [order.id])[order.id] ?? [])
   }
 
   static let listSellerOrders = FunctionDefinition(
@@ -98,14 +104,16 @@ enum OrderFunctions {
 }
 
 /// An order as its buyer sees it. Amounts are whole won. `payment` is its latest payment
-/// attempt (null before `pay`); `shipment` is null until the shipments capability fills it in.
+/// attempt (null before `pay`); `shipments` its shipments, one per seller once it is paid.
 struct OrderView: JSONRepresentable {
   var order: Order
   var payment: Payment?
+  var shipments: [Shipment]
 
-  init(_ order: Order, payment: Payment? = nil) {
+  init(_ order: Order, payment: Payment? = nil, shipments: [Shipment] = []) {
     self.order = order
     self.payment = payment
+    self.shipments = shipments
   }
 
   var json: JSONValue {
@@ -122,7 +130,7 @@ struct OrderView: JSONRepresentable {
           "sandbox": .bool($0.sandbox),
         ]
       } ?? .null,
-      "shipment": .null,
+      "shipments": .array(shipments.map { ShipmentView(shipment: $0).json }),
     ]
   }
 }

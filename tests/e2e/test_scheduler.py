@@ -287,6 +287,9 @@ def test_a_manual_seller_ships_and_delivers_its_own_shipments(shop):
         assert market.stock(flow.product) == (3, 0)
         shop.call("ship", {"id": shipment["id"]}, token=market.seller).problem(409, "shipment_state_conflict", 65)
         shop.call("cancelOrder", {"id": flow.order["id"]}, token=market.buyer).problem(409, "already_shipped", 65)
+        order = shop.call("getOrder", {"id": flow.order["id"]}, token=market.buyer).body
+        assert [(s["id"], s["status"], s["trackingNumber"]) for s in order["shipments"]] == [
+            (shipment["id"], "started", "654321")]
         delivered = shop.call("deliver", {"id": shipment["id"]}, token=market.seller)
         assert delivered.code == 0 and delivered.body["status"] == "arrived" and delivered.body["arrivedAt"]
         assert shop.sql("SELECT status FROM orders WHERE id = ?", flow.order["id"]) == [("delivered",)]
@@ -337,5 +340,49 @@ def test_an_operator_ships_and_delivers_from_the_shell(shop):
         assert arrived.code == 0 and arrived.body["status"] == "arrived"
         assert shop.sql("SELECT status FROM orders WHERE id = ?", flow.order["id"]) == [("delivered",)]
         shop.bazaar("shipments", "deliver", "shp_nope").problem(404, "shipment_not_found", 65)
+    finally:
+        sandbox.stop()
+
+
+def test_the_scheduler_expires_unpaid_orders(shop):
+    market = Market(shop)
+    product = market.product(stock=3)
+    order = market.place([(product, 2)], token=market.buyer).body
+    shop.sql("UPDATE orders SET expires_at = created_at + 1 WHERE id = ?", order["id"])
+    passed = shop.bazaar("scheduler", "--once")
+    assert passed.code == 0 and passed.body["ordersExpired"] == 1, passed.stdout
+    assert shop.sql("SELECT status FROM orders WHERE id = ?", order["id"]) == [("expired",)]
+    assert market.stock(product) == (3, 0)
+
+
+def test_sigterm_mid_pass_leaves_nothing_half_done(shop):
+    """The daemon is stopped while it ships 60 orders: it exits 0, every order is either shipped
+    or untouched (never a shipment without its stock taken), and the next pass finishes the rest."""
+    import signal
+    import time
+    sandbox = Sandbox(shop.home)
+    try:
+        flow = ShellCheckout(shop, sandbox.base)
+        product = flow.market.product(stock=100, name="Plenty")
+        orders = [flow.market.place([(product, 1)]).body for _ in range(60)]
+        for order in orders:
+            pay(shop, flow, order)
+        log_path = shop.home / "sigterm.log"
+        with open(log_path, "w") as log:
+            daemon = subprocess.Popen([str(BIN), "scheduler"], env=shop.env, stdout=subprocess.DEVNULL, stderr=log)
+        deadline = time.monotonic() + 30
+        while not shop.sql("SELECT count(*) FROM shipments WHERE status = 'started'")[0][0]:
+            assert daemon.poll() is None and time.monotonic() < deadline, log_path.read_text()
+            time.sleep(0.01)
+        daemon.send_signal(signal.SIGTERM)
+        assert daemon.wait(timeout=30) == 0
+        started = shop.sql("SELECT count(*) FROM shipments WHERE status = 'started'")[0][0]
+        assert flow.market.stock(product) == (100 - started, 60 - started)
+        assert shop.sql("SELECT count(*) FROM orders WHERE status = 'shipped'")[0][0] == started
+        finished = shop.bazaar("scheduler", "--once")
+        assert finished.code == 0, finished.stdout
+        assert shop.sql("SELECT count(*) FROM shipments WHERE status = 'started'") == [(60,)]
+        assert flow.market.stock(product) == (40, 0)
+        print(f"stopped after {started} of 60")
     finally:
         sandbox.stop()

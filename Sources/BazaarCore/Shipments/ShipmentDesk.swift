@@ -189,6 +189,16 @@ package struct ShipmentDesk: Sendable {
     return shipment
   }
 
+  /// The shipments of each of `orders` (for order views), in creation order.
+  package func shipments(for orders: [OrderID]) throws -> [OrderID: [Shipment]] {
+    guard !orders.isEmpty else { return [:] }
+    return try store.read { tx in
+      var found: [OrderID: [Shipment]] = [:]
+      for id in orders { found[id] = try tx.shipments.shipments(of: id) }
+      return found
+    }
+  }
+
   /// A page of the calling seller's shipments, newest first: optional status, limit, cursor.
   package func list(
     of caller: AccessClaims, status: String?, limit: Int64?, cursor: String?
