@@ -78,6 +78,7 @@ UNSTATABLE = {
     "GET /products": [('"field":"cursor"', "only the server mints")],
     "GET /orders": [('"field":"cursor"', "only the server mints")],
     "GET /sellers/me/orders": [('"field":"cursor"', "only the server mints")],
+    "GET /sellers/me/shipments": [('"field":"cursor"', "only the server mints")],
     "POST /orders": [('"code":"repeated"', "a repeat is 422"), ('"field":"shipping', "the profile's gaps are 422"),
                      ('"code":"idempotency_key_reused"', "already used with another body"),
                      ('"code":"conflict"', "a body that gives another is 422")],
