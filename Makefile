@@ -100,7 +100,7 @@ bench-catalog: release
 bench-http:
 	$(MAKE) --no-print-directory deps EXTRA_APT="$(HTTP_BENCH_APT_PACKAGES)"
 	$(MAKE) --no-print-directory release
-	python3 Benchmarks/http.py --rounds $${ROUNDS:-3} --duration $${DURATION:-8}
+	python3 Benchmarks/http_bench.py --rounds $${ROUNDS:-3} --duration $${DURATION:-8}
 
 ## bench-orders: placeOrder in-process (wrk) and per process against the same SQL through Python's sqlite3.
 bench-orders:

@@ -17,18 +17,12 @@ bin/bazaar pointing at a release build (`make bench-payments`).
 """
 
 import argparse
+import http.client
 import os
-import sys
-
-# Benchmarks/http.py (the HTTP benchmark) would shadow the standard library's http package.
-HERE = os.path.dirname(os.path.realpath(__file__))
-sys.path[:] = [entry for entry in sys.path if os.path.realpath(entry or ".") != HERE]
-import http.client  # noqa: E402
 import json
 import re
 import shutil
 import signal
-import socket
 import statistics
 import subprocess
 import tempfile
@@ -37,27 +31,13 @@ import time
 import urllib.parse
 from pathlib import Path
 
+from benchlib import free_port, percentile, wait_for
+
 ROOT = Path(__file__).resolve().parents[1]
 BIN = (ROOT / "bin/bazaar").resolve()
 SECRET = "bench-secret-0123456789abcdef0123456789abcdef"
 KEY = "DEVBENCHKEY"
 SHIPPING = {"recipient": "Kim Minji", "phone": "010-1234-5678", "postalCode": "06236", "line1": "Teheran-ro 152"}
-
-
-def free_port():
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def wait_for(port):
-    for _ in range(400):
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.1).close()
-            return
-        except OSError:
-            time.sleep(0.025)
-    raise SystemExit(f"nothing listens on {port}")
 
 
 class Connection:
@@ -79,11 +59,6 @@ class Connection:
 
     def close(self):
         self.conn.close()
-
-
-def percentile(values, fraction):
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(fraction * (len(ordered) - 1))))]
 
 
 def clients_run(clients, jobs, work):

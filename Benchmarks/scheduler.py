@@ -17,25 +17,21 @@ release build (`make bench-scheduler`).
 """
 
 import argparse
+import http.client
 import os
-import sys
+import json
+import shutil
+import signal
+import sqlite3
+import statistics
+import subprocess
+import tempfile
+import threading
+import time
+import urllib.parse
+from pathlib import Path
 
-# Benchmarks/http.py (the HTTP benchmark) would shadow the standard library's http package.
-HERE = os.path.dirname(os.path.realpath(__file__))
-sys.path[:] = [entry for entry in sys.path if os.path.realpath(entry or ".") != HERE]
-import http.client  # noqa: E402
-import json  # noqa: E402
-import shutil  # noqa: E402
-import signal  # noqa: E402
-import socket  # noqa: E402
-import sqlite3  # noqa: E402
-import statistics  # noqa: E402
-import subprocess  # noqa: E402
-import tempfile  # noqa: E402
-import threading  # noqa: E402
-import time  # noqa: E402
-import urllib.parse  # noqa: E402
-from pathlib import Path  # noqa: E402
+from benchlib import free_port, percentile, wait_for
 
 ROOT = Path(__file__).resolve().parents[1]
 BIN = (ROOT / "bin/bazaar").resolve()
@@ -43,27 +39,6 @@ BENCH = (ROOT / "bin/bazaar-bench").resolve()
 SECRET = "bench-secret-0123456789abcdef0123456789abcdef"
 KEY = "DEVBENCHKEY"
 SHIPPING = {"recipient": "Kim Minji", "phone": "010-1234-5678", "postalCode": "06236", "line1": "Teheran-ro 152"}
-
-
-def free_port():
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def wait_for(port):
-    for _ in range(400):
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.1).close()
-            return
-        except OSError:
-            time.sleep(0.025)
-    raise SystemExit(f"nothing listens on {port}")
-
-
-def percentile(values, fraction):
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(fraction * (len(ordered) - 1))))]
 
 
 class Flow:

@@ -175,5 +175,5 @@ extension OrderShipping {
 
 extension Timestamp? {
   /// RFC 3339 text, or null.
-  fileprivate var rfc3339: JSONValue { map { .string($0.rfc3339) } ?? .null }
+  var rfc3339: JSONValue { map { .string($0.rfc3339) } ?? .null }
 }

@@ -79,8 +79,8 @@ struct PaymentView: JSONRepresentable {
       "currency": .string(Money.currency), "sandbox": .bool(payment.sandbox),
       "createdAt": .string(payment.createdAt.rfc3339), "updatedAt": .string(payment.updatedAt.rfc3339),
       "expiresAt": .string(payment.readyExpiresAt.rfc3339), "method": payment.method.json,
-      "approvedAt": payment.approvedAt.map { .string($0.rfc3339) } ?? .null,
-      "canceledAt": payment.canceledAt.map { .string($0.rfc3339) } ?? .null,
+      "approvedAt": payment.approvedAt.rfc3339,
+      "canceledAt": payment.canceledAt.rfc3339,
       "failure": payment.failureReason.map { ["reason": .string($0), "message": payment.failureMessage.json] } ?? .null,
     ]
     if payment.status == .ready { members["redirectUrls"] = payment.redirects.json }

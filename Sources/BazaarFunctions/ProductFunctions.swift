@@ -111,7 +111,7 @@ struct ProductView: JSONRepresentable {
       "available": .integer(product.available), "imageUrl": product.imageURL.json, "category": product.category.json,
       "status": product.deletedAt == nil ? "active" : "deleted", "createdAt": .string(product.createdAt.rfc3339),
       "updatedAt": .string(product.updatedAt.rfc3339),
-      "deletedAt": product.deletedAt.map { .string($0.rfc3339) } ?? .null,
+      "deletedAt": product.deletedAt.rfc3339,
     ]
   }
 }

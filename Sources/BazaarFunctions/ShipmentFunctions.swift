@@ -122,9 +122,9 @@ package struct ShipmentView: JSONRepresentable {
         shipment.lines.map { ["productId": .string($0.productID.rawValue), "quantity": .integer($0.quantity)] }),
       "carrier": shipment.carrier.json, "trackingNumber": shipment.trackingNumber.json,
       "createdAt": .string(shipment.createdAt.rfc3339), "updatedAt": .string(shipment.updatedAt.rfc3339),
-      "startedAt": shipment.startedAt.map { .string($0.rfc3339) } ?? .null,
-      "arrivedAt": shipment.arrivedAt.map { .string($0.rfc3339) } ?? .null,
-      "canceledAt": shipment.canceledAt.map { .string($0.rfc3339) } ?? .null,
+      "startedAt": shipment.startedAt.rfc3339,
+      "arrivedAt": shipment.arrivedAt.rfc3339,
+      "canceledAt": shipment.canceledAt.rfc3339,
     ]
   }
 }

@@ -98,11 +98,11 @@ package enum FunctionProcess {
     return FunctionCatalog.named(normalized[2])?.waitsOnNetwork ?? false
   }
 
-  /// The `bazaar` binary beside this one (through symbolic links), if it is there.
-  package static func siblingBazaar() -> String? {
+  /// The executable `name` beside this process's binary (through symbolic links), if it is there.
+  package static func sibling(named name: String) -> String? {
     guard let own = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe") else { return nil }
     let directory = own.split(separator: "/", omittingEmptySubsequences: false).dropLast().joined(separator: "/")
-    let path = directory + "/bazaar"
+    let path = directory + "/" + name
     return FileManager.default.isExecutableFile(atPath: path) ? path : nil
   }
 

@@ -16,12 +16,12 @@ package final class SchedulerLoop: Sendable {
   private let pass: SchedulerPass
   private let watcher: WakeWatcher
   private let sweepMilliseconds: Int
-  private let log: SchedulerPassLog?
+  private let log: SchedulerPassLog
   private let stopping = Atomic<Bool>(false)
 
   /// `watching` are the directories whose changes wake the loop; `log` keeps the last pass.
   package init(
-    pass: SchedulerPass, watching directories: [String], sweepMilliseconds: Int = 5_000, log: SchedulerPassLog? = nil
+    pass: SchedulerPass, watching directories: [String], sweepMilliseconds: Int = 5_000, log: SchedulerPassLog
   ) {
     self.pass = pass
     self.log = log
@@ -45,12 +45,8 @@ package final class SchedulerLoop: Sendable {
   ) {
     while !isStopping {
       watcher.drain()
-      let started = ContinuousClock.now
       do {
-        let done = try pass.run(shouldStop: { self.isStopping })
-        let elapsed = (ContinuousClock.now - started).components
-        let milliseconds = elapsed.seconds * 1000 + elapsed.attoseconds / 1_000_000_000_000_000
-        log?.record(done, milliseconds: milliseconds, endedAt: pass.clock.now().milliseconds)
+        let (done, milliseconds) = try log.run(pass, shouldStop: { self.isStopping })
         if done.didWork {
           report(done, milliseconds)
           continue

@@ -1,3 +1,4 @@
+internal import BazaarCore
 package import BazaarJSON
 internal import Foundation
 
@@ -21,6 +22,16 @@ package struct SchedulerPassLog: Sendable {
     let temporary = path + ".tmp-\(getpid())"
     guard FileManager.default.createFile(atPath: temporary, contents: Data(entry.serialized.utf8)) else { return }
     if rename(temporary, path) != 0 { unlink(temporary) }
+  }
+
+  /// Runs `pass` once, records it, and returns its report with its duration in milliseconds.
+  package func run(_ pass: SchedulerPass, shouldStop: () -> Bool) throws -> (SchedulerPass.Report, Int64) {
+    let started = ContinuousClock.now
+    let report = try pass.run(shouldStop: shouldStop)
+    let elapsed = (ContinuousClock.now - started).components
+    let milliseconds = elapsed.seconds * 1000 + elapsed.attoseconds / 1_000_000_000_000_000
+    record(report, milliseconds: milliseconds, endedAt: pass.clock.now().milliseconds)
+    return (report, milliseconds)
   }
 
   /// The last pass recorded, if any.

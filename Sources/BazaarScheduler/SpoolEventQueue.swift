@@ -3,7 +3,8 @@ internal import BazaarJSON
 package import Spool
 
 /// The queue port over the directory spool. A message that is not a CloudEvent the shop can
-/// read is dead-lettered at once with the reason: no consumer could ever handle it.
+/// read is given back with the reason and claimed again until its retry budget takes it to the
+/// dead letters, all within one `claim`: no consumer could ever handle it.
 package struct SpoolEventQueue: EventQueue {
   package let spool: Spool
 

@@ -14,7 +14,7 @@ let arguments = CommandLine.arguments
 // The payment functions run in `bazaar`, which links the KakaoPay adapter: the same argv (so
 // it dispatches on the same function name), environment and stdin, in this process's place.
 if FunctionProcess.waitsOnNetwork(arguments) {
-  let full = FunctionProcess.siblingBazaar()
+  let full = FunctionProcess.sibling(named: "bazaar")
   if let full {
     var argv = arguments.map { strdup($0) } + [nil]
     execv(full, &argv)

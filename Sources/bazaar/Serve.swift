@@ -188,9 +188,8 @@ enum Runner {
   /// What process isolation starts per request: `bazaar-fn` beside this binary (one function
   /// per process, quicker to start), else this binary itself.
   private static func functionExecutable() throws -> String {
-    let own = try FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")
-    let slim = URL(fileURLWithPath: own).deletingLastPathComponent().appendingPathComponent("bazaar-fn").path
-    return FileManager.default.isExecutableFile(atPath: slim) ? slim : own
+    if let slim = FunctionProcess.sibling(named: "bazaar-fn") { return slim }
+    return try FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")
   }
 
   /// This process's environment for the function processes, quieter: they log warnings and

@@ -131,12 +131,7 @@ struct SchedulerCommand: AsyncParsableCommand {
       StopSignal.install()
       try respondWithShop { live in
         let pass = try ShopScheduler.pass(live, spoolRoot: spool, leaseMilliseconds: leaseMilliseconds)
-        let started = ContinuousClock.now
-        let report = try pass.run(shouldStop: StopSignal.requested)
-        let elapsed = (ContinuousClock.now - started).components
-        ShopScheduler.log(try Configuration()).record(
-          report, milliseconds: elapsed.seconds * 1000 + elapsed.attoseconds / 1_000_000_000_000_000,
-          endedAt: SystemClock().now().milliseconds)
+        let (report, _) = try ShopScheduler.log(try Configuration()).run(pass, shouldStop: StopSignal.requested)
         return ShopOperations.schedulerReport(report)
       }
       return

@@ -43,8 +43,8 @@ def callback_path(url):
 class Checkout:
     """A market whose buyer has an order, and a way to pay it over HTTP."""
 
-    def __init__(self, market: Market, http: Client, base: str):
-        self.market, self.http, self.base = market, http, base
+    def __init__(self, market: Market, http: Client):
+        self.market, self.http = market, http
         self.product = market.product(stock=5, price=32000, name="청송 사과 5kg")
         placed = market.place([(self.product, 2)])
         assert placed.code == 0, placed.stdout
@@ -76,7 +76,7 @@ def up(shop):
 @pytest.fixture
 def checkout(shop, up):
     market = Market(shop)
-    return Checkout(market, up.http, f"http://127.0.0.1:{up.port}")
+    return Checkout(market, up.http)
 
 
 def gateway_calls(runner, endpoint):
@@ -180,7 +180,7 @@ def test_a_browser_gets_a_page_or_is_sent_to_the_return_url(shop):
                     env={"BAZAAR_PAYMENT_RETURN_URL": "https://shop.example/orders/done?from=pay"})
     try:
         market = Market(shop)
-        flow = Checkout(market, runner.http, "")
+        flow = Checkout(market, runner.http)
         status, _, ready = flow.pay()
         location = flow.checkout(ready)
         status, headers, _ = curl(location, headers=["Accept: text/html"])
@@ -192,7 +192,7 @@ def test_a_browser_gets_a_page_or_is_sent_to_the_return_url(shop):
         runner.stop()
     runner = Runner(shop.home, command="up")
     try:
-        flow = Checkout(market, runner.http, "")
+        flow = Checkout(market, runner.http)
         status, _, ready = flow.pay()
         location = flow.checkout(ready, "cancel")
         status, headers, page = curl(location, headers=["Accept: text/html,application/xhtml+xml"])
@@ -722,7 +722,7 @@ def test_the_sandbox_answers_kakaopays_errors_in_its_wire_format(shop, sandbox):
 def test_bazaar_up_with_process_isolation_pays_through_its_sandbox(shop):
     runner = Runner(shop.home, isolation="process", command="up")
     try:
-        flow = Checkout(Market(shop), runner.http, "")
+        flow = Checkout(Market(shop), runner.http)
         status, _, ready = flow.pay()
         assert status == 200 and ready["sandbox"] is True, ready
         status, _, done = runner.http("GET", callback_path(flow.checkout(ready)))

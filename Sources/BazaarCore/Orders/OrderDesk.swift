@@ -353,14 +353,7 @@ package struct OrderDesk: Sendable {
 
   private static func pageQuery(scope: String, status: String?, limit: Int64?, cursor: String?) throws -> PageQuery {
     var errors = FieldErrors()
-    let parsedStatus = errors.collect { () throws(FieldError) -> OrderStatus? in
-      guard let status else { return nil }
-      guard let value = OrderStatus(rawValue: status) else {
-        let names = OrderStatus.allCases.map(\.rawValue).joined(separator: ", ")
-        throw FieldError(field: "status", code: "invalid", message: "status must be one of \(names)")
-      }
-      return value
-    }
+    let parsedStatus = errors.collect { () throws(FieldError) -> OrderStatus? in try StatusFilter.check(status) }
     let parsedLimit = errors.collect { try PageLimit.check(limit) }
     try errors.throwIfAny()
     var after: OrderPosition?

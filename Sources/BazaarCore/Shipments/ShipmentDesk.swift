@@ -204,14 +204,7 @@ package struct ShipmentDesk: Sendable {
     of caller: AccessClaims, status: String?, limit: Int64?, cursor: String?
   ) throws -> (items: [Shipment], nextCursor: String?) {
     var errors = FieldErrors()
-    let parsedStatus = errors.collect { () throws(FieldError) -> ShipmentStatus? in
-      guard let status else { return nil }
-      guard let value = ShipmentStatus(rawValue: status) else {
-        let names = ShipmentStatus.allCases.map(\.rawValue).joined(separator: ", ")
-        throw FieldError(field: "status", code: "invalid", message: "status must be one of \(names)")
-      }
-      return value
-    }
+    let parsedStatus = errors.collect { () throws(FieldError) -> ShipmentStatus? in try StatusFilter.check(status) }
     let parsedLimit = errors.collect { try PageLimit.check(limit) }
     try errors.throwIfAny()
     var after: ShipmentPosition?

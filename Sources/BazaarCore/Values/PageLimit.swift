@@ -12,3 +12,18 @@ package enum PageLimit {
     return Int(value)
   }
 }
+
+/// A listing's `status` filter: nil when absent, else one of `Status`'s values (a field error
+/// naming them all otherwise).
+package enum StatusFilter {
+  package static func check<Status: RawRepresentable & CaseIterable>(
+    _ text: String?
+  ) throws(FieldError) -> Status? where Status.RawValue == String {
+    guard let text else { return nil }
+    guard let value = Status(rawValue: text) else {
+      let names = Status.allCases.map(\.rawValue).joined(separator: ", ")
+      throw FieldError(field: "status", code: "invalid", message: "status must be one of \(names)")
+    }
+    return value
+  }
+}

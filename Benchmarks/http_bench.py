@@ -5,7 +5,7 @@ GET /healthz (no database, no handler) measured in the same run as the ceiling.
 
 Endpoints: GET /products/{id} (a public read) and POST /users/auth (a login: one scrypt
 verification at the default cost, 2^15). Rounds interleave the targets so that drift hits
-all of them alike; the table gives medians over rounds. Usage: Benchmarks/http.py [--rounds N]
+all of them alike; the table gives medians over rounds. Usage: Benchmarks/http_bench.py [--rounds N]
 [--duration S] [--connections C] with bin/bazaar pointing at a release build (`make bench-http`).
 """
 
