@@ -328,11 +328,12 @@ def test_the_relay_loses_no_event_when_killed(market):
     event reaches the queue, some more than once (at-least-once), and the duplicates are counted."""
     towels = market.product(stock=1000)
     env = {**market.shop.env, "BAZAAR_TOKEN": market.buyer}
-    placed = run_all([([str(ROOT / "functions/placeOrder")],
-                       json.dumps({"items": [{"productId": towels["id"], "quantity": 1}], "shipping": SHIPPING}), env)
-                      for _ in range(120)])
+    body = json.dumps({"items": [{"productId": towels["id"], "quantity": 1}], "shipping": SHIPPING})
+    # Setup, in waves of 24 processes: 120 writers at once on a loaded 2-core runner can queue past
+    # the 5 s busy timeout (503 store_busy, exit 75, as documented); the oversell tests cover racing writers.
+    placed = [result for _ in range(5) for result in run_all([([str(ROOT / "functions/placeOrder")], body, env)] * 24)]
     orders = [json.loads(out)["id"] for code, out, _ in placed if code == 0]
-    assert len(orders) == 120
+    assert len(orders) == 120, [(code, out, err) for code, out, err in placed if code != 0][:3]
     for order in orders[:40]:
         assert market.shop.call("cancelOrder", {"id": order}, token=market.buyer).code == 0
     expected = {row[0] for row in market.shop.sql("SELECT id FROM outbox")}
