@@ -83,10 +83,12 @@ let package = Package(
     ),
 
     // `bazaar serve`: the gateway over Hummingbird, in-process or one CGI process per request.
+    .target(name: "BazaarSite", resources: [.embedInCode("web")], swiftSettings: strictSettings),
+
     .target(
       name: "BazaarServer",
       dependencies: [
-        "BazaarRunners", "BazaarFunctions", "BazaarJSON", "BazaarScheduler", "KakaoPaySandbox",
+        "BazaarRunners", "BazaarFunctions", "BazaarJSON", "BazaarScheduler", "BazaarSite", "KakaoPaySandbox",
         .product(name: "Hummingbird", package: "hummingbird"),
         .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         .product(name: "UnixSignals", package: "swift-service-lifecycle"),
@@ -125,7 +127,7 @@ let package = Package(
     .executableTarget(
       name: "bazaar",
       dependencies: [
-        "BazaarCore", "BazaarStore", "BazaarFunctions", "BazaarRunners", "BazaarServer", "BazaarLive",
+        "BazaarCore", "BazaarJSON", "BazaarStore", "BazaarFunctions", "BazaarRunners", "BazaarServer", "BazaarLive",
         "BazaarOperations", "BazaarScheduler", "Spool", "KakaoPay", "KakaoPaySandbox",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
         .product(name: "Logging", package: "swift-log"),
@@ -155,6 +157,7 @@ let package = Package(
 
     .testTarget(name: "BazaarCoreTests", dependencies: ["BazaarCore", "BazaarTesting"], swiftSettings: strictSettings),
     .testTarget(name: "SpoolTests", dependencies: ["Spool"], swiftSettings: strictSettings),
+    .testTarget(name: "BazaarSiteTests", dependencies: ["BazaarSite"], swiftSettings: strictSettings),
     .testTarget(
       name: "BazaarRunnersTests",
       dependencies: ["BazaarRunners", "BazaarFunctions", .product(name: "Logging", package: "swift-log")],

@@ -9,7 +9,7 @@ package enum AuthPolicy: String, Sendable, CaseIterable {
   case user
   /// A valid, unrevoked token with `role: seller`.
   case seller
-  /// A valid, unrevoked token of either role (the handler decides what each may see).
+  /// A valid, unrevoked user or seller token (the handler decides what each may see).
   case userOrSeller = "user_or_seller"
 
   /// The role the token must carry, if any.

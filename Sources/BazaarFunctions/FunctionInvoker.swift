@@ -41,7 +41,9 @@ package struct FunctionInvoker: Sendable {
       if let role = function.auth.requiredRole {
         caller = try services.authenticator.authenticate(token, as: role)
       } else if function.auth == .userOrSeller {
-        caller = try services.authenticator.authenticate(token)
+        let claims = try services.authenticator.authenticate(token)
+        guard claims.role == .user || claims.role == .seller else { throw AuthError.wrongRole(required: .user) }
+        caller = claims
       }
       var reader = InputReader(object)
       let context = FunctionContext(caller: caller, requestID: requestID, services: services)

@@ -68,14 +68,17 @@ package struct Configuration: Sendable {
     kakaoPayTimeout = try Self.integer(environment, "KAKAOPAY_TIMEOUT", default: 10, range: 1...120)
     kakaoPayReadyLifetime = try Self.integer(environment, "KAKAOPAY_READY_TTL", default: 900, range: 1...86_400)
     publicURL = try Self.url(environment, "BAZAAR_PUBLIC_URL", maxLength: 120)
-    paymentReturnURL = try Self.url(environment, "BAZAAR_PAYMENT_RETURN_URL")
+    paymentReturnURL = try Self.url(environment, "BAZAAR_PAYMENT_RETURN_URL", isBase: false)
     kakaoPayIsSandbox = environment["BAZAAR_KAKAOPAY_SANDBOX"] == "1"
   }
 
   /// An http(s) URL without a trailing `/`, at most `maxLength` bytes; nil when unset.
-  private static func url(_ environment: Environment, _ name: String, maxLength: Int = 1000) throws -> String? {
+  /// An http(s) URL setting; a base URL (`isBase`, paths are appended to it) loses its trailing slashes.
+  private static func url(
+    _ environment: Environment, _ name: String, maxLength: Int = 1000, isBase: Bool = true
+  ) throws -> String? {
     guard var text = environment[name], !text.isEmpty else { return nil }
-    while text.hasSuffix("/") { text.removeLast() }
+    while isBase && text.hasSuffix("/") { text.removeLast() }
     guard text.hasPrefix("http://") || text.hasPrefix("https://"), text.utf8.count <= maxLength,
       !text.utf8.contains(where: { $0 <= 0x20 || $0 >= 0x7F || $0 == UInt8(ascii: "\"") })
     else {

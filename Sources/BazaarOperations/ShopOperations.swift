@@ -132,6 +132,25 @@ extension ShopOperations {
     ]
   }
 
+  /// Up to `limit` dead letters of each queue, oldest first as `queue peek` lists them:
+  /// `[{queue, id, type, lastError, settledAt, receiveCount}]` (the bodies stay on the shell).
+  package static func deadLetters(spool: Spool, limit: Int) throws -> JSONValue {
+    var letters: [(queue: String, message: StoredMessage)] = []
+    for name in try spool.queueNames() {
+      letters += try spool.existingQueue(name).peek(.dead, limit: limit).map { (name, $0) }
+    }
+    return .array(
+      letters.map { letter in
+        let type = letter.message.body.flatMap { try? JSONValue.parse($0) }?["type"] ?? .null
+        return [
+          "queue": .string(letter.queue), "id": .string(letter.message.id), "type": type,
+          "lastError": letter.message.lastError.map { .string($0) } ?? .null,
+          "settledAt": .string(Timestamp(milliseconds: letter.message.time).rfc3339),
+          "receiveCount": .integer(Int64(letter.message.receiveCount)),
+        ]
+      })
+  }
+
   /// The status as one screen of text.
   package static func statusText(_ status: JSONValue) -> String {
     var lines: [String] = []

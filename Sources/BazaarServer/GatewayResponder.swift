@@ -1,5 +1,6 @@
 internal import BazaarFunctions
 package import BazaarRunners
+internal import BazaarSite
 internal import HTTPTypes
 package import Hummingbird
 package import Logging
@@ -17,7 +18,8 @@ package struct BazaarRequestContext: RequestContext {
 }
 
 /// The runner's one responder: the gateway's routes through a backend, plus the runner's own
-/// `/healthz` and `/openapi.yaml`. It bounds the body (413 before reading when the declared
+/// `/healthz` and `/openapi.yaml`, and, when enabled, the browser pages (`Site`) and the
+/// operator page's `/operator/status`. It bounds the body (413 before reading when the declared
 /// length is over the limit), gives every response an `X-Request-Id`, answers `HEAD` without
 /// a body, and writes one JSON access-log line per request.
 package struct GatewayResponder: HTTPResponder {
@@ -31,15 +33,19 @@ package struct GatewayResponder: HTTPResponder {
   private let accessLog: Logger
   private let requestID: @Sendable (String?) -> String
   private let sandbox: SandboxMount?
+  private let site: Bool
+  private let operatorEndpoint: OperatorEndpoint?
 
   /// `requestID` turns the caller's `X-Request-Id` (if any) into the id to use; `sandbox`, when
-  /// given, answers the paths under its prefix.
+  /// given, answers the paths under its prefix; `site` serves the browser pages.
   package init(
     gateway: Gateway, backend: any RequestBackend, maxBodyBytes: Int, openAPIDocument: [UInt8],
     isolation: Isolation, accessLog: Logger, requestID: @escaping @Sendable (String?) -> String,
-    sandbox: SandboxMount? = nil
+    sandbox: SandboxMount? = nil, site: Bool = false, operatorEndpoint: OperatorEndpoint? = nil
   ) {
     self.sandbox = sandbox
+    self.site = site
+    self.operatorEndpoint = operatorEndpoint
     self.gateway = gateway
     self.backend = backend
     self.maxBodyBytes = maxBodyBytes
@@ -62,6 +68,10 @@ package struct GatewayResponder: HTTPResponder {
       response = own(incoming, type: "application/json", body: Array(#"{"status":"ok"}"#.utf8))
     case "/openapi.yaml":
       response = own(incoming, type: "application/yaml", body: openAPIDocument)
+    case OperatorEndpoint.path where operatorEndpoint != nil:
+      response = await operatorEndpoint!.respond(to: incoming, gateway: gateway)
+    case let path where site && Site.file(at: path) != nil:
+      response = page(Site.file(at: path)!, for: incoming, ifNoneMatch: request.headers[.ifNoneMatch])
     default:
       var request = request
       switch await readBody(&request) {
@@ -103,6 +113,27 @@ package struct GatewayResponder: HTTPResponder {
     return GatewayResponse(
       status: 200, headers: [("Content-Type", type), ("X-Request-Id", request.requestID)], body: body,
       function: nil, problemCode: nil)
+  }
+
+  /// A file of the browser site, on `GET` and `HEAD` only, with the pages' security headers;
+  /// pages are never stored, the other files are revalidated by their `ETag` (304 when unchanged).
+  private func page(_ file: Site.File, for request: GatewayRequest, ifNoneMatch: String?) -> GatewayResponse {
+    var answer = own(request, type: file.contentType, body: file.body)
+    guard answer.status == 200 else { return answer }
+    answer.headers += [("X-Content-Type-Options", "nosniff"), ("Referrer-Policy", "same-origin")]
+    if file.isPage {
+      answer.headers += [
+        ("Content-Security-Policy", Site.contentSecurityPolicy), ("Cache-Control", "no-store"),
+        ("X-Frame-Options", "DENY"),
+      ]
+    } else {
+      answer.headers += [("Cache-Control", "no-cache"), ("ETag", file.etag)]
+      if let ifNoneMatch, ifNoneMatch.split(separator: ",").contains(where: { $0.filter { $0 != " " } == file.etag }) {
+        answer.status = 304
+        answer.body = []
+      }
+    }
+    return answer
   }
 
   private func log(

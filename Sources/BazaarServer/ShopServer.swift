@@ -1,4 +1,5 @@
 package import BazaarFunctions
+package import BazaarJSON
 internal import BazaarRunners
 package import BazaarScheduler
 package import Logging
@@ -27,13 +28,19 @@ package enum ShopServer {
     package var networkThreads: Int
     /// The scheduler to run in the same process (`bazaar up`), if any.
     package var scheduler: SchedulerLoop?
+    /// Whether to serve the browser pages (storefront, seller console, operator page).
+    package var site: Bool
+    /// The operator page's report (`GET /operator/status`), if served.
+    package var operatorStatus: (@Sendable () throws -> JSONValue)?
 
     package init(
       host: String, port: Int, isolation: Isolation, timeout: Duration, maxConcurrent: Int, maxInputBytes: Int,
       executable: String, childEnvironment: [String], sandbox: SandboxMount? = nil, networkThreads: Int = 32,
-      scheduler: SchedulerLoop? = nil
+      scheduler: SchedulerLoop? = nil, site: Bool = false, operatorStatus: (@Sendable () throws -> JSONValue)? = nil
     ) {
       self.scheduler = scheduler
+      self.site = site
+      self.operatorStatus = operatorStatus
       self.sandbox = sandbox
       self.networkThreads = networkThreads
       self.host = host
@@ -77,7 +84,10 @@ package enum ShopServer {
     let responder = GatewayResponder(
       gateway: gateway, backend: backend, maxBodyBytes: settings.maxInputBytes,
       openAPIDocument: OpenAPIDocument.bytes, isolation: settings.isolation, accessLog: accessLog,
-      requestID: requestID, sandbox: settings.sandbox)
+      requestID: requestID, sandbox: settings.sandbox, site: settings.site,
+      operatorEndpoint: settings.operatorStatus.map {
+        OperatorEndpoint(authenticator: services.authenticator, logger: logger, report: $0)
+      })
     let (host, isolation) = (settings.host, settings.isolation)
     try await HTTPServer.run(
       responder, host: settings.host, port: settings.port, logger: logger, requestID: { requestID(nil) },

@@ -1,6 +1,9 @@
 internal import ArgumentParser
+internal import BazaarJSON
 internal import BazaarLive
+internal import BazaarOperations
 internal import BazaarRunners
+internal import BazaarScheduler
 internal import BazaarServer
 internal import BazaarStore
 internal import Foundation
@@ -28,6 +31,15 @@ struct ServerOptions: ParsableArguments {
 
   @Option(help: "process isolation: function processes at once; more requests get 429.")
   var maxConcurrent = 16
+
+  @Flag(
+    inversion: .prefixedNo,
+    help: """
+      Serve the browser pages: the storefront at /, the seller console at /seller, the operator \
+      page at /operator. Payment callbacks then send browsers back to the storefront unless \
+      BAZAAR_PAYMENT_RETURN_URL says otherwise.
+      """)
+  var storefront = true
 
   func validate() throws {
     guard (0...65_535).contains(port) else { throw ValidationError("--port must be 0 to 65535") }
@@ -130,7 +142,7 @@ enum Runner {
   /// Serves the shop; `withSandbox` (for `bazaar up`) mounts the KakaoPay sandbox and points
   /// payments at it when no `KAKAOPAY_SECRET_KEY` is set.
   static func run(_ options: ServerOptions, withSandbox: Bool = false) async throws {
-    let configuration = try Configuration()
+    var configuration = try Configuration()
     try configuration.prepareStateDirectory()
     var port = options.port
     var mount: SandboxMount?
@@ -159,6 +171,13 @@ enum Runner {
       Logs.logger(label: "bazaar.up").warning("\(warning)")
       writeLine("bazaar up: \(warning)", to: 2)
     }
+    if options.storefront && configuration.paymentReturnURL == nil {
+      // Back from KakaoPay, a buyer lands on the storefront's order page (/?orderId=…).
+      if port == 0 { port = try freePort(options.host) }
+      let home = (configuration.publicURL ?? "http://\(urlHost(options.host)):\(port)") + "/"
+      configuration.paymentReturnURL = home
+      extraEnvironment["BAZAAR_PAYMENT_RETURN_URL"] = home
+    }
     // Opening the services migrates the database and creates the JWT secret once, before any
     // request (or function process) needs them.
     let live = try LiveServices.wire(configuration, connections: .pool, sandbox: sandbox, gateways: kakaoPay)
@@ -172,7 +191,8 @@ enum Runner {
       scheduler: withSandbox
         ? try ShopScheduler.loop(
           live, configuration: configuration, spoolRoot: nil, leaseMilliseconds: 30_000, sweepMilliseconds: 5_000)
-        : nil)
+        : nil,
+      site: options.storefront, operatorStatus: options.storefront ? operatorStatus(live, configuration) : nil)
     do {
       try await ShopServer.run(
         live.services, settings: settings, logger: Logs.logger(label: "bazaar.serve"),
@@ -182,6 +202,22 @@ enum Runner {
         error.errnoCode == EADDRINUSE ? "the port is already in use (is another server running?)" : "permission denied"
       writeLine("bazaar: cannot listen on \(options.host):\(options.port): \(why)", to: 2)
       throw ExitCode(69)  // EX_UNAVAILABLE
+    }
+  }
+
+  /// The operator page's report: `bazaar status --json` plus up to 20 dead letters per queue.
+  private static func operatorStatus(
+    _ live: LiveServices, _ configuration: Configuration
+  ) -> @Sendable () throws -> JSONValue {
+    let store = live.store
+    return {
+      let spool = try QueueOperations(root: nil).spool
+      guard
+        case .object(var status) = try ShopOperations.status(
+          store: store, spool: spool, lastPass: ShopScheduler.log(configuration).last(), clock: SystemClock())
+      else { return .null }
+      status["deadLetters"] = try ShopOperations.deadLetters(spool: spool, limit: 20)
+      return .object(status)
     }
   }
 

@@ -1,6 +1,7 @@
 internal import ArgumentParser
 internal import BazaarCore
 internal import BazaarFunctions
+internal import BazaarJSON
 internal import BazaarLive
 internal import BazaarOperations
 internal import BazaarScheduler
@@ -234,6 +235,41 @@ struct ShipmentsCommand: ParsableCommand {
       try respondWithShop { live in
         guard let id = ShipmentID(checking: shipment) else { throw ShipmentError.shipmentNotFound }
         return QueueAnswer(ShipmentView(shipment: try live.services.shipments.deliver(id, by: .operator)).json)
+      }
+    }
+  }
+}
+
+/// `bazaar operator token`: the only way to mint the operator page's token. Being on loopback
+/// is no credential (a proxy on the same machine is loopback too); holding the shell is.
+struct OperatorCommand: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "operator", abstract: "The operator page's access (shell only).", subcommands: [Token.self])
+
+  struct Token: ParsableCommand {
+    static let configuration = CommandConfiguration(
+      abstract: "Mint an operator token for the operator page (/operator) and GET /operator/status.",
+      discussion: """
+        Prints {"token", "tokenType", "expiresAt"}. The token is signed with the shop's JWT \
+        secret and says role "operator"; no function accepts it, and no HTTP route mints one. \
+        It is not recorded, so it cannot be revoked one by one: keep --ttl short, or rotate \
+        the JWT secret to end every token at once.
+        """)
+
+    @Option(help: "Seconds the token stays valid (60 to 86400).") var ttl: Int64 = 3600
+
+    func validate() throws {
+      guard (60...86_400).contains(ttl) else { throw ValidationError("--ttl must be 60 to 86400") }
+    }
+
+    func run() throws {
+      try respondWithShop { live in
+        var issuer = live.services.accounts.issuer
+        issuer.lifetime = ttl
+        let issued = try issuer.issue(subject: "operator", role: .operator)
+        return QueueAnswer([
+          "token": .string(issued.token), "tokenType": "Bearer", "expiresAt": .string(issued.claims.expiresAt.rfc3339),
+        ])
       }
     }
   }

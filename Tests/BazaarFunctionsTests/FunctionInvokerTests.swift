@@ -102,6 +102,19 @@ final class LiveHarness {
     #expect(status == 201)
   }
 
+  @Test func anOperatorTokenOpensNoFunction() throws {
+    let claims = AccessClaims(
+      subject: "operator", role: .operator, tokenID: "op-1", issuedAt: FixedClock().instant,
+      expiresAt: FixedClock().instant.adding(seconds: 600))
+    let token = try harness.signer.sign(claims)
+    let shipment = #"{"id":"shp_00000000000000000000000000"}"#
+    for (name, body) in [("getProfile", "{}"), ("getSellerProfile", "{}"), ("getShipment", shipment)] {
+      let (status, object) = try harness.invoke(name, body, token: token)
+      #expect(status == 403, "\(name)")
+      #expect(object["code"] as? String == "forbidden_role", "\(name)")
+    }
+  }
+
   @Test func exitCodesFollowSysexits() {
     #expect(
       [200, 201, 400, 401, 403, 404, 409, 413, 422, 429, 500, 503, 504].map(SysExits.forStatus) == [

@@ -2,13 +2,16 @@
 package enum Role: String, Sendable, Codable, CaseIterable {
   case user
   case seller
+  /// The shop's operator: minted only from the shell (`bazaar operator token`), for the
+  /// operator page; no function accepts it.
+  case `operator`
 }
 
 /// The claims Bazaar puts in (and requires of) an access token.
 package struct AccessClaims: Equatable, Sendable {
   /// The principal's id (`sub`).
   package var subject: String
-  /// `role`: `user` or `seller`.
+  /// `role`: `user`, `seller` or `operator`.
   package var role: Role
   /// The token's unique id (`jti`), the handle for revocation.
   package var tokenID: String

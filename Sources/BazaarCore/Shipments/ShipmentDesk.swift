@@ -184,6 +184,7 @@ package struct ShipmentDesk: Sendable {
       switch viewer.role {
       case .user: shipment.userID.rawValue == viewer.subject
       case .seller: shipment.sellerID.rawValue == viewer.subject
+      case .operator: false
       }
     guard visible else { throw ShipmentError.shipmentNotFound }
     return shipment
