@@ -1,7 +1,7 @@
 /// Where a browser that called a function should go next: a callback from a payment page
-/// answers a person, not a program. Over HTTP the gateway redirects (303) to `returnURL` with
-/// `parameters` added to its query, or, without a `returnURL`, shows `message` as a small HTML
-/// page when the request accepts `text/html`; every other caller gets the JSON answer.
+/// answers a person, not a program. Over HTTP, to a request that accepts `text/html`, the
+/// gateway redirects (303) to `returnURL` with `parameters` added to its query, or, without a
+/// `returnURL`, shows `message` as a small HTML page; every other caller gets the JSON answer.
 package struct Navigation: Sendable {
   package var returnURL: String?
   package var parameters: [(String, String)]

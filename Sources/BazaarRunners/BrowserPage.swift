@@ -1,8 +1,9 @@
 internal import BazaarFunctions
 
-/// How a `Navigation` reaches a browser: a 303 to the shop's return page, or a small HTML page
-/// of its own when the request accepts `text/html`. The page's text is always escaped, its
-/// Content-Security-Policy allows nothing to run, and it is never cached.
+/// How a `Navigation` reaches a browser (a request that accepts `text/html`): a 303 to the
+/// shop's return page, or a small HTML page of its own. Other callers (scripts, `curl`) get the
+/// JSON. The page's text is always escaped, its Content-Security-Policy allows nothing to run,
+/// and it is never cached.
 enum BrowserPage {
   struct Answer {
     var status: Int
@@ -13,6 +14,7 @@ enum BrowserPage {
 
   /// The browser's answer for `navigation`; nil when the caller wants the JSON.
   static func answer(_ navigation: Navigation, accept: String?) -> Answer? {
+    guard let accept, accept.lowercased().contains("text/html") else { return nil }
     let noStore = ("Cache-Control", "no-store")
     if let returnURL = navigation.returnURL {
       let separator = returnURL.contains("?") ? "&" : "?"
@@ -22,7 +24,6 @@ enum BrowserPage {
       return Answer(
         status: 303, contentType: "text/html; charset=utf-8", headers: [("Location", location), noStore], body: body)
     }
-    guard let accept, accept.lowercased().contains("text/html") else { return nil }
     return Answer(
       status: 200, contentType: "text/html; charset=utf-8",
       headers: [noStore, ("Content-Security-Policy", "default-src 'none'; base-uri 'none'; form-action 'none'")],

@@ -68,7 +68,7 @@ class Checkout:
 
 @pytest.fixture
 def up(shop):
-    # Without the storefront, callbacks answer JSON (or the built-in page) rather than a 303 to it.
+    # Without the storefront, a browser gets the callback's own page rather than a 303 to it.
     runner = Runner(shop.home, command="up", args=("--no-storefront",), env={"KAKAOPAY_TIMEOUT": "2"})
     yield runner
     runner.stop()
@@ -727,9 +727,12 @@ def test_bazaar_up_with_process_isolation_pays_through_its_sandbox(shop):
         flow = Checkout(Market(shop), runner.http)
         status, _, ready = flow.pay()
         assert status == 200 and ready["sandbox"] is True, ready
-        status, headers, _ = runner.http("GET", callback_path(flow.checkout(ready)))
+        callback = callback_path(flow.checkout(ready))
+        status, headers, _ = runner.http("GET", callback, headers=["Accept: text/html"])
         assert status == 303 and headers["location"] == (
             f"http://127.0.0.1:{runner.port}/?orderId={flow.order['id']}&payment=completed")
+        status, _, again = runner.http("GET", callback)  # a script gets the JSON, with the recorded outcome
+        assert status == 200 and again["result"] == "completed"
         assert flow.order_status() in ("paid", "shipped")
     finally:
         runner.stop()

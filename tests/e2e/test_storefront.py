@@ -306,6 +306,7 @@ def test_a_buyer_searches_pays_through_kakaopay_and_follows_the_order_to_deliver
     browser.go("/#/orders")
     browser.heading("Your orders")
     browser.present("#orders .badge-delivered")
+    assert sorted(t.text for t in browser.all("#orders .tracking")) == tracking
     browser.check_page("orders")
     browser.assert_no_script_errors()
 
@@ -430,6 +431,70 @@ def test_the_product_list_filters_by_price_sorts_and_pages_with_more(shop, brows
     browser.assert_no_script_errors()
 
 
+def test_a_seller_registers_and_manages_products_and_settings_in_the_console(shop, browser):
+    browser.go("/seller#/register")
+    browser.heading("Register as a seller")
+    browser.check_page("seller-register")
+    browser.fill("#in-email", "potter@example.com")
+    browser.fill("#in-password", PASSWORD)
+    browser.fill("#in-businessName", "Icheon Pottery")
+    browser.fill("#in-businessNumber", "123-45-67890")  # a wrong check digit: the shop says so in words
+    browser.click("#register")
+    browser.wait(lambda: "check digit does not match" in browser.find("main .error").text)
+    browser.fill("#in-businessNumber", BUSINESS_NUMBERS[0])
+    browser.click("#register")
+    browser.heading("Your products")
+
+    browser.click("#new-product")
+    browser.heading("New product")
+    browser.check_page("seller-product-form")
+    browser.fill("#in-name", "이천 백자 찻잔")
+    browser.fill("#in-description", "A white porcelain cup.")
+    browser.fill("#in-price", "28000")
+    browser.fill("#in-stock", "7")
+    browser.fill("#in-imageUrl", "ftp://example.com/cup.jpg")  # a URL to the browser, not to the shop
+    browser.click("#save-product")
+    browser.wait(lambda: "imageUrl must be an absolute http(s) URL" in browser.find("main .error").text)
+    browser.fill("#in-imageUrl", "")
+    browser.click("#save-product")
+    browser.heading("Your products")
+    row = browser.present("[data-product]")
+    product_id = row.get_attribute("data-product")
+    assert "₩28,000" in row.text and "7 available" in row.text
+
+    browser.click(f'[data-product="{product_id}"] a')
+    browser.heading("Edit 이천 백자 찻잔")
+    browser.fill("#in-price", "26000")
+    browser.click("#save-product")
+    browser.heading("Your products")
+    browser.wait(lambda: "₩26,000" in browser.find(f'[data-product="{product_id}"]').text)
+    browser.fill(f"#in-stock-{product_id}", "3")
+    browser.find(f'[data-product="{product_id}"] form button').click()
+    browser.wait(lambda: "is now 3" in browser.notice())
+    product = shop.http("GET", f"/products/{product_id}")[2]
+    assert (product["price"], product["stock"], product["name"]) == (26000, 3, "이천 백자 찻잔")
+
+    browser.find(f'[data-product="{product_id}"] button.danger').click()
+    browser.wait(lambda: "no longer for sale" in browser.notice())
+    assert shop.http("GET", f"/products/{product_id}")[0] == 404
+
+    browser.go("/seller#/settings")
+    browser.heading("Icheon Pottery")
+    Select(browser.find("#fulfillment")).select_by_value("manual")
+    browser.click("#save-settings")
+    browser.wait(lambda: "Saved" in browser.notice())
+    token = shop.http("POST", "/sellers/auth", {"email": "potter@example.com", "password": PASSWORD})[2]["token"]
+    assert shop.http("GET", "/sellers/me", token=token)[2]["fulfillment"] == "manual"
+    browser.click("#logout")
+    browser.heading("Seller sign in")
+    browser.check_page("seller-sign-in")
+    browser.fill("#in-email", "potter@example.com")
+    browser.fill("#in-password", "wrong password")
+    browser.click("#login")
+    browser.wait(lambda: "email or password" in browser.find("main .error").text.lower())
+    browser.assert_no_script_errors()
+
+
 def test_a_product_name_holding_markup_shows_as_text_and_runs_nothing(shop, browser):
     seller = shop.seller("Mallory")
     name = '<script>window.pwned=1</script><img src=x onerror="window.pwned=2">'
@@ -472,6 +537,12 @@ def test_an_expired_session_sends_the_buyer_to_log_in_and_back(shop, browser):
     browser.heading("Log in")
     log_in(browser, "expired@example.com")
     browser.heading("Products")
+    # Logging out revokes the token on the shop, not only in this browser.
+    token = browser.driver.execute_script("return JSON.parse(localStorage.getItem('bazaar.user')).token")
+    browser.go("/#/account")
+    browser.click("#logout")
+    browser.wait(lambda: browser.find("#nav-account").text == "Log in")
+    assert shop.http("GET", "/users/me", token=token)[2]["code"] == "token_revoked"
     browser.assert_no_script_errors()
 
 

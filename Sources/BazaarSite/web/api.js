@@ -13,13 +13,12 @@ export class ApiError extends Error {
   }
 }
 
-/** A problem object in words: its detail (or title), then each field's complaint. */
+/** A problem object in words: each field's complaint when it names fields, else its detail (or title). */
 export function describe(problem) {
-  let text = problem.detail || problem.title || "The request failed.";
   if (Array.isArray(problem.errors) && problem.errors.length > 0) {
-    text += " — " + problem.errors.map((e) => (e.field ? `${e.field}: ` : "") + (e.detail || e.code)).join("; ");
+    return problem.errors.map((e) => e.detail || `${e.field}: ${e.code}`).join("; ");
   }
-  return text;
+  return problem.detail || problem.title || "The request failed.";
 }
 
 /** One call: JSON in, JSON out; a refusal throws ApiError. Query values that are empty are left out. */

@@ -98,7 +98,7 @@ async function productForm({ id }, _, live) {
   const fields = {
     name: input("name", { required: true, maxlength: "200", value: product?.name || "" }),
     description: h("textarea", { name: "description", id: "in-description", rows: "4" }, product?.description || ""),
-    price: input("price", { type: "number", min: "0", required: true, inputmode: "numeric", value: product ? String(product.price) : "" }),
+    price: input("price", { type: "number", min: "1", required: true, inputmode: "numeric", value: product ? String(product.price) : "" }),
     imageUrl: input("imageUrl", { type: "url", value: product?.imageUrl || "" }),
     category: input("category", { value: product?.category || "" }),
   };

@@ -257,7 +257,9 @@ async function ordersPage(_, __, live) {
     list.append(...page.items.map((order) => h("li", { class: "card order" },
       h("a", { href: `#/orders/${encodeURIComponent(order.id)}` }, `Order of ${when(order.createdAt)}`),
       statusBadge(order.status), h("span", { class: "price" }, won(order.total)),
-      h("span", { class: "muted" }, order.items.map((i) => `${i.name} × ${i.quantity}`).join(", ")))));
+      h("span", { class: "muted" }, order.items.map((i) => `${i.name} × ${i.quantity}`).join(", ")),
+      order.shipments.filter((s) => s.trackingNumber).map((s) =>
+        h("span", { class: "tracking-line" }, `${s.carrier || "Carrier"} `, h("strong", { class: "tracking" }, s.trackingNumber))))));
     cursor = page.nextCursor;
     more.hidden = !cursor;
   };
