@@ -290,9 +290,11 @@ async function orderPage({ id }, _, live) {
     }, problems));
     actions.append(cancel);
   }
+  const names = new Map(order.items.map((item) => [item.productId, item.name]));
   const shipments = order.shipments.map((s) => h("li", { class: "card shipment" },
-    h("span", {}, "Shipment: "), statusBadge(s.status),
-    s.trackingNumber ? h("span", {}, " ", s.carrier || "", " tracking number ",
+    h("span", {}, s.items.map((i) => `${names.get(i.productId) || i.productId} × ${i.quantity}`).join(", ")),
+    statusBadge(s.status),
+    s.trackingNumber ? h("span", {}, `${s.carrier || "Carrier"}: `,
       h("strong", { class: "tracking" }, s.trackingNumber)) : null));
   const s = order.shipping;
   show(
