@@ -178,6 +178,12 @@ enum Runner {
       configuration.paymentReturnURL = home
       extraEnvironment["BAZAAR_PAYMENT_RETURN_URL"] = home
     }
+    if withSandbox && options.storefront && port != 0 {
+      let site = configuration.publicURL ?? "http://\(urlHost(options.host)):\(port)"
+      writeLine(
+        "bazaar up: the storefront is at \(site)/ (sellers: \(site)/seller; the operator page \(site)/operator "
+          + "takes a token from `bazaar operator token`)", to: 2)
+    }
     // Opening the services migrates the database and creates the JWT secret once, before any
     // request (or function process) needs them.
     let live = try LiveServices.wire(configuration, connections: .pool, sandbox: sandbox, gateways: kakaoPay)
