@@ -8,10 +8,11 @@ internal import Synchronization
 /// The long-running scheduler: a pass whenever there may be work, and sleep otherwise.
 ///
 /// Waiting is event-driven: inotify on the consumed queues' `new/` directories (a message
-/// arrived) and on the database's directory (a commit wrote the WAL, so the outbox may have
-/// gained rows), with a periodic sweep (`sweepMilliseconds`) as the fallback for what no file
-/// event announces (an order coming due, a lease expiring, a delayed retry). A pass that found
-/// work is followed by another at once.
+/// arrived) and on the database's WAL file in its directory (a commit wrote it, so the outbox
+/// may have gained rows), with a periodic sweep (`sweepMilliseconds`) as the fallback for what
+/// no file event announces (an order coming due, a lease expiring, a delayed retry). A pass that
+/// found work is followed by another at once. Other files in a watched directory (the pass's
+/// own log, beside the database) wake nothing, or every pass would wake the next.
 package final class SchedulerLoop: Sendable {
   private let pass: SchedulerPass
   private let watcher: WakeWatcher
@@ -19,13 +20,14 @@ package final class SchedulerLoop: Sendable {
   private let log: SchedulerPassLog
   private let stopping = Atomic<Bool>(false)
 
-  /// `watching` are the directories whose changes wake the loop; `log` keeps the last pass.
+  /// `watching` are the directories (and, for each, the one file name, if any) whose changes
+  /// wake the loop; `log` keeps the last pass.
   package init(
-    pass: SchedulerPass, watching directories: [String], sweepMilliseconds: Int = 5_000, log: SchedulerPassLog
+    pass: SchedulerPass, watching: [WakeWatcher.Watch], sweepMilliseconds: Int = 5_000, log: SchedulerPassLog
   ) {
     self.pass = pass
     self.log = log
-    watcher = WakeWatcher(directories: directories)
+    watcher = WakeWatcher(watching)
     self.sweepMilliseconds = sweepMilliseconds
   }
 
@@ -62,11 +64,24 @@ package final class SchedulerLoop: Sendable {
 }
 
 /// inotify on a few directories, and a pipe to wake a waiter from another thread.
-final class WakeWatcher: Sendable {
+package final class WakeWatcher: Sendable {
+  /// A directory to watch, and the only file name in it that counts (nil: any).
+  package struct Watch: Sendable {
+    package var directory: String
+    package var fileName: String?
+
+    package init(directory: String, fileName: String? = nil) {
+      self.directory = directory
+      self.fileName = fileName
+    }
+  }
+
   private let inotify: Int32
   private let wakeup: (read: Int32, write: Int32)
+  /// Each watch descriptor's file name filter (nil: any name wakes).
+  private let filters: [Int32: String?]
 
-  init(directories: [String]) {
+  init(_ watches: [Watch]) {
     inotify = inotify_init1(Int32(IN_NONBLOCK | IN_CLOEXEC))
     var ends: [Int32] = [-1, -1]
     _ = pipe(&ends)
@@ -76,9 +91,12 @@ final class WakeWatcher: Sendable {
     }
     wakeup = (ends[0], ends[1])
     let mask = UInt32(IN_CREATE | IN_MOVED_TO | IN_MODIFY | IN_CLOSE_WRITE)
-    for directory in directories where inotify >= 0 {
-      _ = inotify_add_watch(inotify, directory, mask)
+    var filters: [Int32: String?] = [:]
+    for watch in watches where inotify >= 0 {
+      let descriptor = inotify_add_watch(inotify, watch.directory, mask)
+      if descriptor >= 0 { filters[descriptor] = watch.fileName }
     }
+    self.filters = filters
   }
 
   deinit {
@@ -97,12 +115,49 @@ final class WakeWatcher: Sendable {
     if inotify >= 0 { while read(inotify, &buffer, buffer.count) > 0 {} }
   }
 
-  /// Sleeps until a watched directory changes, `wake()` is called, or `milliseconds` pass.
+  /// Sleeps until a watched file changes, `wake()` is called, or `milliseconds` pass.
   func wait(milliseconds: Int) {
-    var descriptors = [pollfd(fd: wakeup.read, events: Int16(POLLIN), revents: 0)]
-    if inotify >= 0 { descriptors.append(pollfd(fd: inotify, events: Int16(POLLIN), revents: 0)) }
-    _ = poll(&descriptors, nfds_t(descriptors.count), Int32(milliseconds))
-    var bytes = [UInt8](repeating: 0, count: 64)
-    _ = read(wakeup.read, &bytes, bytes.count)
+    let deadline = ContinuousClock.now + .milliseconds(milliseconds)
+    while true {
+      let left = deadline - ContinuousClock.now
+      guard left > .zero else { return }
+      let leftMilliseconds = Int32(left.components.seconds * 1000 + left.components.attoseconds / 1_000_000_000_000_000)
+      var descriptors = [pollfd(fd: wakeup.read, events: Int16(POLLIN), revents: 0)]
+      if inotify >= 0 { descriptors.append(pollfd(fd: inotify, events: Int16(POLLIN), revents: 0)) }
+      guard poll(&descriptors, nfds_t(descriptors.count), max(1, leftMilliseconds)) > 0 else { continue }
+      if descriptors[0].revents != 0 {
+        var bytes = [UInt8](repeating: 0, count: 64)
+        _ = read(wakeup.read, &bytes, bytes.count)
+        return
+      }
+      if readEvents() { return }
+    }
+  }
+
+  /// Reads the pending inotify events; whether any names a file that counts.
+  private func readEvents() -> Bool {
+    var buffer = [UInt8](repeating: 0, count: 8192)
+    var matched = false
+    while true {
+      let count = read(inotify, &buffer, buffer.count)
+      guard count > 0 else { return matched }
+      var offset = 0
+      // struct inotify_event: wd, mask, cookie, len (4 bytes each), then `len` bytes of name.
+      while offset + 16 <= count {
+        let (descriptor, nameLength) = buffer.withUnsafeBytes { raw in
+          (
+            raw.loadUnaligned(fromByteOffset: offset, as: Int32.self),
+            Int(raw.loadUnaligned(fromByteOffset: offset + 12, as: UInt32.self))
+          )
+        }
+        let nameBytes = buffer[(offset + 16)..<min(count, offset + 16 + nameLength)].prefix { $0 != 0 }
+        switch filters[descriptor] {
+        case .some(.none): matched = true
+        case .some(.some(let wanted)): if nameBytes.elementsEqual(wanted.utf8) { matched = true }
+        case .none: break
+        }
+        offset += 16 + nameLength
+      }
+    }
   }
 }

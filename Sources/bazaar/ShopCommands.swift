@@ -164,10 +164,12 @@ enum ShopScheduler {
     sweepMilliseconds: Int
   ) throws -> SchedulerLoop {
     let spool = try QueueOperations(root: spoolRoot).spool
-    var watched = [configuration.stateDirectory]
+    // The WAL is where a commit shows; the pass log beside it must not wake the next pass.
+    let databaseName = configuration.databasePath.split(separator: "/").last.map(String.init) ?? "bazaar.sqlite"
+    var watched = [WakeWatcher.Watch(directory: configuration.stateDirectory, fileName: databaseName + "-wal")]
     for name in SchedulerPass.consumedQueues {
       _ = try spool.queue(name)
-      watched.append(spool.root + "/" + name + "/new")
+      watched.append(WakeWatcher.Watch(directory: spool.root + "/" + name + "/new"))
     }
     return SchedulerLoop(
       pass: try pass(live, spoolRoot: spoolRoot, leaseMilliseconds: leaseMilliseconds), watching: watched,

@@ -1,6 +1,8 @@
 """The scheduler through the built binary: `bazaar scheduler --once` turns paid orders into
 dispatched shipments (one per seller), once, however many passes run at once."""
 
+import json
+import os
 import subprocess
 
 from conftest import BIN, BUSINESS_NUMBERS
@@ -77,6 +79,16 @@ def test_overlapping_passes_do_the_work_once(shop):
         sandbox.stop()
 
 
+def last_pass(shop):
+    return json.loads((shop.home / "var" / "scheduler-last-pass.json").read_text())["endedAt"]
+
+
+def cpu_seconds(pid):
+    """User + system CPU time of a process so far (from /proc)."""
+    fields = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def test_the_daemon_wakes_on_new_work_works_beside_cron_passes_and_stops_on_sigterm(shop):
     """The daemon sweeps only every 60 s here, so shipping within seconds shows it woke on the
     events themselves; cron passes beside it change nothing about the outcome."""
@@ -113,6 +125,12 @@ def test_the_daemon_wakes_on_new_work_works_beside_cron_passes_and_stops_on_sigt
         assert len(found) == 10 and all(row[2] == "started" for row in found)
         assert flow.market.stock(product) == (90, 0)
         assert shop.sql("SELECT count(*) FROM outbox WHERE type = 'shipment.dispatched'") == [(10,)]
+        # Idle, it sleeps: its own pass log (beside the database) must not wake the next pass.
+        time.sleep(0.5)
+        passes_before, cpu_before = last_pass(shop), cpu_seconds(daemon.pid)
+        time.sleep(3)
+        assert last_pass(shop) == passes_before, "no pass ran while nothing happened"
+        assert cpu_seconds(daemon.pid) - cpu_before < 0.3
         daemon.send_signal(signal.SIGTERM)
         assert daemon.wait(timeout=30) == 0
         assert "scheduler stopped" in (shop.home / "scheduler.log").read_text()
