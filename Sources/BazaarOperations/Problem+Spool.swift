@@ -19,7 +19,8 @@ extension SpoolError: ProblemConvertible {
       Problem(status: 404, code: "message_not_found", title: "No such message", detail: description)
     case .invalidPolicy:
       Problem(status: 400, code: "invalid_queue_policy", title: "Invalid queue policy", detail: description)
-    case .system: Problem(status: 500, code: "spool_failure", title: "Spool failure", detail: description)
+    case .system, .notRegularFile:
+      Problem(status: 500, code: "spool_failure", title: "Spool failure", detail: description)
     }
   }
 }

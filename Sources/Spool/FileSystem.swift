@@ -101,18 +101,29 @@ enum FileSystem {
   }
 
   /// Reads the whole of `name` in `directory`, refusing files over `limit` bytes; nil when it is gone.
+  /// Only a regular file is read: the open never blocks (a FIFO with no writer would), and
+  /// anything else throws `notRegularFile`.
   static func readFile(
     _ directory: Int32, _ name: String, limit: Int, displayPath: String
   ) throws(SpoolError)
     -> [UInt8]?
   {
-    let descriptor = openat(directory, name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)
+    let descriptor = openat(directory, name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK)
     if descriptor < 0 {
       let code = errno
       if code == ENOENT { return nil }
+      var info = stat()
+      if fstatat(directory, name, &info, AT_SYMLINK_NOFOLLOW) == 0 && info.st_mode & S_IFMT != S_IFREG {
+        throw .notRegularFile(path: displayPath, kind: fileKind(info.st_mode))  // a socket cannot be opened
+      }
       throw .system(operation: "open", path: displayPath, errno: code)
     }
     defer { close(descriptor) }
+    var info = stat()
+    guard fstat(descriptor, &info) == 0 else { throw .system(operation: "fstat", path: displayPath, errno: errno) }
+    guard info.st_mode & S_IFMT == S_IFREG else {
+      throw .notRegularFile(path: displayPath, kind: fileKind(info.st_mode))
+    }
     var bytes = [UInt8](repeating: 0, count: 4096)
     var filled = 0
     while true {
@@ -130,6 +141,19 @@ enum FileSystem {
       filled += count
     }
     return Array(bytes[0..<min(filled, limit + 1)])
+  }
+
+  /// What a `st_mode` names, in words.
+  static func fileKind(_ mode: mode_t) -> String {
+    switch mode & S_IFMT {
+    case S_IFDIR: "directory"
+    case S_IFIFO: "FIFO"
+    case S_IFSOCK: "socket"
+    case S_IFCHR: "character device"
+    case S_IFBLK: "block device"
+    case S_IFLNK: "symbolic link"
+    default: "special file"
+    }
   }
 
   /// The names in a directory other than `.` and `..`, unsorted.

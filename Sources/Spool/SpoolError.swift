@@ -18,6 +18,8 @@ public enum SpoolError: Error, Equatable, Sendable, CustomStringConvertible {
   case invalidPolicy(String)
   /// A system call failed.
   case system(operation: String, path: String, errno: Int32)
+  /// A message's file is not a regular file (a FIFO, a socket, a device): it is never read.
+  case notRegularFile(path: String, kind: String)
 
   public var description: String {
     switch self {
@@ -31,6 +33,7 @@ public enum SpoolError: Error, Equatable, Sendable, CustomStringConvertible {
     case .messageNotFound(let id): "no message \"\(id)\""
     case .invalidPolicy(let reason): "invalid queue policy: \(reason)"
     case .system(let operation, let path, let code): "\(operation) \(path): \(systemErrorText(code)) (errno \(code))"
+    case .notRegularFile(let path, let kind): "\(path) is a \(kind), not a regular file"
     }
   }
 }

@@ -78,7 +78,7 @@ extension SpoolQueue {
       do {
         bytes = try readMessageFile(.cur, claimed.fileName)
       } catch {
-        try moveAside(claimed.fileName, from: .cur)
+        try setAside(claimed.fileName, from: .cur, unreadable: error)
         continue
       }
       guard let bytes else { continue }
@@ -182,7 +182,7 @@ extension SpoolQueue {
     do {
       bytes = try readMessageFile(.cur, held.fileName)
     } catch {
-      try moveAside(held.fileName, from: .cur)
+      try setAside(held.fileName, from: .cur, unreadable: error)
       return
     }
     guard let bytes else { throw .leaseLost(receipt: receipt) }
@@ -229,6 +229,35 @@ extension SpoolQueue {
   /// Runs a step that sets a file aside, treating "someone else got there first" as done.
   func settleAside(_ step: () throws(SpoolError) -> Void) throws(SpoolError) {
     do { try step() } catch .leaseLost { return }
+  }
+
+  /// Sets aside a file that could not be read: a FIFO, socket or device is replaced by a dead
+  /// letter that says what it was (renamed over it, so there is one entry at every instant);
+  /// anything else (a directory, an unreadable file) moves to `dead/` as it is.
+  func setAside(_ fileName: String, from subdirectory: Subdirectory, unreadable error: SpoolError) throws(SpoolError) {
+    guard case .notRegularFile(_, let kind) = error, kind != "directory" else {
+      try moveAside(fileName, from: subdirectory)
+      return
+    }
+    let name =
+      MessageName(fileName: fileName)
+      ?? MessageName(time: 0, id: newID(now: environment.now()), receives: 0)
+    let now = environment.now()
+    let header = MessageHeader(
+      id: name.id, publishedAt: now, lastError: "not a regular file (a \(kind)); set aside unread", lastErrorAt: now)
+    let temporary = name.id + ".special." + String(environment.random(Int.max), radix: 16)
+    try FileSystem.writeNewFile(
+      directory: descriptor(.tmp), name: temporary, parts: [header.encoded], displayPath: displayPath(.tmp, temporary))
+    guard
+      try FileSystem.rename(
+        descriptor(.tmp), temporary, descriptor(subdirectory), fileName,
+        displayPath: displayPath(subdirectory, fileName))
+    else { return }
+    let dead = MessageName(time: now, id: name.id, receives: name.receives)
+    _ = try FileSystem.rename(
+      descriptor(subdirectory), fileName, descriptor(.dead), dead.fileName,
+      displayPath: displayPath(.dead, dead.fileName))
+    try FileSystem.syncDirectory(descriptor(.dead), path: displayPath(.dead))
   }
 
   /// Moves a file that cannot be read or rewritten (a directory, an oversized file) to `dead/` as it is.

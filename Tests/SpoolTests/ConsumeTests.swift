@@ -150,6 +150,45 @@ import Testing
     #expect(spool.files("orders", "new").isEmpty)
   }
 
+  @Test func aFIFOOrASocketInNewIsSetAsideWithoutBlocking() throws {
+    let spool = TemporarySpool()
+    let queue = try spool.spool.queue("orders")
+    let new = spool.root + "/orders/new/"
+    let jammed = try queue.publish(event("jammed"))
+    let jammedFile = try #require(spool.files("orders", "new").first { $0.contains(jammed) })
+    try FileManager.default.removeItem(atPath: new + jammedFile)
+    #expect(mkfifo(new + jammedFile, 0o600) == 0, "a FIFO under a message's own name")
+    #expect(mkfifo(new + "stray-fifo", 0o600) == 0, "and one under a foreign name")
+    let socketPath = new + "stray-socket"
+    let socketFD = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
+    defer { close(socketFD) }
+    var address = sockaddr_un()
+    address.sun_family = sa_family_t(AF_UNIX)
+    withUnsafeMutableBytes(of: &address.sun_path) { raw in
+      for (index, byte) in socketPath.utf8.enumerated() { raw[index] = byte }
+    }
+    let bound = withUnsafePointer(to: &address) {
+      $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+        bind(socketFD, $0, socklen_t(MemoryLayout<sockaddr_un>.size))
+      }
+    }
+    #expect(bound == 0)
+    let good = try queue.publish(event("good"))
+    // Before the fix, this claim blocked forever opening the FIFO.
+    let message = try #require(try queue.claim())
+    #expect(message.id == good)
+    #expect(try queue.claim() == nil)
+    let dead = try queue.peek(.dead, limit: 10)
+    #expect(dead.count == 3)
+    #expect(dead.contains { $0.id == jammed && $0.lastError?.contains("not a regular file (a FIFO)") == true })
+    #expect(dead.filter { $0.lastError?.contains("not a regular file") == true }.count == 3)
+    #expect(spool.files("orders", "new").isEmpty && spool.files("orders", "cur").count == 1)
+    let kinds = try spool.files("orders", "dead").map {
+      try FileManager.default.attributesOfItem(atPath: spool.root + "/orders/dead/" + $0)[.type] as? FileAttributeType
+    }
+    #expect(kinds.allSatisfy { $0 == .typeRegular }, "each special file was replaced by a dead letter")
+  }
+
   @Test func abandonedTemporaryFilesAreRemovedAfterAnHour() throws {
     let spool = TemporarySpool()
     let queue = try spool.spool.queue("orders")

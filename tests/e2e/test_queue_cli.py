@@ -168,6 +168,25 @@ def test_foreign_files_go_to_dead_with_a_reason(q):
     assert q.ok("take", "orders")["message"]["id"] == "e1"
 
 
+def test_a_fifo_in_new_jams_no_consumer(q):
+    """A FIFO under a message's name (and one under a foreign name) used to block `take` forever,
+    and again after every lease expiry; now each becomes a dead letter saying what it was."""
+    jammed = q.ok("put", "orders", stdin=event(1))["id"]
+    q.ok("put", "orders", stdin=event(2))
+    new = q.root / "queues" / "orders" / "new"
+    [name] = [n for n in os.listdir(new) if jammed in n]
+    (new / name).unlink()
+    os.mkfifo(new / name)
+    os.mkfifo(new / "stray-fifo")
+    taken = subprocess.run([str(BIN), "queue", "take", "orders"], capture_output=True, env=q.env, timeout=10)
+    assert taken.returncode == 0, taken.stderr
+    assert json.loads(taken.stdout)["message"]["id"] == "e2"
+    dead = q.ok("peek", "orders", "--from", "dead")["messages"]
+    assert len(dead) == 2 and all("not a regular file (a FIFO)" in d["lastError"] for d in dead)
+    assert jammed in {d["id"] for d in dead}
+    assert q.files("orders", "new") == [] and q.run("take", "orders")[0] == 75
+
+
 def test_batch_put_retention_purge_and_ls(q):
     q.ok("create", "audit", "--retain")
     lines = "\n".join(event(n) for n in range(5)) + "\n"
