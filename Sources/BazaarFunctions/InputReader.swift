@@ -26,6 +26,8 @@ package struct InputReader {
   package mutating func string(_ name: String) -> String {
     read.insert(name)
     switch fields[name] {
+    case .string(let value) where value.unicodeScalars.contains("\u{0}"):
+      record(name, "invalid", "must not contain NUL characters")
     case .string(let value): return value
     case nil, .null: record(name, "required", "is required")
     case let other?: record(name, "wrong_type", "must be a string, not \(other.typeName)")
@@ -47,6 +49,9 @@ package struct InputReader {
     switch fields[name] {
     case nil: return .keep
     case .null: return .clear
+    case .string(let value) where value.unicodeScalars.contains("\u{0}"):
+      record(name, "invalid", "must not contain NUL characters")
+      return .keep
     case .string(let value): return .set(value)
     case let other?:
       record(name, "wrong_type", "must be a string or null, not \(other.typeName)")

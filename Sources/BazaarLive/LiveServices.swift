@@ -39,7 +39,7 @@ package struct LiveServices: Sendable {
   ) throws -> LiveServices {
     let signer: HS256TokenSigner
     do {
-      signer = try HS256TokenSigner(secret: try configuration.jwtSecret())
+      signer = try HS256TokenSigner(secret: try configuration.jwtSecret(), maxLifetime: configuration.tokenLifetime)
     } catch let weak as HS256TokenSigner.WeakSecret {
       throw ConfigurationError(variable: "BAZAAR_JWT_SECRET", reason: weak.description)
     }

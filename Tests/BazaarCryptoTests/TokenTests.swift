@@ -38,7 +38,8 @@ import Testing
 
   var claims: AccessClaims {
     AccessClaims(
-      subject: "usr_1", role: .user, tokenID: "jti-1", issuedAt: now, expiresAt: now.adding(seconds: 3600))
+      subject: "usr_01m8esyrbk8ga3c094xx880pt0", role: .user, tokenID: "jti-1", issuedAt: now,
+      expiresAt: now.adding(seconds: 3600))
   }
 
   @Test func signedTokensVerifyBack() throws {
@@ -56,7 +57,7 @@ import Testing
     let signer = try HS256TokenSigner(secret: secret)
     let token = try signer.sign(claims)
     #expect(throws: AuthError.expired) { try signer.verify(token, at: now.adding(seconds: 3600)) }
-    #expect(try signer.verify(token, at: now.adding(seconds: 3599)).subject == "usr_1")
+    #expect(try signer.verify(token, at: now.adding(seconds: 3599)).subject == "usr_01m8esyrbk8ga3c094xx880pt0")
     var future = claims
     future.notBefore = now.adding(seconds: 60)
     let early = try signer.sign(future)
@@ -70,7 +71,7 @@ import Testing
     #expect(throws: AuthError.badSignature) { try other.verify(token, at: now) }
     let parts = token.split(separator: ".")
     let forgedPayload = Base64.urlEncoded(
-      Array(#"{"exp":9999999999,"iat":1,"jti":"x","role":"seller","sub":"usr_1"}"#.utf8))
+      Array(#"{"exp":9999999999,"iat":1,"jti":"x","role":"seller","sub":"usr_01m8esyrbk8ga3c094xx880pt0"}"#.utf8))
     let forged = "\(parts[0]).\(forgedPayload).\(parts[2])"
     #expect(throws: AuthError.badSignature) { try HS256TokenSigner(secret: secret).verify(forged, at: now) }
   }
@@ -96,12 +97,66 @@ import Testing
   @Test func missingOrMistypedClaimsAreRefused() throws {
     let header = "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9"
     for payload in [
-      #"{"sub":"usr_1","role":"user","jti":"j","iat":1}"#,
+      #"{"sub":"usr_01m8esyrbk8ga3c094xx880pt0","role":"user","jti":"j","iat":1}"#,
       #"{"sub":1,"role":"user","jti":"j","iat":1,"exp":9999999999}"#,
       #"{"sub":"u","role":"admin","jti":"j","iat":1,"exp":9999999999}"#,
     ] {
       let token = JWS.signHS256(encodedHeader: header, payload: Array(payload.utf8), key: secret)
       #expect(throws: AuthError.self) { try HS256TokenSigner(secret: secret).verify(token, at: now) }
     }
+  }
+
+  /// Claims a valid signature must not smuggle in: each would authenticate without the checks.
+  @Test(arguments: [
+    (
+      "float exp", #""exp":1800003600.5"#, #""iat":1800000000"#, #""jti":"j1""#,
+      #""sub":"usr_01m8esyrbk8ga3c094xx880pt0""#
+    ),
+    (
+      "iat far ahead", #""exp":1801003600"#, #""iat":1801000000"#, #""jti":"j1""#,
+      #""sub":"usr_01m8esyrbk8ga3c094xx880pt0""#
+    ),
+    (
+      "exp in 9999", #""exp":253402300799"#, #""iat":1800000000"#, #""jti":"j1""#,
+      #""sub":"usr_01m8esyrbk8ga3c094xx880pt0""#
+    ),
+    (
+      "lifetime over the limit", #""exp":1800007201"#, #""iat":1800000000"#, #""jti":"j1""#,
+      #""sub":"usr_01m8esyrbk8ga3c094xx880pt0""#
+    ),
+    ("empty jti", #""exp":1800003600"#, #""iat":1800000000"#, #""jti":"""#, #""sub":"usr_01m8esyrbk8ga3c094xx880pt0""#),
+    (
+      "NUL in sub", #""exp":1800003600"#, #""iat":1800000000"#, #""jti":"j1""#,
+      #""sub":"usr_01m8esyrbk8ga3c094xx880pt0\u0000junk""#
+    ),
+    (
+      "seller id as user", #""exp":1800003600"#, #""iat":1800000000"#, #""jti":"j1""#,
+      #""sub":"sel_01m8esyrbk8ga3c094xx880pt0""#
+    ),
+  ])
+  func looseClaimsAreRefusedUnderAValidSignature(
+    _ why: String, exp: String, iat: String, jti: String, sub: String
+  ) throws {
+    let signer = try HS256TokenSigner(secret: secret, maxLifetime: 7200)
+    let header = "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9"
+    let good =
+      "{\(#""exp":1800003600"#),\(#""iat":1800000000"#),\(#""jti":"j1""#),\(#""role":"user""#),\(#""sub":"usr_01m8esyrbk8ga3c094xx880pt0""#)}"
+    let token = JWS.signHS256(encodedHeader: header, payload: Array(good.utf8), key: secret)
+    #expect(try signer.verify(token, at: now).tokenID == "j1", "the well-formed token passes")
+    let payload = "{\(exp),\(iat),\(jti),\(#""role":"user""#),\(sub)}"
+    let loose = JWS.signHS256(encodedHeader: header, payload: Array(payload.utf8), key: secret)
+    #expect(throws: AuthError.self, "\(why)") { try signer.verify(loose, at: now) }
+  }
+
+  @Test func operatorTokensMayLiveADayAndNoLonger() throws {
+    let signer = try HS256TokenSigner(secret: secret, maxLifetime: 3600)
+    var day = AccessClaims(
+      subject: "operator", role: .operator, tokenID: "op1", issuedAt: now, expiresAt: now.adding(seconds: 86_400))
+    #expect(try signer.verify(try signer.sign(day), at: now).role == .operator)
+    day.expiresAt = now.adding(seconds: 86_401)
+    #expect(throws: AuthError.self) { try signer.verify(try signer.sign(day), at: now) }
+    day.expiresAt = now.adding(seconds: 600)
+    day.subject = "usr_01m8esyrbk8ga3c094xx880pt0"
+    #expect(throws: AuthError.self) { try signer.verify(try signer.sign(day), at: now) }
   }
 }

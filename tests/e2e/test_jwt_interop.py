@@ -37,8 +37,8 @@ def test_pyjwt_tokens_verify_here_and_can_be_revoked(shop, user):
     assert profile.code == 0 and profile.body["id"] == user["id"]
     assert shop.call("logout", token=token).code == 0
     shop.call("getProfile", token=token).problem(401, "token_revoked", 77)
-    # nbf in the past and fractional NumericDates are fine.
-    assert shop.call("getProfile", token=mint(user["id"], nbf=int(time.time()) - 5, iat=time.time())).code == 0
+    # nbf in the past is fine; a NumericDate must be an integer (below).
+    assert shop.call("getProfile", token=mint(user["id"], nbf=int(time.time()) - 5)).code == 0
 
 
 @pytest.mark.parametrize(
@@ -67,11 +67,41 @@ def test_forgeries_are_refused(shop, user, forge, code):
 
 
 def test_a_seller_token_is_forbidden_for_user_functions(shop, user):
-    shop.call("getProfile", token=mint(user["id"], role="seller")).problem(403, "forbidden_role", 77)
+    shop.call("getProfile", token=mint("sel_" + "0" * 26, role="seller")).problem(403, "forbidden_role", 77)
 
 
 def test_a_valid_token_for_a_missing_user_is_404(shop, user):
-    shop.call("getProfile", token=mint("usr_doesnotexist")).problem(404, "user_not_found", 65)
+    shop.call("getProfile", token=mint("usr_" + "0" * 26)).problem(404, "user_not_found", 65)
+
+
+@pytest.mark.parametrize(
+    "overrides",
+    [
+        {"exp": time.time() + 600.5},
+        {"iat": int(time.time()) + 1_000_000, "exp": int(time.time()) + 1_000_600},
+        {"exp": 253402300799},
+        {"exp": int(time.time()) + 3601, "iat": int(time.time())},
+        {"jti": ""},
+        {"iat": time.time()},
+        {"role": "seller"},
+        {"role": "operator"},
+    ],
+    ids=["float-exp", "iat-far-ahead", "exp-year-9999", "longer-than-the-ttl", "empty-jti", "float-iat",
+         "user-id-as-seller", "user-id-as-operator"],
+)
+def test_loose_claims_are_refused_even_with_the_real_key(shop, user, overrides):
+    shop.call("getProfile", token=mint(user["id"], **overrides)).problem(401, "token_invalid", 77)
+
+
+def test_a_nul_in_a_subject_or_any_text_is_refused(shop, user):
+    """`usr_X\u0000junk` used to authenticate as `usr_X` (SQLite cut the text at the NUL)."""
+    shop.call("getProfile", token=mint(user["id"] + "\u0000junk")).problem(401, "token_invalid", 77)
+    token = shop.login()
+    refused = shop.call("updateProfile", {"name": "Kim\u0000Admin"}, token=token)
+    refused.problem(422, "validation_failed", 65)
+    assert refused.body["errors"] == [{"field": "name", "code": "invalid", "detail": "name must not contain NUL characters"}]
+    lookup = shop.call("getProduct", {"id": "prd_" + "0" * 26 + "\u0000"})
+    assert lookup.code == 65 and lookup.body["code"] == "validation_failed"
 
 
 def test_secret_file_is_read_with_its_trailing_newline_dropped(shop, user, tmp_path):
