@@ -13,7 +13,8 @@ package enum SandboxServer {
   ) async throws {
     let responder = SandboxResponder(mount: SandboxMount(prefix: "", sandbox: sandbox))
     try await HTTPServer.run(
-      responder, host: host, port: port, logger: logger, requestID: { "sandbox" }, onListening: onListening)
+      responder, host: host, port: port, limits: ConnectionLimits(), logger: logger, requestID: { "sandbox" },
+      onListening: onListening)
   }
 }
 

@@ -2,6 +2,7 @@
 
 import json
 import signal
+import socket
 import sqlite3
 import subprocess
 import threading
@@ -200,3 +201,82 @@ def test_a_port_in_use_is_named_in_words(runner, tmp_path):
     assert second.returncode == 69, second.stderr
     assert f"cannot listen on 127.0.0.1:{runner.port}: the port is already in use" in second.stderr
     assert "errno" not in second.stderr and "bind(" not in second.stderr
+
+
+def read_all(sock, timeout):
+    """Everything the server sends until it closes the connection (None if it is still open at `timeout`)."""
+    sock.settimeout(0.2)
+    received, deadline = b"", time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            chunk = sock.recv(65536)
+        except socket.timeout:
+            continue
+        except ConnectionResetError:
+            return received
+        if not chunk:
+            return received
+        received += chunk
+    return None
+
+
+def test_slow_clients_meet_deadlines_and_the_connection_cap(tmp_path):
+    """Five sockets that send half a request head are closed after --header-timeout; three that
+    promise a 100-byte body and send a byte a second get 408 after --body-timeout; past
+    --max-connections a connection is answered 503. (Before, all eight were still open after 41 s.)"""
+    server = Runner(tmp_path, args=("--header-timeout", "2", "--body-timeout", "3", "--max-connections", "12"))
+    port = server.port
+    try:
+        started = time.monotonic()
+        heads = []
+        for _ in range(5):
+            sock = socket.create_connection(("127.0.0.1", port))
+            sock.sendall(b"GET /products HTTP/1.1\r\nHost: x\r\n")  # no blank line: the head never ends
+            heads.append(sock)
+        bodies = []
+        for _ in range(3):
+            sock = socket.create_connection(("127.0.0.1", port))
+            sock.sendall(b"POST /users HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                         b"Content-Length: 100\r\n\r\n{")
+            bodies.append(sock)
+        stop = threading.Event()
+
+        def drip():
+            while not stop.wait(1):
+                for sock in bodies:
+                    try:
+                        sock.send(b" ")
+                    except OSError:
+                        pass
+        dripper = threading.Thread(target=drip)
+        dripper.start()
+        try:
+            for sock in heads:
+                assert read_all(sock, 8) == b"", "a half-sent head is closed without an answer"
+            assert time.monotonic() - started < 8
+            for sock in bodies:
+                answer = read_all(sock, 10)
+                assert answer is not None, "a dripping body is cut off"
+                head, _, body = answer.decode().partition("\r\n\r\n")
+                assert head.startswith("HTTP/1.1 408") and "x-request-id" in head.lower()
+                assert json.loads(body)["code"] == "request_timeout"
+        finally:
+            stop.set()
+            dripper.join()
+            for sock in heads + bodies:
+                sock.close()
+        # A keep-alive client that is quick is served as before.
+        assert server.http("GET", "/healthz")[0] == 200
+        # The cap: 12 held connections, the 13th is refused in words.
+        held = [socket.create_connection(("127.0.0.1", port)) for _ in range(12)]
+        try:
+            time.sleep(0.2)
+            status, _, problem = server.http("GET", "/healthz")
+            assert status == 503 and problem["code"] == "too_many_connections"
+        finally:
+            for sock in held:
+                sock.close()
+        time.sleep(0.2)
+        assert server.http("GET", "/healthz")[0] == 200
+    finally:
+        assert server.stop() == 0
