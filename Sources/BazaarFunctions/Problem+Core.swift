@@ -21,6 +21,21 @@ extension StoreBusy: ProblemConvertible {
   }
 }
 
+extension StoreReadOnly: ProblemConvertible {
+  package var problem: Problem {
+    Problem(
+      status: 503, code: "store_read_only", title: "Store read-only",
+      detail: "the database file or its directory is not writable (permissions, a read-only disk); "
+        + "retry once an operator has made it writable")
+  }
+}
+
+extension StoreMissing: ProblemConvertible {
+  package var problem: Problem {
+    Problem(status: 500, code: "store_missing", title: "Store missing", detail: detail)
+  }
+}
+
 extension AuthError: ProblemConvertible {
   package var problem: Problem {
     switch self {

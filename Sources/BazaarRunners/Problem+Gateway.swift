@@ -31,6 +31,25 @@ extension Problem {
   package static let bodyEndedEarly = Problem(
     status: 400, code: "bad_request", title: "Bad request", detail: "the body ended before CONTENT_LENGTH bytes")
 
+  /// `GET /readyz`: what keeps the store from serving.
+  package static func notReady(_ problems: [String]) -> Problem {
+    Problem(status: 503, code: "not_ready", title: "Not ready", detail: problems.joined(separator: "; "))
+  }
+
+  /// HTTP: the body did not arrive within the body timeout.
+  package static func requestTimeout(seconds: Int64) -> Problem {
+    Problem(
+      status: 408, code: "request_timeout", title: "Request timeout",
+      detail: "the request body did not arrive within \(seconds) seconds; the connection is closed")
+  }
+
+  /// HTTP: the runner holds as many connections as it is allowed.
+  package static func tooManyConnections(limit: Int) -> Problem {
+    Problem(
+      status: 503, code: "too_many_connections", title: "Too many connections",
+      detail: "the server holds its limit of \(limit) connections; retry shortly")
+  }
+
   /// HTTP: the parser refused the request line or headers.
   package static let unparsableRequest = Problem(
     status: 400, code: "bad_request", title: "Bad request",

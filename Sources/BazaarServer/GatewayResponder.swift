@@ -5,6 +5,7 @@ internal import HTTPTypes
 package import Hummingbird
 package import Logging
 internal import NIOCore
+internal import NIOPosix
 
 /// A request context that keeps the peer's address, for `REMOTE_ADDR` and the access log.
 package struct BazaarRequestContext: RequestContext {
@@ -35,14 +36,17 @@ package struct GatewayResponder: HTTPResponder {
   private let sandbox: SandboxMount?
   private let site: Bool
   private let operatorEndpoint: OperatorEndpoint?
+  private let readiness: (@Sendable () -> [String])?
 
   /// `requestID` turns the caller's `X-Request-Id` (if any) into the id to use; `sandbox`, when
   /// given, answers the paths under its prefix; `site` serves the browser pages.
   package init(
     gateway: Gateway, backend: any RequestBackend, maxBodyBytes: Int, openAPIDocument: [UInt8],
     isolation: Isolation, accessLog: Logger, requestID: @escaping @Sendable (String?) -> String,
-    sandbox: SandboxMount? = nil, site: Bool = false, operatorEndpoint: OperatorEndpoint? = nil
+    sandbox: SandboxMount? = nil, site: Bool = false, operatorEndpoint: OperatorEndpoint? = nil,
+    readiness: (@Sendable () -> [String])? = nil
   ) {
+    self.readiness = readiness
     self.sandbox = sandbox
     self.site = site
     self.operatorEndpoint = operatorEndpoint
@@ -68,6 +72,8 @@ package struct GatewayResponder: HTTPResponder {
       response = own(incoming, type: "application/json", body: Array(#"{"status":"ok"}"#.utf8))
     case "/openapi.yaml":
       response = own(incoming, type: "application/yaml", body: openAPIDocument)
+    case "/readyz" where readiness != nil:
+      response = await ready(incoming)
     case OperatorEndpoint.path where operatorEndpoint != nil:
       response = await operatorEndpoint!.respond(to: incoming, gateway: gateway)
     case let path where site && Site.file(at: path) != nil:
@@ -113,6 +119,19 @@ package struct GatewayResponder: HTTPResponder {
     return GatewayResponse(
       status: 200, headers: [("Content-Type", type), ("X-Request-Id", request.requestID)], body: body,
       function: nil, problemCode: nil)
+  }
+
+  /// `GET /readyz`: 200 `{"status":"ready"}` when the store is the file it opened, its
+  /// migrations are current and a write can begin; else 503 `not_ready` saying why.
+  private func ready(_ request: GatewayRequest) async -> GatewayResponse {
+    let check = readiness!
+    let problems = (try? await NIOThreadPool.singleton.runIfActive { check() }) ?? ["the runner is stopping"]
+    guard problems.isEmpty else {
+      return gateway.failure(Problem.notReady(problems), for: request, extraHeaders: [("Cache-Control", "no-store")])
+    }
+    var answer = own(request, type: "application/json", body: Array(#"{"status":"ready"}"#.utf8))
+    answer.headers.append(("Cache-Control", "no-store"))
+    return answer
   }
 
   /// A file of the browser site, on `GET` and `HEAD` only, with the pages' security headers;

@@ -30,6 +30,10 @@ package enum ShopServer {
     package var scheduler: SchedulerLoop?
     /// Whether to serve the browser pages (storefront, seller console, operator page).
     package var site: Bool
+    /// Deadlines for slow clients and the connection cap.
+    package var limits = ConnectionLimits()
+    /// What keeps the store from serving (`GET /readyz`); empty when ready.
+    package var readiness: (@Sendable () -> [String])?
     /// The operator page's report (`GET /operator/status`), if served.
     package var operatorStatus: (@Sendable () throws -> JSONValue)?
 
@@ -87,10 +91,11 @@ package enum ShopServer {
       requestID: requestID, sandbox: settings.sandbox, site: settings.site,
       operatorEndpoint: settings.operatorStatus.map {
         OperatorEndpoint(authenticator: services.authenticator, logger: logger, report: $0)
-      })
+      }, readiness: settings.readiness)
     let (host, isolation) = (settings.host, settings.isolation)
     try await HTTPServer.run(
-      responder, host: settings.host, port: settings.port, logger: logger, requestID: { requestID(nil) },
+      responder, host: settings.host, port: settings.port, limits: settings.limits, logger: logger,
+      requestID: { requestID(nil) },
       onListening: { port in
         logger.info(
           "listening",

@@ -1,4 +1,6 @@
+internal import BazaarCore
 package import GRDB
+internal import Synchronization
 
 #if canImport(Glibc)
   internal import Glibc
@@ -10,6 +12,14 @@ package import GRDB
 /// Opening runs any migration not yet applied, so a new `BAZAAR_HOME` works on first use.
 /// Creation and migration happen under an exclusive `flock` on `<path>.lock`, so processes
 /// that start together on a new database do not race; an up-to-date database costs one read.
+///
+/// The first creation leaves a marker beside the file (`.<name>.created`, which
+/// `rm bazaar.sqlite*` does not match). With the marker there and the file gone, opening
+/// refuses (`StoreMissing`) rather than start an empty shop beside a lost one. An open database
+/// remembers its file's device and inode: if the file is removed or replaced under the process,
+/// every transaction refuses with `StoreMissing` instead of writing into a file nobody else sees.
+/// A write refused because the file is read-only (`StoreReadOnly`) reopens the connections once
+/// the file is writable again, so the process recovers without a restart.
 package struct BazaarDatabase: Sendable {
   /// How the process connects.
   package enum Connections: Sendable {
@@ -24,32 +34,57 @@ package struct BazaarDatabase: Sendable {
   }
 
   /// The connection(s); every adapter in this target shares them.
-  package let writer: any DatabaseWriter
+  package var writer: any DatabaseWriter { handle.writer.withLock { $0.writer } }
   /// The migrations this opening applied, in order (empty when the file was up to date).
   package let appliedMigrations: [String]
+  /// The database file.
+  package let path: String
+  private let connections: Connections
+  private let busyTimeout: Double
+  private let handle: Handle
+  /// The file's device and inode when it was opened.
+  private let identity: FileIdentity
+
+  /// The current connections (and whether they were opened read-only), replaced when a
+  /// read-only file becomes writable.
+  private final class Handle: Sendable {
+    let writer: Mutex<(writer: any DatabaseWriter, readOnly: Bool)>
+    init(_ opened: (writer: any DatabaseWriter, readOnly: Bool)) { writer = Mutex(opened) }
+  }
+
+  /// Which file a path names: its device and inode.
+  private struct FileIdentity: Equatable, Sendable {
+    var device: UInt64
+    var inode: UInt64
+
+    init?(path: String) {
+      var info = stat()
+      guard stat(path, &info) == 0 else { return nil }
+      device = UInt64(info.st_dev)
+      inode = UInt64(info.st_ino)
+    }
+  }
+
+  /// The marker the first creation leaves: `.<name>.created` in the file's directory.
+  package static func creationMarker(for path: String) -> String {
+    guard let slash = path.lastIndex(of: "/") else { return ".\(path).created" }
+    return String(path[...slash]) + "." + path[path.index(after: slash)...] + ".created"
+  }
 
   /// Opens (creating if needed) and migrates the database at `path`.
   package init(path: String, connections: Connections = .pool, busyTimeout: Double = 5) throws {
-    var configuration = Configuration()
-    configuration.busyMode = .timeout(busyTimeout)
-    configuration.foreignKeysEnabled = true
-    configuration.prepareDatabase { db in
-      // A committed order or payment must survive a power cut, not only a crash.
-      try db.execute(sql: "PRAGMA synchronous = FULL")
+    let marker = Self.creationMarker(for: path)
+    if access(path, F_OK) != 0 && access(marker, F_OK) == 0 {
+      throw StoreMissing(
+        "the database \(path) is missing, but this home had one (\(marker) says so): restore the file from a "
+          + "backup, or remove the marker to start an empty shop")
     }
-    let writer: any DatabaseWriter = try translatingErrors {
-      switch connections {
-      case .pool:
-        let pool = try DatabasePool(path: path, configuration: configuration)
-        // The pool sets NORMAL while it enables WAL, after prepareDatabase; only the writer writes.
-        try pool.writeWithoutTransaction { try $0.execute(sql: "PRAGMA synchronous = FULL") }
-        return pool
-      case .single:
-        // WAL is a property of the file; a new file is switched to it under the lock below.
-        return try DatabaseQueue(path: path, configuration: configuration)
-      }
-    }
-    self.writer = writer
+    self.path = path
+    self.connections = connections
+    self.busyTimeout = busyTimeout
+    let opened = try Self.connect(path, connections, busyTimeout)
+    handle = Handle(opened)
+    let writer = opened.writer
     appliedMigrations = try translatingErrors {
       guard (try? Self.isReady(writer)) != true else { return [] }
       return try Self.withExclusiveLock(path + ".lock") {
@@ -63,6 +98,111 @@ package struct BazaarDatabase: Sendable {
         return Self.migrator.migrations.filter { !before.contains($0) }
       }
     }
+    if access(marker, F_OK) != 0 {
+      let fd = Glibc.open(marker, O_WRONLY | O_CREAT | O_CLOEXEC, 0o600)
+      if fd >= 0 { _ = Glibc.close(fd) }
+    }
+    guard let identity = FileIdentity(path: path) else {
+      throw StoreMissing("the database \(path) disappeared while it was being opened")
+    }
+    self.identity = identity
+  }
+
+  /// The connections for `path`: WAL, `synchronous = FULL`, foreign keys, the busy timeout.
+  private static func connect(
+    _ path: String, _ connections: Connections, _ busyTimeout: Double
+  ) throws -> (writer: any DatabaseWriter, readOnly: Bool) {
+    var configuration = Configuration()
+    configuration.busyMode = .timeout(busyTimeout)
+    configuration.foreignKeysEnabled = true
+    configuration.prepareDatabase { db in
+      // A committed order or payment must survive a power cut, not only a crash.
+      try db.execute(sql: "PRAGMA synchronous = FULL")
+    }
+    return try translatingErrors {
+      switch connections {
+      case .pool:
+        let pool: DatabasePool
+        do {
+          pool = try DatabasePool(path: path, configuration: configuration)
+        } catch let error as DatabaseError where error.resultCode == .SQLITE_READONLY {
+          // A read-only file still serves reads; writes answer `StoreReadOnly` until it is
+          // writable again (`reopenIfWritable`).
+          var readOnly = configuration
+          readOnly.readonly = true
+          return (try DatabasePool(path: path, configuration: readOnly), true)
+        }
+        // The pool sets NORMAL while it enables WAL, after prepareDatabase; only the writer writes.
+        try pool.writeWithoutTransaction { try $0.execute(sql: "PRAGMA synchronous = FULL") }
+        return (pool, false)
+      case .single:
+        // WAL is a property of the file; a new file is switched to it under the lock below.
+        return (try DatabaseQueue(path: path, configuration: configuration), false)
+      }
+    }
+  }
+
+  /// Throws `StoreMissing` when the file at `path` is gone or is another file than the one opened.
+  package func checkSameFile() throws {
+    guard let now = FileIdentity(path: path) else {
+      throw StoreMissing(
+        "the database \(path) was removed while the shop was running; nothing is written until it is restored "
+          + "and the process restarted")
+    }
+    guard now == identity else {
+      throw StoreMissing(
+        "the database \(path) was replaced by another file while the shop was running; restart to use the new one")
+    }
+  }
+
+  /// After a write refused as read-only: whether the file and its directory are writable now,
+  /// in which case the connections are reopened (a connection opened on a read-only file stays
+  /// read-only) and the write may be retried.
+  package func reopenIfWritable() -> Bool {
+    let directory = path.lastIndex(of: "/").map { String(path[..<$0]) } ?? "."
+    guard access(path, W_OK) == 0, access(directory, W_OK) == 0,
+      let fresh = try? Self.connect(path, connections, busyTimeout), !fresh.readOnly
+    else { return false }
+    handle.writer.withLock { $0 = fresh }
+    return true
+  }
+
+  /// What keeps this database from serving: a different or missing file, pending migrations,
+  /// or a write that cannot begin. Empty when it is ready (`GET /readyz`).
+  package func readinessProblems() -> [String] {
+    do {
+      try checkSameFile()
+    } catch let missing as StoreMissing {
+      return [missing.detail]
+    } catch {
+      return ["\(error)"]
+    }
+    var problems: [String] = []
+    if (try? writer.read({ try Self.migrator.hasCompletedMigrations($0) })) != true {
+      problems.append("migrations are not current")
+    }
+    let directory = path.lastIndex(of: "/").map { String(path[..<$0]) } ?? "."
+    if access(path, W_OK) != 0 || access(directory, W_OK) != 0
+      || (handle.writer.withLock { $0.readOnly } && !reopenIfWritable())
+    {
+      problems.append("the database is read-only")
+      return problems
+    }
+    do {
+      try translatingErrors {
+        try writer.writeWithoutTransaction { db in
+          try db.execute(sql: "BEGIN IMMEDIATE")
+          try db.execute(sql: "ROLLBACK")
+        }
+      }
+    } catch is StoreReadOnly {
+      problems.append("the database is read-only")
+    } catch is StoreBusy {
+      problems.append("the database stayed locked past the busy timeout")
+    } catch {
+      problems.append("a write cannot begin")
+    }
+    return problems
   }
 
   /// Whether the file is in WAL mode with every migration applied (an error, such as a schema

@@ -15,6 +15,15 @@ package struct SQLiteStore: Store {
   }
 
   package func write<T>(_ body: (any StoreTransaction) throws -> T) throws -> T {
+    try database.checkSameFile()
+    do {
+      return try writeOnce(body)
+    } catch is StoreReadOnly where database.reopenIfWritable() {
+      return try writeOnce(body)
+    }
+  }
+
+  private func writeOnce<T>(_ body: (any StoreTransaction) throws -> T) throws -> T {
     try translatingErrors {
       try database.writer.writeWithoutTransaction { db in
         var result: T?
@@ -29,7 +38,8 @@ package struct SQLiteStore: Store {
 
   package func read<T>(_ body: (any StoreTransaction) throws -> T) throws -> T {
     // Autocommit reads (see `singleStatementRead`); a pool's readers refuse writes.
-    try translatingErrors {
+    try database.checkSameFile()
+    return try translatingErrors {
       try database.writer.singleStatementRead { db in try body(SQLiteTransaction(db: db)) }
     }
   }

@@ -1,12 +1,15 @@
 internal import BazaarCore
 internal import GRDB
 
-/// Runs `body`, turning SQLite's busy and locked results into the core's `StoreBusy`.
+/// Runs `body`, turning SQLite's busy and locked results into the core's `StoreBusy`, and
+/// read-only ones into `StoreReadOnly`.
 func translatingErrors<T>(_ body: () throws -> T) throws -> T {
   do {
     return try body()
   } catch let error as DatabaseError where error.resultCode == .SQLITE_BUSY || error.resultCode == .SQLITE_LOCKED {
     throw StoreBusy()
+  } catch let error as DatabaseError where error.resultCode == .SQLITE_READONLY {
+    throw StoreReadOnly()
   }
 }
 

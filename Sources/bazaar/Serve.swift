@@ -1,4 +1,5 @@
 internal import ArgumentParser
+internal import BazaarFunctions
 internal import BazaarJSON
 internal import BazaarLive
 internal import BazaarOperations
@@ -32,6 +33,15 @@ struct ServerOptions: ParsableArguments {
   @Option(help: "process isolation: function processes at once; more requests get 429.")
   var maxConcurrent = 16
 
+  @Option(help: "Seconds a connection may take to send a request's head (then it is closed).")
+  var headerTimeout: Int64 = 10
+
+  @Option(help: "Seconds a request may take to send its body after the head (then 408).")
+  var bodyTimeout: Int64 = 30
+
+  @Option(help: "Connections held at once; one more is answered 503 too_many_connections.")
+  var maxConnections = 1024
+
   @Flag(
     inversion: .prefixedNo,
     help: """
@@ -45,6 +55,9 @@ struct ServerOptions: ParsableArguments {
     guard (0...65_535).contains(port) else { throw ValidationError("--port must be 0 to 65535") }
     guard timeout > 0 && timeout <= 600 else { throw ValidationError("--timeout must be over 0 and at most 600") }
     guard (1...1024).contains(maxConcurrent) else { throw ValidationError("--max-concurrent must be 1 to 1024") }
+    guard (1...3600).contains(headerTimeout) else { throw ValidationError("--header-timeout must be 1 to 3600") }
+    guard (1...3600).contains(bodyTimeout) else { throw ValidationError("--body-timeout must be 1 to 3600") }
+    guard (1...100_000).contains(maxConnections) else { throw ValidationError("--max-connections must be 1 to 100000") }
   }
 }
 
@@ -142,6 +155,17 @@ enum Runner {
   /// Serves the shop; `withSandbox` (for `bazaar up`) mounts the KakaoPay sandbox and points
   /// payments at it when no `KAKAOPAY_SECRET_KEY` is set.
   static func run(_ options: ServerOptions, withSandbox: Bool = false) async throws {
+    do {
+      try await serve(options, withSandbox: withSandbox)
+    } catch let refusal as any ProblemConvertible {
+      // A setting, or a store that cannot be opened: said in words, with the problem's exit code.
+      let problem = refusal.problem
+      writeLine("bazaar: cannot start: \(problem.detail) (\(problem.code))", to: 2)
+      throw ExitCode(problem.exitCode)
+    }
+  }
+
+  private static func serve(_ options: ServerOptions, withSandbox: Bool) async throws {
     var configuration = try Configuration()
     try configuration.prepareStateDirectory()
     var port = options.port
@@ -188,7 +212,7 @@ enum Runner {
     // request (or function process) needs them.
     let live = try LiveServices.wire(configuration, connections: .pool, sandbox: sandbox, gateways: kakaoPay)
     defer { try? live.database.close() }
-    let settings = ShopServer.Settings(
+    var settings = ShopServer.Settings(
       host: options.host, port: port, isolation: options.isolation,
       timeout: .milliseconds(Int64(options.timeout * 1000)), maxConcurrent: options.maxConcurrent,
       maxInputBytes: configuration.maxInputBytes,
@@ -199,6 +223,10 @@ enum Runner {
           live, configuration: configuration, spoolRoot: nil, leaseMilliseconds: 30_000, sweepMilliseconds: 5_000)
         : nil,
       site: options.storefront, operatorStatus: options.storefront ? operatorStatus(live, configuration) : nil)
+    let database = live.database
+    settings.readiness = { database.readinessProblems() }
+    settings.limits = ConnectionLimits(
+      headTimeout: options.headerTimeout, bodyTimeout: options.bodyTimeout, maxConnections: options.maxConnections)
     do {
       try await ShopServer.run(
         live.services, settings: settings, logger: Logs.logger(label: "bazaar.serve"),

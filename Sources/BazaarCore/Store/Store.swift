@@ -51,3 +51,16 @@ package protocol StoreTransaction {
 package struct StoreBusy: Error, Sendable {
   package init() {}
 }
+
+/// The store refuses writes because its file (or its directory) is read-only; it serves writes
+/// again once it is writable, without a restart.
+package struct StoreReadOnly: Error, Sendable {
+  package init() {}
+}
+
+/// The store's file is gone or was replaced under the process: writing would lose the data in a
+/// file nobody else sees, so nothing is served until an operator restores it.
+package struct StoreMissing: Error, Sendable {
+  package var detail: String
+  package init(_ detail: String) { self.detail = detail }
+}
