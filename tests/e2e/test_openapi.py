@@ -11,7 +11,7 @@ from openapi_spec_validator import validate
 from conftest import BIN, ROOT
 
 DOCUMENT = yaml.safe_load((ROOT / "docs/openapi.yaml").read_text())
-RUNNER_PATHS = {"/healthz", "/openapi.yaml", "/operator/status"}
+RUNNER_PATHS = {"/healthz", "/readyz", "/openapi.yaml", "/operator/status"}
 TYPES = {"string": "string", "integer": "integer"}
 
 
