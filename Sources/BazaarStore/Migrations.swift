@@ -279,6 +279,24 @@ extension BazaarDatabase {
             CHECK (fulfillment IN ('auto', 'manual'))
           """)
     }
+    migrator.registerMigration("2026-11-27-login-failures") { db in
+      try db.execute(
+        sql: """
+          -- Failed sign-ins per (account key, client address), and per account key from every
+          -- address (client '*'): the throttle's memory, shared by every process.
+          CREATE TABLE login_failures (
+            account TEXT NOT NULL CHECK (length(account) BETWEEN 1 AND 400),
+            client TEXT NOT NULL CHECK (length(client) BETWEEN 1 AND 100),
+            failures INTEGER NOT NULL CHECK (failures >= 0),
+            window_start INTEGER NOT NULL,
+            held_until INTEGER,
+            holds INTEGER NOT NULL CHECK (holds >= 0),
+            updated_at INTEGER NOT NULL,
+            PRIMARY KEY (account, client)
+          ) STRICT, WITHOUT ROWID;
+          CREATE INDEX login_failures_by_age ON login_failures (updated_at);
+          """)
+    }
     return migrator
   }()
 }

@@ -59,4 +59,5 @@ struct SQLiteTransaction: StoreTransaction {
   var payments: any PaymentRepository { SQLitePaymentRepository(db: db) }
   var shipments: any ShipmentRepository { SQLiteShipmentRepository(db: db) }
   var processedEvents: any ProcessedEventRepository { SQLiteProcessedEventRepository(db: db) }
+  var loginFailures: any LoginFailureRepository { SQLiteLoginFailureRepository(db: db) }
 }

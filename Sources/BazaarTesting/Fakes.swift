@@ -123,6 +123,7 @@ struct FailingTransaction: StoreTransaction {
   var processedEvents: any ProcessedEventRepository {
     FailingProcessedEvents(base: base.processedEvents, transaction: self)
   }
+  var loginFailures: any LoginFailureRepository { base.loginFailures }
 }
 
 struct FailingUsers: UserRepository {

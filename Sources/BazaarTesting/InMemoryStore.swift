@@ -21,6 +21,8 @@ package final class InMemoryStore: Store {
     package var shipments: [Shipment] = []
     /// `consumer|source|id` of every processed event.
     package var processedEvents: Set<String> = []
+    /// Failed sign-ins by `account|client`, with when each was last saved.
+    package var loginFailures: [String: (failures: LoginFailures, updatedAt: Timestamp)] = [:]
   }
 
   /// One outbox row.
@@ -80,6 +82,7 @@ final class InMemoryTransaction: StoreTransaction {
   var payments: any PaymentRepository { InMemoryPayments(transaction: self) }
   var shipments: any ShipmentRepository { InMemoryShipments(transaction: self) }
   var processedEvents: any ProcessedEventRepository { InMemoryProcessedEvents(transaction: self) }
+  var loginFailures: any LoginFailureRepository { InMemoryLoginFailures(transaction: self) }
 
   /// Applies `change` to the working copy; a write inside `read` stops the test.
   func mutate<T>(_ change: (inout InMemoryStore.State) throws -> T) rethrows -> T {
@@ -201,4 +204,28 @@ struct InMemoryTokens: TokenRegistry {
   }
 
   func isRevoked(tokenID: String) throws -> Bool { transaction.state.tokens[tokenID]?.revokedAt != nil }
+}
+
+struct InMemoryLoginFailures: LoginFailureRepository {
+  let transaction: InMemoryTransaction
+
+  func failures(account: String, client: String) throws -> LoginFailures? {
+    transaction.state.loginFailures[account + "|" + client]?.failures
+  }
+
+  func save(_ failures: LoginFailures, account: String, client: String, at now: Timestamp) throws {
+    transaction.mutate { $0.loginFailures[account + "|" + client] = (failures, now) }
+  }
+
+  func clear(account: String, client: String) throws {
+    transaction.mutate { $0.loginFailures[account + "|" + client] = nil }
+  }
+
+  func prune(before: Timestamp) throws {
+    transaction.mutate { state in
+      state.loginFailures = state.loginFailures.filter { _, entry in
+        entry.updatedAt >= before || (entry.failures.heldUntil.map { $0 >= before } ?? false)
+      }
+    }
+  }
 }

@@ -18,4 +18,7 @@ package enum AccountError: Error, Equatable, Sendable {
   case wrongPassword
   /// A seller with paid orders it has not shipped cannot withdraw.
   case openOrders
+  /// Too many failed sign-ins for this account (from this address, or from everywhere): try
+  /// again in `retryAfter` seconds.
+  case tooManyAttempts(retryAfter: Int64)
 }

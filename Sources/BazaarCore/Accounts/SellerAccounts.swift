@@ -5,10 +5,14 @@ package struct SellerAccounts: Sendable {
   package var issuer: TokenIssuer
   package var ids: any IDGenerator
   package var clock: any Clock
+  /// Failed sign-ins, counted in the store (nil: not throttled).
+  package var throttle: LoginThrottle?
 
   package init(
-    store: any Store, passwords: any PasswordHasher, issuer: TokenIssuer, ids: any IDGenerator, clock: any Clock
+    store: any Store, passwords: any PasswordHasher, issuer: TokenIssuer, ids: any IDGenerator, clock: any Clock,
+    throttle: LoginThrottle? = nil
   ) {
+    self.throttle = throttle
     self.store = store
     self.passwords = passwords
     self.issuer = issuer
@@ -51,10 +55,18 @@ package struct SellerAccounts: Sendable {
 
   /// Checks email and password and issues a seller token; unknown emails cost what wrong
   /// passwords cost.
-  package func login(email rawEmail: String, password: String) throws -> (IssuedToken, Seller) {
+  package func login(email rawEmail: String, password: String, client: String = "local") throws -> (IssuedToken, Seller)
+  {
     let email = try Email(rawEmail)
+    let key = "seller:" + email.value
+    try throttle?.check(key, from: client)
     let found = try store.read { try $0.sellers.credentials(email: email) }
-    try passwords.requireMatch(password, storedHash: found?.passwordHash)
+    do {
+      try passwords.requireMatch(password, storedHash: found?.passwordHash)
+    } catch {
+      try throttle?.failed(key, from: client)
+      throw error
+    }
     let stored = found!
     try stored.seller.status.requireActive()
     let rehash = passwords.needsRehash(stored.passwordHash) ? try passwords.hash(password) : nil
@@ -62,6 +74,7 @@ package struct SellerAccounts: Sendable {
     try store.write { tx in
       if let rehash { try tx.sellers.replacePasswordHash(of: stored.seller.id, with: rehash) }
       try tx.tokens.recordIssued(issued.claims)
+      if throttle != nil { try tx.loginFailures.clear(account: key, client: client) }
     }
     return (issued, stored.seller)
   }
@@ -143,5 +156,24 @@ package struct SellerAccounts: Sendable {
       }
     }
     return false
+  }
+}
+
+extension SellerAccounts {
+  /// An operator's block (from the shell only): a blocked seller cannot sign in, its tokens are
+  /// revoked and its products leave the catalog. Unblocking makes a blocked seller active again.
+  package func setBlocked(_ rawID: String, _ blocked: Bool) throws -> Seller {
+    guard let id = SellerID(checking: rawID) else { throw AccountError.sellerNotFound }
+    let now = clock.now()
+    return try store.write { tx in
+      guard var seller = try tx.sellers.seller(id: id) else { throw AccountError.sellerNotFound }
+      if blocked || seller.status == .blocked {
+        seller.status = blocked ? .blocked : .active
+        seller.updatedAt = now
+        try tx.sellers.setStatus(of: id, to: seller.status, at: now)
+      }
+      if blocked { try tx.tokens.revokeAll(of: id.rawValue, role: .seller, except: nil, at: now) }
+      return seller
+    }
   }
 }

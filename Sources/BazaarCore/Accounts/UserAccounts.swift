@@ -5,10 +5,14 @@ package struct UserAccounts: Sendable {
   package var issuer: TokenIssuer
   package var ids: any IDGenerator
   package var clock: any Clock
+  /// Failed sign-ins, counted in the store (nil: not throttled).
+  package var throttle: LoginThrottle?
 
   package init(
-    store: any Store, passwords: any PasswordHasher, issuer: TokenIssuer, ids: any IDGenerator, clock: any Clock
+    store: any Store, passwords: any PasswordHasher, issuer: TokenIssuer, ids: any IDGenerator, clock: any Clock,
+    throttle: LoginThrottle? = nil
   ) {
+    self.throttle = throttle
     self.store = store
     self.passwords = passwords
     self.issuer = issuer
@@ -67,10 +71,17 @@ package struct UserAccounts: Sendable {
 
   /// Checks email and password and issues a user token. Unknown emails cost the same time as
   /// wrong passwords; a hash made with weaker parameters is upgraded on the way.
-  package func login(email rawEmail: String, password: String) throws -> (IssuedToken, User) {
+  package func login(email rawEmail: String, password: String, client: String = "local") throws -> (IssuedToken, User) {
     let email = try Email(rawEmail)
+    let key = "user:" + email.value
+    try throttle?.check(key, from: client)
     let found = try store.read { try $0.users.credentials(email: email) }
-    try passwords.requireMatch(password, storedHash: found?.passwordHash)
+    do {
+      try passwords.requireMatch(password, storedHash: found?.passwordHash)
+    } catch {
+      try throttle?.failed(key, from: client)
+      throw error
+    }
     let stored = found!
     try stored.user.status.requireActive()
     let rehash = passwords.needsRehash(stored.passwordHash) ? try passwords.hash(password) : nil
@@ -78,6 +89,7 @@ package struct UserAccounts: Sendable {
     try store.write { tx in
       if let rehash { try tx.users.replacePasswordHash(of: stored.user.id, with: rehash, changedAt: nil) }
       try tx.tokens.recordIssued(issued.claims)
+      if throttle != nil { try tx.loginFailures.clear(account: key, client: client) }
     }
     return (issued, stored.user)
   }
@@ -152,5 +164,25 @@ package struct UserAccounts: Sendable {
     user.status = .inactive
     user.updatedAt = max(user.updatedAt, now)
     return user
+  }
+}
+
+extension UserAccounts {
+  /// An operator's block (from the shell only): a blocked user cannot sign in, and every token
+  /// of theirs is revoked at once. Unblocking makes a blocked account active again and leaves
+  /// any other account as it is.
+  package func setBlocked(_ rawID: String, _ blocked: Bool) throws -> User {
+    guard let id = UserID(checking: rawID) else { throw AccountError.userNotFound }
+    let now = clock.now()
+    return try store.write { tx in
+      guard var user = try tx.users.user(id: id) else { throw AccountError.userNotFound }
+      if blocked || user.status == .blocked {
+        user.status = blocked ? .blocked : .active
+        user.updatedAt = now
+        try tx.users.setStatus(of: id, to: user.status, at: now)
+      }
+      if blocked { try tx.tokens.revokeAll(of: id.rawValue, role: .user, except: nil, at: now) }
+      return user
+    }
   }
 }

@@ -45,6 +45,8 @@ package protocol StoreTransaction {
   var shipments: any ShipmentRepository { get }
   /// The events each consumer has processed.
   var processedEvents: any ProcessedEventRepository { get }
+  /// Failed sign-ins, for throttling.
+  var loginFailures: any LoginFailureRepository { get }
 }
 
 /// The store could not serve the request right now; the caller may retry.
