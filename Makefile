@@ -14,7 +14,7 @@ DEBUG_BIN := .build/debug/bazaar
 RELEASE_BIN := .build/release/bazaar
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: help deps venv build release run demo test test-swift test-e2e bench bench-spool bench-catalog bench-http bench-orders bench-payments bench-scheduler bench-storefront format lint clean
+.PHONY: help deps venv build release run demo test test-swift test-e2e bench bench-spool bench-catalog bench-http bench-orders bench-payments bench-scheduler bench-storefront bench-login format lint clean
 
 help:
 	@echo "make run     build (release) and run the shop on http://127.0.0.1:8080 (bazaar up)"
@@ -30,6 +30,7 @@ help:
 	@echo "make bench-payments  pay → approve round trips vs the KakaoPay sandbox alone; reads while 8 pay calls hang"
 	@echo "make bench-scheduler  approve → shipment started latency vs the spool's publish → claim; whole-flow orders/s"
 	@echo "make bench-storefront page weights; time to a usable product list in Chromium vs the JSON call alone"
+	@echo "make bench-login  GET /products/{id} p99 with and without a 200-client sign-in flood"
 	@echo "make format  swift format the sources in place"
 	@echo "make lint    swift format lint --strict (CI fails on a diff)"
 	@echo "make clean   remove .build, bin and the venv"
@@ -124,6 +125,10 @@ bench-storefront:
 	$(MAKE) --no-print-directory deps EXTRA_APT="chromium chromium-driver fonts-nanum"
 	$(MAKE) --no-print-directory venv release
 	$(PYTHON) Benchmarks/storefront.py --rounds $${ROUNDS:-30}
+
+## bench-login: read latency with and without a concurrent sign-in flood, in the same run.
+bench-login: release
+	python3 Benchmarks/login_flood.py --rounds $${ROUNDS:-3} --seconds $${SECONDS_EACH:-10}
 
 $(VENV)/.bench-installed: Benchmarks/requirements.txt $(VENV)/.installed
 	$(PYTHON) -m pip install -q --disable-pip-version-check -r Benchmarks/requirements.txt

@@ -125,6 +125,8 @@ package struct FunctionContext: Sendable {
   /// The verified caller; nil for public functions.
   package var caller: AccessClaims?
   package var requestID: String
+  /// The client's address, when a transport knows it (HTTP, CGI); sign-ins are throttled by it.
+  package var client: String?
   package var services: Services
 
   /// The caller of a function whose policy demanded a token.
@@ -177,14 +179,19 @@ package struct FunctionDefinition: Sendable {
   /// a long-running runner gives such handlers threads of their own, so a slow gateway never
   /// holds up the others.
   package var waitsOnNetwork: Bool
+  /// Whether the handler hashes or checks a password (scrypt: tens of milliseconds and 32 MiB):
+  /// a long-running runner runs such handlers on a small pool of their own with a bounded
+  /// queue, so a sign-in flood never takes the threads that reads and other writes use.
+  package var hashesPassword: Bool
   /// Reads the input (calling `finish()` before acting), runs the use case and returns the output.
   package var handle: @Sendable (inout InputReader, FunctionContext) throws -> any JSONRepresentable
 
   package init(
     name: String, summary: String, route: Route, auth: AuthPolicy, successStatus: Int = 200,
-    waitsOnNetwork: Bool = false,
+    waitsOnNetwork: Bool = false, hashesPassword: Bool = false,
     handle: @escaping @Sendable (inout InputReader, FunctionContext) throws -> any JSONRepresentable
   ) {
+    self.hashesPassword = hashesPassword
     self.name = name
     self.summary = summary
     self.route = route
@@ -220,12 +227,15 @@ extension Services {
   /// Every use case over one store and one set of password, token, id, clock and payment ports.
   package init(
     store: any Store, passwords: any PasswordHasher, signer: any TokenSigner, ids: any IDGenerator, clock: any Clock,
-    tokenLifetime: Int64, orderLifetime: Int64 = 900, payments: PaymentWiring
+    tokenLifetime: Int64, orderLifetime: Int64 = 900, payments: PaymentWiring, loginPolicy: LoginThrottle.Policy? = nil
   ) {
     let issuer = TokenIssuer(signer: signer, ids: ids, clock: clock, lifetime: tokenLifetime)
+    let throttle = loginPolicy.map { LoginThrottle(store: store, clock: clock, policy: $0) }
     self.init(
-      accounts: UserAccounts(store: store, passwords: passwords, issuer: issuer, ids: ids, clock: clock),
-      sellers: SellerAccounts(store: store, passwords: passwords, issuer: issuer, ids: ids, clock: clock),
+      accounts: UserAccounts(
+        store: store, passwords: passwords, issuer: issuer, ids: ids, clock: clock, throttle: throttle),
+      sellers: SellerAccounts(
+        store: store, passwords: passwords, issuer: issuer, ids: ids, clock: clock, throttle: throttle),
       catalog: ProductCatalog(store: store, ids: ids, clock: clock),
       orders: OrderDesk(store: store, ids: ids, clock: clock, orderLifetime: orderLifetime),
       payments: PaymentDesk(

@@ -11,6 +11,8 @@ package struct FunctionResponse: Sendable {
   package var problemCode: String?
   /// Where a browser goes next, for answers a person reads (a payment callback).
   package var navigation: Navigation?
+  /// A refusal's `Retry-After`, in seconds.
+  package var retryAfter: Int64?
   package var exitCode: Int32 { SysExits.forStatus(status) }
 }
 
@@ -30,7 +32,7 @@ package struct FunctionInvoker: Sendable {
   /// receives errors that became a 500, for the log (never for the client).
   package func invoke(
     _ function: FunctionDefinition, body: [UInt8], urlFields: [String: JSONValue] = [:], token: String?,
-    requestID: String, services: () throws -> Services, reportInternal: (any Error) -> Void
+    requestID: String, client: String? = nil, services: () throws -> Services, reportInternal: (any Error) -> Void
   ) -> FunctionResponse {
     do {
       guard body.count <= maxInputBytes else { throw Problem.payloadTooLarge(limit: maxInputBytes) }
@@ -46,7 +48,7 @@ package struct FunctionInvoker: Sendable {
         caller = claims
       }
       var reader = InputReader(object)
-      let context = FunctionContext(caller: caller, requestID: requestID, services: services)
+      let context = FunctionContext(caller: caller, requestID: requestID, client: client, services: services)
       let output = try function.handle(&reader, context)
       return FunctionResponse(
         status: function.successStatus, body: Self.encode(output), problemCode: nil,
@@ -66,7 +68,8 @@ package struct FunctionInvoker: Sendable {
       problem = .internalError
     }
     problem.requestId = requestID
-    return FunctionResponse(status: problem.status, body: Self.encode(problem), problemCode: problem.code)
+    return FunctionResponse(
+      status: problem.status, body: Self.encode(problem), problemCode: problem.code, retryAfter: problem.retryAfter)
   }
 
   /// Adds the URL's fields to the body's object; a body field of the same name must agree.

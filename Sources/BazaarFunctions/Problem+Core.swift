@@ -100,6 +100,11 @@ extension AccountError: ProblemConvertible {
       Problem(
         status: 409, code: "open_orders", title: "Open orders",
         detail: "paid orders still wait for your shipments; ship them (or let the buyers cancel) before withdrawing")
+    case .tooManyAttempts(let seconds):
+      Problem(
+        status: 429, code: "too_many_attempts", title: "Too many attempts",
+        detail: "too many failed sign-ins for this account; try again in \(seconds) seconds",
+        extensions: ["retryAfter": .integer(seconds)], retryAfter: seconds)
     }
   }
 }

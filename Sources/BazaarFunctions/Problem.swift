@@ -15,11 +15,14 @@ package struct Problem: Error, Equatable, Sendable, JSONRepresentable {
   package var errors: [FieldError]?
   /// Extension members (RFC 9457 §3.2) a problem type defines, such as `items` for `out_of_stock`.
   package var extensions: [String: JSONValue]
+  /// Seconds after which a retry may succeed: HTTP runners send it as `Retry-After`.
+  package var retryAfter: Int64?
 
   package init(
     status: Int, code: String, title: String, detail: String, errors: [FieldError]? = nil,
-    extensions: [String: JSONValue] = [:]
+    extensions: [String: JSONValue] = [:], retryAfter: Int64? = nil
   ) {
+    self.retryAfter = retryAfter
     type = "/problems/" + code
     self.title = title
     self.status = status

@@ -1,5 +1,5 @@
-internal import BazaarCore
-internal import BazaarJSON
+package import BazaarCore
+package import BazaarJSON
 
 /// The seller-account functions: registration, sign-in and out, profile, withdrawal.
 enum SellerFunctions {
@@ -10,7 +10,7 @@ enum SellerFunctions {
   static let registerSeller = FunctionDefinition(
     name: "registerSeller",
     summary: "Register a seller: email, password, business name and business registration number.",
-    route: Route("POST", "/sellers"), auth: .public, successStatus: 201
+    route: Route("POST", "/sellers"), auth: .public, successStatus: 201, hashesPassword: true
   ) { input, context in
     let request = SellerAccounts.Registration(
       email: input.string("email"), password: input.string("password"),
@@ -21,12 +21,13 @@ enum SellerFunctions {
 
   static let sellerLogin = FunctionDefinition(
     name: "sellerLogin", summary: "Exchange a seller's email and password for a seller access token.",
-    route: Route("POST", "/sellers/auth"), auth: .public
+    route: Route("POST", "/sellers/auth"), auth: .public, hashesPassword: true
   ) { input, context in
     let email = input.string("email")
     let password = input.string("password")
     try input.finish()
-    let (issued, seller) = try context.services.sellers.login(email: email, password: password)
+    let (issued, seller) = try context.services.sellers.login(
+      email: email, password: password, client: context.client ?? "local")
     return TokenView(issued: issued, account: SellerView(seller))
   }
 
@@ -50,7 +51,7 @@ enum SellerFunctions {
   static let withdrawSeller = FunctionDefinition(
     name: "withdrawSeller",
     summary: "Withdraw the calling seller (password required): its products stop being listed or sold.",
-    route: Route("DELETE", "/sellers/me"), auth: .seller
+    route: Route("DELETE", "/sellers/me"), auth: .seller, hashesPassword: true
   ) { input, context in
     let password = input.string("password")
     try input.finish()
@@ -59,14 +60,14 @@ enum SellerFunctions {
 }
 
 /// A seller as handlers return it: never the password hash.
-struct SellerView: JSONRepresentable {
+package struct SellerView: JSONRepresentable {
   var seller: Seller
 
-  init(_ seller: Seller) {
+  package init(_ seller: Seller) {
     self.seller = seller
   }
 
-  var json: JSONValue {
+  package var json: JSONValue {
     [
       "id": .string(seller.id.rawValue), "email": .string(seller.email.value),
       "businessName": .string(seller.businessName), "businessNumber": .string(seller.businessNumber.formatted),

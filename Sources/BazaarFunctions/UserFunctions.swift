@@ -9,7 +9,7 @@ enum UserFunctions {
 
   static let signup = FunctionDefinition(
     name: "signup", summary: "Create a user account (email, password, optional name and phone).",
-    route: Route("POST", "/users"), auth: .public, successStatus: 201
+    route: Route("POST", "/users"), auth: .public, successStatus: 201, hashesPassword: true
   ) { input, context in
     let request = UserAccounts.Signup(
       email: input.string("email"), password: input.string("password"), name: input.optionalString("name"),
@@ -20,12 +20,13 @@ enum UserFunctions {
 
   static let login = FunctionDefinition(
     name: "login", summary: "Exchange email and password for a user access token.",
-    route: Route("POST", "/users/auth"), auth: .public
+    route: Route("POST", "/users/auth"), auth: .public, hashesPassword: true
   ) { input, context in
     let email = input.string("email")
     let password = input.string("password")
     try input.finish()
-    let (issued, user) = try context.services.accounts.login(email: email, password: password)
+    let (issued, user) = try context.services.accounts.login(
+      email: email, password: password, client: context.client ?? "local")
     return TokenView(issued: issued, account: UserView(user))
   }
 
@@ -67,7 +68,7 @@ enum UserFunctions {
 
   static let changePassword = FunctionDefinition(
     name: "changePassword", summary: "Replace the password; every other token of the account is revoked.",
-    route: Route("PUT", "/users/me/password"), auth: .user
+    route: Route("PUT", "/users/me/password"), auth: .user, hashesPassword: true
   ) { input, context in
     let current = input.string("currentPassword")
     let new = input.string("newPassword")
@@ -78,7 +79,7 @@ enum UserFunctions {
 
   static let deactivateAccount = FunctionDefinition(
     name: "deactivateAccount", summary: "Close the caller's account (password required); login then fails.",
-    route: Route("DELETE", "/users/me"), auth: .user
+    route: Route("DELETE", "/users/me"), auth: .user, hashesPassword: true
   ) { input, context in
     let password = input.string("password")
     try input.finish()

@@ -1,3 +1,5 @@
+package import BazaarCore
+internal import BazaarRunners
 internal import Foundation
 
 #if canImport(Glibc)
@@ -38,6 +40,20 @@ package struct Configuration: Sendable {
   /// `BAZAAR_KAKAOPAY_SANDBOX=1`: the KakaoPay at `KAKAOPAY_BASE_URL` is Bazaar's sandbox (set by
   /// `bazaar up` for its function processes), so `pay` answers say `"sandbox": true`.
   package var kakaoPayIsSandbox: Bool
+  /// `BAZAAR_TRUSTED_PROXIES`: comma-separated addresses of proxies whose `X-Forwarded-For`
+  /// (its last hop) names the client; from any other peer the header is ignored.
+  package var trustedProxies: Set<String>
+  /// Sign-in throttling: `BAZAAR_LOGIN_FAILURES` failures from one address within a minute
+  /// (default 10) hold it off for `BAZAAR_LOGIN_BACKOFF` seconds (default 60, doubling each
+  /// time); `BAZAAR_LOGIN_ACCOUNT_FAILURES` from every address within an hour (default 100)
+  /// hold the account off for 15 minutes.
+  package var loginPolicy: LoginThrottle.Policy
+  /// `BAZAAR_HASHING_THREADS`: threads hashing passwords in `bazaar serve` (default: one fewer
+  /// than the cores, at least 1), so sign-ins never take every core from reads.
+  package var hashingThreads: Int
+  /// `BAZAAR_HASHING_QUEUE`: sign-ins waiting for a hashing thread, past which `bazaar serve`
+  /// answers 429 (default 64).
+  package var hashingQueue: Int
   private var environment: Environment
 
   /// Where the database, the generated JWT secret and other state live.
@@ -70,6 +86,25 @@ package struct Configuration: Sendable {
     publicURL = try Self.url(environment, "BAZAAR_PUBLIC_URL", maxLength: 120)
     paymentReturnURL = try Self.url(environment, "BAZAAR_PAYMENT_RETURN_URL", isBase: false)
     kakaoPayIsSandbox = environment["BAZAAR_KAKAOPAY_SANDBOX"] == "1"
+    var proxies: Set<String> = []
+    for entry in (environment["BAZAAR_TRUSTED_PROXIES"] ?? "").split(separator: ",") {
+      let address = entry.filter { $0 != " " }
+      guard ClientAddress.isAddress(address) else {
+        throw ConfigurationError(variable: "BAZAAR_TRUSTED_PROXIES", reason: "must list IP addresses, comma-separated")
+      }
+      proxies.insert(address)
+    }
+    trustedProxies = proxies
+    loginPolicy = LoginThrottle.Policy()
+    loginPolicy.perClient = Int(try Self.integer(environment, "BAZAAR_LOGIN_FAILURES", default: 10, range: 1...1000))
+    loginPolicy.backoff = try Self.integer(environment, "BAZAAR_LOGIN_BACKOFF", default: 60, range: 1...3600)
+    loginPolicy.perAccount = Int(
+      try Self.integer(environment, "BAZAAR_LOGIN_ACCOUNT_FAILURES", default: 100, range: 1...100_000))
+    hashingThreads = Int(
+      try Self.integer(
+        environment, "BAZAAR_HASHING_THREADS", default: Int64(max(1, ProcessInfo.processInfo.activeProcessorCount - 1)),
+        range: 1...64))
+    hashingQueue = Int(try Self.integer(environment, "BAZAAR_HASHING_QUEUE", default: 64, range: 1...10_000))
   }
 
   /// An http(s) URL without a trailing `/`, at most `maxLength` bytes; nil when unset.

@@ -20,6 +20,8 @@ package enum FunctionProcess {
     let code = runner.run(
       name: name, token: token ?? Self.token(from: environment),
       requestID: RequestID.from(environment["REQUEST_ID"]),
+      // A wrapper that knows the client (a web front calling the shell runner) says so in REMOTE_ADDR.
+      client: environment["REMOTE_ADDR"].flatMap { ClientAddress.isAddress($0) ? $0 : nil },
       services: {
         live = try LiveServices.wire(try configuration.get(), gateways: gateways)
         return live!.services
@@ -37,6 +39,7 @@ package enum FunctionProcess {
     var live: LiveServices?
     let code = runner.run(
       variable: { environment[$0] }, only: function,
+      trustedProxies: (try? configuration.get().trustedProxies) ?? [],
       requestID: RequestID.from(environment["HTTP_X_REQUEST_ID"] ?? environment["REQUEST_ID"]),
       services: {
         live = try LiveServices.wire(try configuration.get(), gateways: gateways)

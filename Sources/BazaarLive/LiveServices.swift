@@ -52,7 +52,8 @@ package struct LiveServices: Sendable {
       store: store, passwords: ScryptPasswordHasher(logN: configuration.scryptLogN), signer: signer,
       ids: RandomIDGenerator(clock: clock), clock: clock, tokenLifetime: configuration.tokenLifetime,
       orderLifetime: configuration.orderLifetime,
-      payments: paymentWiring(configuration, sandbox: sandbox, gateways: gateways))
+      payments: paymentWiring(configuration, sandbox: sandbox, gateways: gateways),
+      loginPolicy: configuration.loginPolicy)
     return LiveServices(services: services, store: store)
   }
 

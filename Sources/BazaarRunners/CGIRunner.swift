@@ -18,7 +18,8 @@ package struct CGIRunner: Sendable {
   /// Serves one request. `variable` reads a CGI meta-variable; `only` restricts the program to
   /// one function (a `functions/NAME` link run by a web server).
   package func run(
-    variable: (String) -> String?, only: FunctionDefinition?, requestID: String, inputDescriptor: Int32 = 0,
+    variable: (String) -> String?, only: FunctionDefinition?, trustedProxies: Set<String> = [], requestID: String,
+    inputDescriptor: Int32 = 0,
     outputDescriptor: Int32 = 1, services: () throws -> Services, logger: Logger
   ) -> Int32 {
     let started = ContinuousClock.now
@@ -27,6 +28,8 @@ package struct CGIRunner: Sendable {
       method: method, path: variable("PATH_INFO") ?? "", query: variable("QUERY_STRING") ?? "",
       authorization: variable("HTTP_AUTHORIZATION"), contentType: variable("CONTENT_TYPE"),
       idempotencyKey: variable("HTTP_IDEMPOTENCY_KEY"), accept: variable("HTTP_ACCEPT"), requestID: requestID)
+    request.client = ClientAddress.resolve(
+      peer: variable("REMOTE_ADDR"), forwardedFor: variable("HTTP_X_FORWARDED_FOR"), trusted: trustedProxies)
     let report: (any Error) -> Void = { error in
       logger.error("internal error", metadata: ["requestId": "\(requestID)", "error": "\(String(reflecting: error))"])
     }

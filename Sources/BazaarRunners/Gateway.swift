@@ -19,6 +19,8 @@ package struct GatewayRequest: Sendable {
   package var accept: String?
   package var body: [UInt8]
   package var requestID: String
+  /// The client's address (`ClientAddress.resolve`): the peer, or what a trusted proxy forwarded.
+  package var client: String?
 
   package init(
     method: String, path: String, query: String = "", authorization: String? = nil, contentType: String? = nil,
@@ -131,7 +133,7 @@ package struct Gateway: Sendable {
         if let key = request.idempotencyKey { fields["idempotencyKey"] = .string(key) }
         outcome = invoker.invoke(
           matched, body: request.body, urlFields: fields, token: token, requestID: request.requestID,
-          services: services, reportInternal: reportInternal)
+          client: request.client, services: services, reportInternal: reportInternal)
       } catch {
         outcome = invoker.failure(error, requestID: request.requestID, reportInternal: reportInternal)
       }
@@ -164,6 +166,9 @@ package struct Gateway: Sendable {
           "WWW-Authenticate",
           token == nil ? "Bearer realm=\"bazaar\"" : "Bearer realm=\"bazaar\", error=\"invalid_token\""
         ))
+    }
+    if let seconds = outcome.retryAfter, !extraHeaders.contains(where: { $0.name == "Retry-After" }) {
+      headers.append(("Retry-After", String(seconds)))
     }
     headers += extraHeaders
     if let navigation = outcome.navigation, let page = BrowserPage.answer(navigation, accept: request.accept) {

@@ -62,6 +62,13 @@ extension Problem {
     status: 503, code: "shutting_down", title: "Shutting down", detail: "the runner is stopping; retry")
 
   /// Every function process slot is taken (the caller adds `Retry-After`).
+  /// `bazaar serve`: `limit` password checks already wait for the hashing threads.
+  package static func hashingBusy(limit: Int) -> Problem {
+    Problem(
+      status: 429, code: "too_many_requests", title: "Too many requests",
+      detail: "\(limit) sign-ins already wait for a password check; retry shortly", retryAfter: 1)
+  }
+
   package static func tooManyRequests(limit: Int) -> Problem {
     Problem(
       status: 429, code: "too_many_requests", title: "Too many requests",

@@ -13,8 +13,8 @@ package struct ShellRunner: Sendable {
   /// Invokes `name` with the input read from `inputDescriptor`; returns the exit code.
   /// An unknown name prints a 404 problem and exits 64 (a usage error).
   package func run(
-    name: String, token: String?, requestID: String, inputDescriptor: Int32 = 0, outputDescriptor: Int32 = 1,
-    services: () throws -> Services, logger: Logger
+    name: String, token: String?, requestID: String, client: String? = nil, inputDescriptor: Int32 = 0,
+    outputDescriptor: Int32 = 1, services: () throws -> Services, logger: Logger
   ) -> Int32 {
     let started = ContinuousClock.now
     let report: (any Error) -> Void = { error in
@@ -28,7 +28,8 @@ package struct ShellRunner: Sendable {
       switch readBounded(inputDescriptor, limit: invoker.maxInputBytes) {
       case .complete(let body):
         response = invoker.invoke(
-          function, body: body, token: token, requestID: requestID, services: services, reportInternal: report)
+          function, body: body, token: token, requestID: requestID, client: client, services: services,
+          reportInternal: report)
       case .tooLarge:
         response = invoker.failure(
           Problem.payloadTooLarge(limit: invoker.maxInputBytes), requestID: requestID, reportInternal: report)

@@ -37,6 +37,7 @@ package struct GatewayResponder: HTTPResponder {
   private let site: Bool
   private let operatorEndpoint: OperatorEndpoint?
   private let readiness: (@Sendable () -> [String])?
+  private let trustedProxies: Set<String>
 
   /// `requestID` turns the caller's `X-Request-Id` (if any) into the id to use; `sandbox`, when
   /// given, answers the paths under its prefix; `site` serves the browser pages.
@@ -44,9 +45,10 @@ package struct GatewayResponder: HTTPResponder {
     gateway: Gateway, backend: any RequestBackend, maxBodyBytes: Int, openAPIDocument: [UInt8],
     isolation: Isolation, accessLog: Logger, requestID: @escaping @Sendable (String?) -> String,
     sandbox: SandboxMount? = nil, site: Bool = false, operatorEndpoint: OperatorEndpoint? = nil,
-    readiness: (@Sendable () -> [String])? = nil
+    readiness: (@Sendable () -> [String])? = nil, trustedProxies: Set<String> = []
   ) {
     self.readiness = readiness
+    self.trustedProxies = trustedProxies
     self.sandbox = sandbox
     self.site = site
     self.operatorEndpoint = operatorEndpoint
@@ -66,6 +68,8 @@ package struct GatewayResponder: HTTPResponder {
       authorization: request.headers[.authorization], contentType: request.headers[.contentType],
       idempotencyKey: request.headers[Self.idempotencyKeyField], accept: request.headers[.accept],
       requestID: requestID(request.headers[Self.requestIDField]))
+    incoming.client = ClientAddress.resolve(
+      peer: context.remoteAddress, forwardedFor: request.headers[Self.forwardedForField], trusted: trustedProxies)
     let response: GatewayResponse
     switch incoming.path {
     case "/healthz":
@@ -189,4 +193,5 @@ package struct GatewayResponder: HTTPResponder {
 
   private static let requestIDField = HTTPField.Name("X-Request-Id")!
   private static let idempotencyKeyField = HTTPField.Name("Idempotency-Key")!
+  private static let forwardedForField = HTTPField.Name("X-Forwarded-For")!
 }

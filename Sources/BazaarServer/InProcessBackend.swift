@@ -6,31 +6,45 @@ package import NIOPosix
 /// Runs functions in the runner's process. Handlers block (SQLite, scrypt), so they run on a
 /// thread pool, never on the event loops or the cooperative pool. Handlers that wait on
 /// another service over the network (`waitsOnNetwork`: the payment gateway) run on a pool of
-/// their own, so a slow gateway holds those threads only and reads keep their pool.
+/// their own, so a slow gateway holds those threads only and reads keep their pool. Handlers
+/// that hash passwords (`hashesPassword`) run on a small pool too, behind a bounded queue: a
+/// sign-in flood waits there, and past the bound is answered 429 at once.
 package struct InProcessBackend: RequestBackend {
   private let gateway: Gateway
   private let services: Services
   private let threads: NIOThreadPool
   private let networkThreads: NIOThreadPool
+  private let hashingThreads: NIOThreadPool
+  private let hashingQueue: ConcurrencyLimit
   private let logger: Logger
 
   package init(
-    gateway: Gateway, services: Services, threads: NIOThreadPool, networkThreads: NIOThreadPool, logger: Logger
+    gateway: Gateway, services: Services, threads: NIOThreadPool, networkThreads: NIOThreadPool,
+    hashingThreads: NIOThreadPool, hashingQueue: ConcurrencyLimit, logger: Logger
   ) {
     self.gateway = gateway
     self.services = services
     self.threads = threads
     self.networkThreads = networkThreads
+    self.hashingThreads = hashingThreads
+    self.hashingQueue = hashingQueue
     self.logger = logger
   }
 
   package func respond(to request: GatewayRequest, remoteAddress: String?) async -> GatewayResponse {
     let (gateway, services, logger) = (gateway, services, logger)
     var pool = threads
-    if case .function(let function, _) = gateway.routes.match(method: request.method, path: request.path),
-      function.waitsOnNetwork
-    {
-      pool = networkThreads
+    if case .function(let function, _) = gateway.routes.match(method: request.method, path: request.path) {
+      if function.waitsOnNetwork { pool = networkThreads }
+      if function.hashesPassword {
+        guard hashingQueue.acquire() else {
+          return gateway.failure(Problem.hashingBusy(limit: hashingQueue.limit), for: request)
+        }
+        pool = hashingThreads
+      }
+    }
+    defer {
+      if pool === hashingThreads { hashingQueue.release() }
     }
     do {
       return try await pool.runIfActive {

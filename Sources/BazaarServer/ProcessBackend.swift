@@ -59,7 +59,8 @@ package struct ProcessBackend: RequestBackend {
     let environment =
       settings.environment
       + CGIDocument.metaVariables(
-        for: request, serverName: settings.serverName, serverPort: settings.serverPort, remoteAddress: remoteAddress
+        for: request, serverName: settings.serverName, serverPort: settings.serverPort,
+        remoteAddress: request.client ?? remoteAddress
       ).map { "\($0.name)=\($0.value)" }
     let (executable, timeout) = (settings.executable, settings.timeout)
     let outcome: Result<Subprocess.Outcome, any Error>

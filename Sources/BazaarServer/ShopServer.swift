@@ -34,6 +34,11 @@ package enum ShopServer {
     package var limits = ConnectionLimits()
     /// What keeps the store from serving (`GET /readyz`); empty when ready.
     package var readiness: (@Sendable () -> [String])?
+    /// Proxies whose `X-Forwarded-For` names the client.
+    package var trustedProxies: Set<String> = []
+    /// In-process isolation: threads that hash passwords, and how many sign-ins may wait for them.
+    package var hashingThreads = 1
+    package var hashingQueue = 64
     /// The operator page's report (`GET /operator/status`), if served.
     package var operatorStatus: (@Sendable () throws -> JSONValue)?
 
@@ -67,13 +72,18 @@ package enum ShopServer {
     let gateway = Gateway(invoker: FunctionInvoker(maxInputBytes: settings.maxInputBytes))
     let backend: any RequestBackend
     var processThreads: NIOThreadPool?
+    var hashingThreads: NIOThreadPool?
     switch settings.isolation {
     case .inprocess:
       let network = NIOThreadPool(numberOfThreads: settings.networkThreads)
       network.start()
+      let hashing = NIOThreadPool(numberOfThreads: settings.hashingThreads)
+      hashing.start()
       processThreads = network
+      hashingThreads = hashing
       backend = InProcessBackend(
-        gateway: gateway, services: services, threads: .singleton, networkThreads: network, logger: logger)
+        gateway: gateway, services: services, threads: .singleton, networkThreads: network, hashingThreads: hashing,
+        hashingQueue: ConcurrencyLimit(limit: settings.hashingQueue), logger: logger)
     case .process:
       let threads = NIOThreadPool(numberOfThreads: settings.maxConcurrent)
       threads.start()
@@ -91,7 +101,7 @@ package enum ShopServer {
       requestID: requestID, sandbox: settings.sandbox, site: settings.site,
       operatorEndpoint: settings.operatorStatus.map {
         OperatorEndpoint(authenticator: services.authenticator, logger: logger, report: $0)
-      }, readiness: settings.readiness)
+      }, readiness: settings.readiness, trustedProxies: settings.trustedProxies)
     let (host, isolation) = (settings.host, settings.isolation)
     try await HTTPServer.run(
       responder, host: settings.host, port: settings.port, limits: settings.limits, logger: logger,
@@ -105,6 +115,7 @@ package enum ShopServer {
       },
       alongside: settings.scheduler.map { [SchedulerService(loop: $0, logger: logger)] } ?? [])
     try await processThreads?.shutdownGracefully()
+    try await hashingThreads?.shutdownGracefully()
     logger.info("stopped")
   }
 }

@@ -10,7 +10,7 @@ struct Bazaar: AsyncParsableCommand {
     subcommands: [
       Invoke.self, CGI.self, Serve.self, Up.self, ListFunctions.self, DatabaseCommand.self, QueueCommand.self,
       OrdersCommand.self, OutboxCommand.self, PaymentsCommand.self, SchedulerCommand.self, StatusCommand.self,
-      ShipmentsCommand.self, OperatorCommand.self, SandboxCommand.self,
+      ShipmentsCommand.self, OperatorCommand.self, AccountsCommand.self, SandboxCommand.self,
     ]
   )
 }

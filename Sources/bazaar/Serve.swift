@@ -225,6 +225,9 @@ enum Runner {
       site: options.storefront, operatorStatus: options.storefront ? operatorStatus(live, configuration) : nil)
     let database = live.database
     settings.readiness = { database.readinessProblems() }
+    settings.trustedProxies = configuration.trustedProxies
+    settings.hashingThreads = configuration.hashingThreads
+    settings.hashingQueue = configuration.hashingQueue
     settings.limits = ConnectionLimits(
       headTimeout: options.headerTimeout, bodyTimeout: options.bodyTimeout, maxConnections: options.maxConnections)
     do {

@@ -276,3 +276,39 @@ struct OperatorCommand: ParsableCommand {
     }
   }
 }
+
+/// `bazaar accounts block|unblock ID`: an operator stops (or restores) a user or a seller from
+/// the shell (never over HTTP).
+struct AccountsCommand: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "accounts", abstract: "Operator actions on accounts (shell only).",
+    subcommands: [Block.self, Unblock.self])
+
+  struct Block: ParsableCommand {
+    static let configuration = CommandConfiguration(
+      abstract: "Block a user (usr_…) or seller (sel_…): sign-ins fail with account_blocked, every token is revoked.")
+
+    @Argument(help: "The account's id.") var id: String
+
+    func run() throws { try setBlocked(id, true) }
+  }
+
+  struct Unblock: ParsableCommand {
+    static let configuration = CommandConfiguration(
+      abstract: "Unblock a blocked user or seller: it may sign in again (its old tokens stay revoked).")
+
+    @Argument(help: "The account's id.") var id: String
+
+    func run() throws { try setBlocked(id, false) }
+  }
+}
+
+/// Blocks or unblocks `id`, answering the account as its functions show it.
+private func setBlocked(_ id: String, _ blocked: Bool) throws {
+  try respondWithShop { live in
+    if id.hasPrefix(SellerID.prefix) {
+      return QueueAnswer(SellerView(try live.services.sellers.setBlocked(id, blocked)).json)
+    }
+    return QueueAnswer(UserView(try live.services.accounts.setBlocked(id, blocked)).json)
+  }
+}
