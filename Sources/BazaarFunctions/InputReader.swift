@@ -78,6 +78,9 @@ package struct InputReader {
     case .integer(let value): return .set(value)
     case .number(let value) where value == value.rounded() && abs(value) < 9e15:
       return .set(Int64(value))
+    case .number(let value) where value == value.rounded():
+      record(name, "out_of_range", "is too large: a whole number must be at most 9223372036854775807 in size")
+      return .keep
     case let other?:
       record(
         name, "wrong_type", "must be a whole number, not \(other.typeName == "number" ? "a fraction" : other.typeName)")

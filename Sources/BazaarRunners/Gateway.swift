@@ -167,6 +167,10 @@ package struct Gateway: Sendable {
           token == nil ? "Bearer realm=\"bazaar\"" : "Bearer realm=\"bazaar\", error=\"invalid_token\""
         ))
     }
+    // Answers hold tokens and personal data: no cache keeps them (a browser page's own headers say the same).
+    if !extraHeaders.contains(where: { $0.name == "Cache-Control" }) && outcome.navigation == nil {
+      headers.append(("Cache-Control", "no-store"))
+    }
     if let seconds = outcome.retryAfter, !extraHeaders.contains(where: { $0.name == "Retry-After" }) {
       headers.append(("Retry-After", String(seconds)))
     }

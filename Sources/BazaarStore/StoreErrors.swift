@@ -10,7 +10,18 @@ func translatingErrors<T>(_ body: () throws -> T) throws -> T {
     throw StoreBusy()
   } catch let error as DatabaseError where error.resultCode == .SQLITE_READONLY {
     throw StoreReadOnly()
+  } catch let error as DatabaseError {
+    // GRDB's own description carries the statement's SQL; logs get SQLite's code and message only.
+    throw StoreFailure(code: error.extendedResultCode.rawValue, message: error.message ?? "")
   }
+}
+
+/// A database error other than busy or read-only, without the SQL that raised it: internal
+/// errors are logged, and a log must not hold statements (or what was bound to them).
+struct StoreFailure: Error, CustomStringConvertible {
+  var code: Int32
+  var message: String
+  var description: String { "SQLite error \(code): \(message)" }
 }
 
 extension DatabaseError {

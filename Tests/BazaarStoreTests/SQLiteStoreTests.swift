@@ -105,6 +105,18 @@ func claims(_ jti: String, for subject: String, role: Role = .user) -> AccessCla
     #expect(try temp.store.read { try $0.users.credentials(email: Email("kim@example.com")) } == nil)
   }
 
+  @Test func anInternalDatabaseErrorCarriesNoSQL() throws {
+    try temp.database.writer.writeWithoutTransaction { try $0.execute(sql: "DROP TABLE login_failures") }
+    do {
+      _ = try temp.store.read { try $0.loginFailures.failures(account: "user:kim@example.com", client: "10.0.0.1") }
+      Issue.record("the read should fail")
+    } catch {
+      let logged = String(reflecting: error)
+      #expect(logged.contains("no such table: login_failures"))
+      #expect(!logged.contains("SELECT") && !logged.contains("kim@example.com"), "\(logged)")
+    }
+  }
+
   @Test func aHeldWriteLockBecomesStoreBusy() throws {
     let path = temp.directory + "/busy.sqlite"
     let quick = SQLiteStore(try BazaarDatabase(path: path, busyTimeout: 0.05))

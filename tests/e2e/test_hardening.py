@@ -215,3 +215,30 @@ def test_reads_keep_going_through_a_login_flood(shop):
         assert max(reads) < 1.0, f"slowest read during the flood: {max(reads):.3f} s"
     finally:
         server.stop()
+
+
+def test_smaller_findings(shop):
+    """Token answers are never cached; a number too large for 64 bits says so; names of only
+    zero-width characters are empty; bidirectional overrides are refused."""
+    shop.signup("kim@example.com")
+    server = Runner(shop.home)
+    try:
+        status, headers, body = server.http("POST", "/users/auth", {"email": "kim@example.com", "password": PASSWORD})
+        assert status == 200 and headers["cache-control"] == "no-store"
+        token = body["token"]
+        shop.register_seller("shop@example.com", BUSINESS_NUMBERS[0])
+        seller = shop.seller_login("shop@example.com")
+        status, _, problem = server.http("POST", "/products", raw='{"name":"Cup","price":9223372036854775808,"stock":1}',
+                                         token=seller)
+        assert status == 422 and problem["errors"] == [
+            {"field": "price", "code": "out_of_range",
+             "detail": "price is too large: a whole number must be at most 9223372036854775807 in size"}]
+        status, _, problem = server.http("PATCH", "/users/me", {"name": "\u200b\u200b\ufeff"}, token=token)
+        assert status == 422 and problem["errors"][0]["code"] == "required", problem
+        status, _, problem = server.http("POST", "/products", {"name": "Cup \u202egnp.exe", "price": 100, "stock": 1},
+                                         token=seller)
+        assert status == 422 and "bidirectional" in problem["errors"][0]["detail"], problem
+        assert server.http("POST", "/products", {"name": "\u200bCup\u200b", "price": 100, "stock": 1},
+                           token=seller)[2]["name"] == "Cup"
+    finally:
+        server.stop()

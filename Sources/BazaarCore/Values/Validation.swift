@@ -69,6 +69,13 @@ package enum TextRule {
     if text.unicodeScalars.contains(where: { $0.properties.generalCategory == .control && !allowed.contains($0) }) {
       throw FieldError(field: field, code: "invalid", message: "\(field) must not contain control characters")
     }
+    if text.unicodeScalars.contains(where: {
+      (0x202A...0x202E).contains($0.value) || (0x2066...0x2069).contains($0.value)
+    }) {
+      throw FieldError(
+        field: field, code: "invalid",
+        message: "\(field) must not contain bidirectional embedding or override characters")
+    }
     let length = text.unicodeScalars.count
     if raw.unicodeScalars.count > max {
       throw FieldError(field: field, code: "too_long", message: "\(field) must be at most \(max) characters")
@@ -83,11 +90,19 @@ package enum TextRule {
 }
 
 extension String {
-  /// The string without leading and trailing white space or newlines.
+  /// The string without leading and trailing white space, newlines or zero-width characters
+  /// (U+200B–U+200D, U+2060, U+FEFF): a name of only invisible characters is an empty name.
   package func trimmingWhitespace() -> String {
     let scalars = unicodeScalars
-    guard let first = scalars.firstIndex(where: { !$0.properties.isWhitespace }) else { return "" }
-    let last = scalars.lastIndex(where: { !$0.properties.isWhitespace })!
+    guard let first = scalars.firstIndex(where: { !$0.isBlank }) else { return "" }
+    let last = scalars.lastIndex(where: { !$0.isBlank })!
     return String(scalars[first...last])
+  }
+}
+
+extension Unicode.Scalar {
+  /// White space, or a character with no width.
+  fileprivate var isBlank: Bool {
+    properties.isWhitespace || (0x200B...0x200D).contains(value) || value == 0x2060 || value == 0xFEFF
   }
 }
