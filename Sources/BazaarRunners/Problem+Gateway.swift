@@ -54,8 +54,15 @@ extension Problem {
   package static let unparsableRequest = Problem(
     status: 400, code: "bad_request", title: "Bad request",
     detail:
-      "the request is not valid HTTP/1.1; a URL must be percent-encoded (q=%EC%82%AC%EA%B3%BC for q=사과, as curl -G --data-urlencode sends it)"
+      "the request is not valid HTTP/1.1 (a malformed request line or header, an unknown HTTP version, "
+      + "conflicting Content-Length or Transfer-Encoding, or headers over the size limit); a URL must be "
+      + "percent-encoded (q=%EC%82%AC%EA%B3%BC for q=사과, as curl -G --data-urlencode sends it)"
   )
+
+  /// HTTP: the body's framing is broken (a bad chunk size).
+  package static let unreadableBody = Problem(
+    status: 400, code: "bad_request", title: "Bad request",
+    detail: "the request body could not be read: its chunked encoding is malformed")
 
   /// The runner is stopping and did not start this request.
   package static let shuttingDown = Problem(

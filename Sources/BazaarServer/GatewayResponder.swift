@@ -100,7 +100,8 @@ package struct GatewayResponder: HTTPResponder {
     return Self.httpResponse(response, head: incoming.method == "HEAD")
   }
 
-  /// The body, at most `maxBodyBytes`: a larger declared `Content-Length` is refused unread.
+  /// The body, at most `maxBodyBytes`: a larger declared `Content-Length` is refused unread; a
+  /// body that cannot be decoded (a bad chunk size) is a 400, not a 413.
   private func readBody(_ request: inout Request) async -> Result<[UInt8], Problem> {
     if let declared = request.headers[.contentLength].flatMap({ Int($0) }), declared > maxBodyBytes {
       return .failure(.payloadTooLarge(limit: maxBodyBytes))
@@ -108,8 +109,10 @@ package struct GatewayResponder: HTTPResponder {
     do {
       let buffer = try await request.collectBody(upTo: maxBodyBytes)
       return .success(Array(buffer.readableBytesView))
-    } catch {
+    } catch is NIOTooManyBytesError {
       return .failure(.payloadTooLarge(limit: maxBodyBytes))
+    } catch {
+      return .failure(.unreadableBody)
     }
   }
 

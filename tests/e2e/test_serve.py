@@ -280,3 +280,30 @@ def test_slow_clients_meet_deadlines_and_the_connection_cap(tmp_path):
         assert server.http("GET", "/healthz")[0] == 200
     finally:
         assert server.stop() == 0
+
+
+def raw_exchange(port, request):
+    sock = socket.create_connection(("127.0.0.1", port))
+    try:
+        sock.sendall(request)
+        answer = read_all(sock, 5)
+    finally:
+        sock.close()
+    head, _, body = (answer or b"").decode("utf-8", "replace").partition("\r\n\r\n")
+    return head, body
+
+
+@pytest.mark.parametrize("request_bytes, status", [
+    (b"POST /users HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\nContent-Length: 3\r\n\r\n{}", 400),
+    (b"POST /users HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\nTransfer-Encoding: chunked\r\n\r\n{}", 400),
+    (b"GET /healthz HTTP/9.9\r\nHost: x\r\n\r\n", 400),
+    (b"GET /healthz HTTP/1.1\r\nHost: x\r\nX-Big: " + b"a" * 100_000 + b"\r\n\r\n", 400),
+    (b"POST /users HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\nContent-Type: application/json\r\n\r\n"
+     b"zz\r\n{}\r\n0\r\n\r\n", 400),
+], ids=["duplicate-content-length", "length-and-chunked", "http-9.9", "100-kb-header", "bad-chunk-size"])
+def test_protocol_errors_get_a_problem_object_and_a_request_id(runner, request_bytes, status):
+    head, body = raw_exchange(runner.port, request_bytes)
+    assert head.startswith(f"HTTP/1.1 {status} "), head
+    assert "x-request-id: req_" in head.lower()
+    problem = json.loads(body)
+    assert problem["code"] == "bad_request" and problem["requestId"].startswith("req_")
