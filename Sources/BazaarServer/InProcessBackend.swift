@@ -3,6 +3,10 @@ package import BazaarRunners
 package import Logging
 package import NIOPosix
 
+#if canImport(Glibc)
+  internal import Glibc
+#endif
+
 /// Runs functions in the runner's process. Handlers block (SQLite, scrypt), so they run on a
 /// thread pool, never on the event loops or the cooperative pool. Handlers that wait on
 /// another service over the network (`waitsOnNetwork`: the payment gateway) run on a pool of
@@ -46,9 +50,16 @@ package struct InProcessBackend: RequestBackend {
     defer {
       if pool === hashingThreads { hashingQueue.release() }
     }
+    let lowerPriority = pool === hashingThreads
     do {
       return try await pool.runIfActive {
-        gateway.handle(
+        // Password checks yield the CPU to everything else: on a busy machine a read should
+        // not wait for a time slice behind scrypt (on Linux, PRIO_PROCESS with who 0 sets the calling thread's nice value only).
+        if lowerPriority {
+          var parameters = sched_param(sched_priority: 0)
+          _ = sched_setscheduler(0, 5, &parameters)  // SCHED_IDLE (linux/sched.h), not exported to Swift
+        }
+        return gateway.handle(
           request, services: { services },
           reportInternal: { error in
             logger.error(
