@@ -242,3 +242,17 @@ def test_smaller_findings(shop):
                            token=seller)[2]["name"] == "Cup"
     finally:
         server.stop()
+
+
+def test_an_internal_database_error_logs_no_sql(shop):
+    """A table gone (a damaged database): the caller gets 500 internal_error, and the log line
+    says what SQLite said, never the statement or what was bound to it."""
+    shop.signup("kim@example.com")
+    import sqlite3
+    with sqlite3.connect(shop.home / "var" / "bazaar.sqlite") as db:
+        db.execute("DROP TABLE login_failures")
+    failed = login(shop, "kim@example.com", "secret-guess-123")
+    failed.problem(500, "internal_error", 70)
+    logged = failed.stderr
+    assert "no such table: login_failures" in logged, logged
+    assert "SELECT" not in logged and "kim@example.com" not in logged and "secret-guess-123" not in logged
