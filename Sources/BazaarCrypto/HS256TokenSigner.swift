@@ -77,7 +77,9 @@ package struct HS256TokenSigner: TokenSigner {
     else { throw AuthErrorBox.malformed("claims sub, role, jti (strings) and iat, exp (numbers) are required") }
     guard let role = Role(rawValue: roleName) else { throw AuthErrorBox.malformed("role is not known") }
     guard Self.isSubject(subject, of: role) else { throw AuthErrorBox.malformed("sub is not an id of its role") }
-    guard Self.isTokenID(tokenID) else { throw AuthErrorBox.malformed("jti must be 1 to 64 of [A-Za-z0-9._-]") }
+    guard tokenID.isPlainToken(maxLength: 64) else {
+      throw AuthErrorBox.malformed("jti must be 1 to 64 of [A-Za-z0-9._-]")
+    }
     guard let issuedAt = Self.timestamp(claims["iat"]), let expiresAt = Self.timestamp(claims["exp"]) else {
       throw AuthErrorBox.malformed("iat and exp must be integer NumericDates")
     }
@@ -115,18 +117,6 @@ package struct HS256TokenSigner: TokenSigner {
     }
   }
 
-  /// Whether `tokenID` is 1 to 64 characters of `[A-Za-z0-9._-]` (our ids, UUIDs).
-  private static func isTokenID(_ tokenID: String) -> Bool {
-    (1...64).contains(tokenID.utf8.count)
-      && tokenID.utf8.allSatisfy {
-        switch $0 {
-        case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"),
-          UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "."), UInt8(ascii: "_"), UInt8(ascii: "-"):
-          true
-        default: false
-        }
-      }
-  }
 }
 
 /// Carries an `AuthError` through the JWS layer, which knows no claim semantics.

@@ -54,7 +54,6 @@ final class RequestDeadlines: ChannelDuplexHandler, RemovableChannelHandler {
   private let requestID: @Sendable () -> String
   private var state = State.awaitingHead
   private var timer: Scheduled<Void>?
-  private var counted = false
   private var overLimit = false
 
   init(limits: ConnectionLimits, count: ConnectionCount, requestID: @escaping @Sendable () -> String) {
@@ -64,17 +63,13 @@ final class RequestDeadlines: ChannelDuplexHandler, RemovableChannelHandler {
   }
 
   func handlerAdded(context: ChannelHandlerContext) {
-    counted = true
     overLimit = count.enter() > limits.maxConnections
     arm(context, seconds: limits.headTimeout, .close)
   }
 
   func handlerRemoved(context: ChannelHandlerContext) {
     timer?.cancel()
-    if counted {
-      counted = false
-      count.leave()
-    }
+    count.leave()
   }
 
   func channelRead(context: ChannelHandlerContext, data: NIOAny) {
@@ -82,7 +77,7 @@ final class RequestDeadlines: ChannelDuplexHandler, RemovableChannelHandler {
     case .head:
       if overLimit {
         timer?.cancel()
-        answer(context, Problem.tooManyConnections(limit: limits.maxConnections), close: true)
+        answer(context, Problem.tooManyConnections(limit: limits.maxConnections))
         return
       }
       state = .readingBody
@@ -118,13 +113,13 @@ final class RequestDeadlines: ChannelDuplexHandler, RemovableChannelHandler {
       switch expiry {
       case .close: context.close(promise: nil)
       case .requestTimeout:
-        handler.answer(context, Problem.requestTimeout(seconds: handler.limits.bodyTimeout), close: true)
+        handler.answer(context, Problem.requestTimeout(seconds: handler.limits.bodyTimeout))
       }
     }
   }
 
   /// Writes `problem` as the answer (with a request id and `Connection: close`), then closes.
-  private func answer(_ context: ChannelHandlerContext, _ problem: Problem, close: Bool) {
+  private func answer(_ context: ChannelHandlerContext, _ problem: Problem) {
     let id = requestID()
     var problem = problem
     problem.requestId = id
@@ -138,8 +133,6 @@ final class RequestDeadlines: ChannelDuplexHandler, RemovableChannelHandler {
       status: .init(code: problem.status, reasonPhrase: HTTPStatus.reason(problem.status)), headerFields: fields)
     context.write(wrapOutboundOut(.head(head)), promise: nil)
     context.write(wrapOutboundOut(.body(context.channel.allocator.buffer(bytes: body))), promise: nil)
-    context.writeAndFlush(wrapOutboundOut(.end(nil))).whenComplete { _ in
-      if close { context.close(promise: nil) }
-    }
+    context.writeAndFlush(wrapOutboundOut(.end(nil))).whenComplete { _ in context.close(promise: nil) }
   }
 }

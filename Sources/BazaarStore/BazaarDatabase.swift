@@ -39,6 +39,8 @@ package struct BazaarDatabase: Sendable {
   package let appliedMigrations: [String]
   /// The database file.
   package let path: String
+  /// Its directory (SQLite writes the WAL and the shared memory there).
+  private var directory: String { path.lastIndex(of: "/").map { String(path[..<$0]) } ?? "." }
   private let connections: Connections
   private let busyTimeout: Double
   private let handle: Handle
@@ -159,7 +161,6 @@ package struct BazaarDatabase: Sendable {
   /// in which case the connections are reopened (a connection opened on a read-only file stays
   /// read-only) and the write may be retried.
   package func reopenIfWritable() -> Bool {
-    let directory = path.lastIndex(of: "/").map { String(path[..<$0]) } ?? "."
     guard access(path, W_OK) == 0, access(directory, W_OK) == 0,
       let fresh = try? Self.connect(path, connections, busyTimeout), !fresh.readOnly
     else { return false }
@@ -181,7 +182,6 @@ package struct BazaarDatabase: Sendable {
     if (try? writer.read({ try Self.migrator.hasCompletedMigrations($0) })) != true {
       problems.append("migrations are not current")
     }
-    let directory = path.lastIndex(of: "/").map { String(path[..<$0]) } ?? "."
     if access(path, W_OK) != 0 || access(directory, W_OK) != 0
       || (handle.writer.withLock { $0.readOnly } && !reopenIfWritable())
     {

@@ -49,7 +49,7 @@ import Testing
 
   @Test func aSuccessClearsTheAddressButNotTheAccountCount() throws {
     for _ in 0..<9 { try throttle.failed("user:kim@example.com", from: "10.0.0.1") }
-    try throttle.succeeded("user:kim@example.com", from: "10.0.0.1")
+    try store.write { try throttle.succeeded("user:kim@example.com", from: "10.0.0.1", in: $0) }
     try throttle.failed("user:kim@example.com", from: "10.0.0.1")
     #expect(heldFor("user:kim@example.com", from: "10.0.0.1") == nil)
     let remaining = try store.read {

@@ -6,6 +6,7 @@ walked with the Tab key (every control reachable), and photographed into `screen
 import http.client
 import json
 import subprocess
+import sys
 import time
 import urllib.request
 
@@ -14,6 +15,9 @@ import pytest
 
 from conftest import BIN, BUSINESS_NUMBERS, PASSWORD, ROOT, SECRET
 from http_client import Runner
+
+sys.path.insert(0, str(ROOT / "Benchmarks"))
+from storefront import page_weights  # noqa: E402  (the page-weight benchmark's own measure)
 
 SIZES = {"phone": (390, 844), "desktop": (1280, 900)}
 SCREENSHOTS = ROOT / "screenshots"
@@ -619,24 +623,3 @@ def fetch_status(port, path, headers):
         return connection.getresponse().status
     finally:
         connection.close()
-
-
-def page_weights(base):
-    """{page: (bytes, [files])}: the HTML, its style sheets and every module it imports, transitively."""
-    import re
-    weights = {}
-    for page in ["/", "/seller", "/operator"]:
-        seen, queue, total = set(), [page], 0
-        while queue:
-            path = queue.pop()
-            if path in seen:
-                continue
-            seen.add(path)
-            with urllib.request.urlopen(base + path) as answer:
-                body = answer.read()
-            total += len(body)
-            text = body.decode()
-            queue += re.findall(r'(?:href|src)="(/assets/[^"]+)"', text)
-            queue += ["/assets/" + name for name in re.findall(r'from "\./([^"]+)"', text)]
-        weights[page] = (total, sorted(seen))
-    return weights

@@ -104,9 +104,10 @@ package struct LoginThrottle: Sendable {
     }
   }
 
-  /// A successful sign-in clears the pair's record (not the account's, which other addresses fed).
-  package func succeeded(_ account: String, from client: String) throws {
-    try store.write { try $0.loginFailures.clear(account: account, client: client) }
+  /// A successful sign-in clears the pair's record (not the account's, which other addresses
+  /// fed), in the transaction that records the sign-in.
+  package func succeeded(_ account: String, from client: String, in tx: any StoreTransaction) throws {
+    try tx.loginFailures.clear(account: account, client: client)
   }
 
   /// `failures` with its window restarted when it has passed (a fresh record when none).
@@ -118,5 +119,21 @@ package struct LoginThrottle: Sendable {
     }
     if let held = failures.heldUntil, now.milliseconds - held.milliseconds >= 86_400_000 { failures.holds = 0 }
     return failures
+  }
+}
+
+extension LoginThrottle? {
+  /// Runs a sign-in's password `check` under the throttle (when there is one): refused while
+  /// `account` is held off from `client`; wrong credentials are counted before they are
+  /// rethrown (a store that failed counts for nothing).
+  package func guarding<T>(_ account: String, from client: String, _ check: () throws -> T) throws -> T {
+    guard let throttle = self else { return try check() }
+    try throttle.check(account, from: client)
+    do {
+      return try check()
+    } catch AccountError.invalidCredentials {
+      try throttle.failed(account, from: client)
+      throw AccountError.invalidCredentials
+    }
   }
 }

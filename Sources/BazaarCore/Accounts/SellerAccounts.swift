@@ -59,22 +59,18 @@ package struct SellerAccounts: Sendable {
   {
     let email = try Email(rawEmail)
     let key = "seller:" + email.value
-    try throttle?.check(key, from: client)
-    let found = try store.read { try $0.sellers.credentials(email: email) }
-    do {
+    let stored = try throttle.guarding(key, from: client) {
+      let found = try store.read { try $0.sellers.credentials(email: email) }
       try passwords.requireMatch(password, storedHash: found?.passwordHash)
-    } catch {
-      try throttle?.failed(key, from: client)
-      throw error
+      return found!
     }
-    let stored = found!
     try stored.seller.status.requireActive()
     let rehash = passwords.needsRehash(stored.passwordHash) ? try passwords.hash(password) : nil
     let issued = try issuer.issue(subject: stored.seller.id.rawValue, role: .seller)
     try store.write { tx in
       if let rehash { try tx.sellers.replacePasswordHash(of: stored.seller.id, with: rehash) }
       try tx.tokens.recordIssued(issued.claims)
-      if throttle != nil { try tx.loginFailures.clear(account: key, client: client) }
+      try throttle?.succeeded(key, from: client, in: tx)
     }
     return (issued, stored.seller)
   }

@@ -74,22 +74,18 @@ package struct UserAccounts: Sendable {
   package func login(email rawEmail: String, password: String, client: String = "local") throws -> (IssuedToken, User) {
     let email = try Email(rawEmail)
     let key = "user:" + email.value
-    try throttle?.check(key, from: client)
-    let found = try store.read { try $0.users.credentials(email: email) }
-    do {
+    let stored = try throttle.guarding(key, from: client) {
+      let found = try store.read { try $0.users.credentials(email: email) }
       try passwords.requireMatch(password, storedHash: found?.passwordHash)
-    } catch {
-      try throttle?.failed(key, from: client)
-      throw error
+      return found!
     }
-    let stored = found!
     try stored.user.status.requireActive()
     let rehash = passwords.needsRehash(stored.passwordHash) ? try passwords.hash(password) : nil
     let issued = try issuer.issue(subject: stored.user.id.rawValue, role: .user)
     try store.write { tx in
       if let rehash { try tx.users.replacePasswordHash(of: stored.user.id, with: rehash, changedAt: nil) }
       try tx.tokens.recordIssued(issued.claims)
-      if throttle != nil { try tx.loginFailures.clear(account: key, client: client) }
+      try throttle?.succeeded(key, from: client, in: tx)
     }
     return (issued, stored.user)
   }

@@ -90,6 +90,16 @@ package enum TextRule {
 }
 
 extension String {
+  /// Whether the string is 1 to `maxLength` characters of `[A-Za-z0-9._-]`: safe to echo in a
+  /// header or a log line (request ids, token ids).
+  package func isPlainToken(maxLength: Int) -> Bool {
+    (1...maxLength).contains(utf8.count)
+      && utf8.allSatisfy {
+        (0x30...0x39).contains($0) || (0x41...0x5A).contains($0) || (0x61...0x7A).contains($0) || $0 == 0x2E
+          || $0 == 0x5F || $0 == 0x2D
+      }
+  }
+
   /// The string without leading and trailing white space, newlines or zero-width characters
   /// (U+200B–U+200D, U+2060, U+FEFF): a name of only invisible characters is an empty name.
   package func trimmingWhitespace() -> String {

@@ -82,3 +82,43 @@ export function saveSession(role, answer) {
 export function endSession(role) {
   localStorage.removeItem(`bazaar.${role}`);
 }
+
+/** Thrown when a call already sent the browser elsewhere (to log in): nothing more to show. */
+export class Navigated extends Error {}
+
+/**
+ * Calls as the signed-in `role` for a page whose home is `home`: with no session, or one the
+ * shop ended (401), the browser goes to `#/login` (`notice` says why) and comes back afterwards.
+ * `verb` is how the page names signing in ("log in", "sign in").
+ */
+export function signedIn(role, home, verb, notice) {
+  const returnKey = `bazaar.${role}.returnTo`;
+  const toLogin = (message) => {
+    sessionStorage.setItem(returnKey, location.hash || home);
+    if (message) notice(message);
+    location.hash = "#/login";
+    throw new Navigated();
+  };
+  return {
+    toLogin,
+    async call(method, path, options = {}) {
+      const current = session(role);
+      if (!current) toLogin(`Please ${verb} first.`);
+      try {
+        return await call(method, path, { ...options, token: current.token });
+      } catch (error) {
+        if (error instanceof ApiError && error.status === 401) {
+          endSession(role);
+          toLogin(`Your session has ended; please ${verb} again.`);
+        }
+        throw error;
+      }
+    },
+    /** Where to go once signed in: back where the page was, else home. */
+    returnTarget() {
+      const target = sessionStorage.getItem(returnKey) || home;
+      sessionStorage.removeItem(returnKey);
+      return ["#/login", "#/signup", "#/register"].includes(target) ? home : target;
+    },
+  };
+}

@@ -1,40 +1,21 @@
 // The seller console: products and stock, orders holding the seller's products, shipments to send, settings.
-import { ApiError, call, endSession, saveSession, session } from "./api.js";
+import { call, endSession, saveSession, session, signedIn } from "./api.js";
 import {
-  Navigated, attempt, errorArea, field, h, input, say, show, startRouter, statusBadge, when, won,
+  attempt, errorArea, field, h, input, say, show, startRouter, statusBadge, when, won,
 } from "./ui.js";
 
-const RETURN_TO = "bazaar.sellerReturnTo";
 
 function updateHeader() {
   document.getElementById("nav-account").textContent = session("seller") ? "Settings" : "Sign in";
 }
 
-function toLogin(message) {
-  sessionStorage.setItem(RETURN_TO, location.hash || "#/products");
-  if (message) say(message, "error", true);
-  location.hash = "#/login";
-  throw new Navigated();
-}
-
-/** A call as the signed-in seller; an ended session goes to sign in and back. */
-async function asSeller(method, path, options = {}) {
-  const current = session("seller");
-  if (!current) toLogin("Please sign in first.");
-  try {
-    return await call(method, path, { ...options, token: current.token });
-  } catch (error) {
-    if (error instanceof ApiError && error.status === 401) {
-      endSession("seller");
-      toLogin("Your session has ended; please sign in again.");
-    }
-    throw error;
-  }
-}
+/** Calls as the signed-in seller; an ended session goes to sign in and back. */
+const sellerSession = signedIn("seller", "#/products", "sign in", (message) => say(message, "error", true));
+const asSeller = sellerSession.call;
 
 function me() {
   const current = session("seller");
-  if (!current) toLogin();
+  if (!current) sellerSession.toLogin();
   return current.account;
 }
 
@@ -244,9 +225,7 @@ function loginPage() {
     attempt(submit, async () => {
       saveSession("seller", await call("POST", "/sellers/auth", { body: { email: email.value.trim(), password: password.value } }));
       updateHeader();
-      const target = sessionStorage.getItem(RETURN_TO) || "#/products";
-      sessionStorage.removeItem(RETURN_TO);
-      location.hash = target === "#/login" ? "#/products" : target;
+      location.hash = sellerSession.returnTarget();
     }, problems);
   });
   show(h("h1", {}, "Seller sign in"), form, h("p", {}, "New seller? ", h("a", { href: "#/register" }, "Register")));

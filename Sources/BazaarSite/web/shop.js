@@ -1,11 +1,10 @@
 // The storefront: catalog, cart (kept in this browser), checkout through KakaoPay, orders, account.
-import { ApiError, call, endSession, saveSession, session } from "./api.js";
+import { call, endSession, saveSession, session, signedIn } from "./api.js";
 import {
   Navigated, attempt, errorArea, field, h, input, say, show, startRouter, statusBadge, when, won,
 } from "./ui.js";
 
 const CART = "bazaar.cart";
-const RETURN_TO = "bazaar.returnTo";
 const PAGE_SIZE = 12;
 
 // ---- session and calls as the buyer ----
@@ -29,33 +28,12 @@ function updateHeader() {
   document.getElementById("nav-account").textContent = session("user") ? "Account" : "Log in";
 }
 
-/** Sends the buyer to log in, then back to where they were. */
-function toLogin(message) {
-  sessionStorage.setItem(RETURN_TO, location.hash || "#/");
-  if (message) say(message, "error", true);
-  location.hash = "#/login";
-  throw new Navigated();
-}
-
-/** A call as the signed-in buyer; an expired or revoked session goes to log in and back. */
-async function asBuyer(method, path, options = {}) {
-  const current = session("user");
-  if (!current) toLogin("Please log in first.");
-  try {
-    return await call(method, path, { ...options, token: current.token });
-  } catch (error) {
-    if (error instanceof ApiError && error.status === 401) {
-      endSession("user");
-      toLogin("Your session has ended; please log in again.");
-    }
-    throw error;
-  }
-}
+/** Calls as the signed-in buyer; an expired or revoked session goes to log in and back. */
+const buyer = signedIn("user", "#/", "log in", (message) => say(message, "error", true));
+const asBuyer = buyer.call;
 
 function afterLogin() {
-  const target = sessionStorage.getItem(RETURN_TO) || "#/";
-  sessionStorage.removeItem(RETURN_TO);
-  location.hash = target === "#/login" || target === "#/signup" ? "#/" : target;
+  location.hash = buyer.returnTarget();
 }
 
 // ---- catalog ----

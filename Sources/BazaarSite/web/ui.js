@@ -1,3 +1,7 @@
+import { Navigated } from "./api.js";
+
+export { Navigated };
+
 // Building pages safely: every piece of text goes in as text (textContent), never as HTML.
 
 /**
@@ -127,8 +131,6 @@ export async function attempt(control, action, place) {
   }
 }
 
-/** Thrown when a call already sent the browser elsewhere (to log in): nothing more to show. */
-export class Navigated extends Error {}
 
 /** The error area a form shows its failures in. */
 export function errorArea() {
