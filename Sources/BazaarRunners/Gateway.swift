@@ -86,6 +86,15 @@ package struct Gateway: Sendable {
     respond(to: request, routes.match(method: request.method, path: request.path), services, reportInternal)
   }
 
+  /// Answers `request` for a `match` the caller already took from `routes` (to pick a thread
+  /// pool, say), so a request is routed once.
+  package func handle(
+    _ request: GatewayRequest, matched match: RouteTable.Match, services: () throws -> Services,
+    reportInternal: (any Error) -> Void
+  ) -> GatewayResponse {
+    respond(to: request, match, services, reportInternal)
+  }
+
   /// Answers `request` with `function` alone, as a per-function CGI program does. An empty
   /// path (`/` or nothing) means the function itself, with path parameters in the body or query;
   /// any other path must fit the function's route.
