@@ -7,17 +7,17 @@ struct SQLiteOrderRepository: OrderRepository {
   let db: Database
 
   func insert(_ order: Order) throws {
-    try db.execute(
+    try db.cachedStatement(
       sql: """
         INSERT INTO orders (id, user_id, status, total, ship_recipient, ship_phone, ship_postal_code, ship_line1,
           ship_line2, created_at, updated_at, expires_at)
         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-        """,
-      arguments: [
-        order.id.rawValue, order.userID.rawValue, order.status.rawValue, order.total.won, order.shipping.recipient,
-        order.shipping.phone, order.shipping.postalCode, order.shipping.line1, order.shipping.line2,
-        order.createdAt.milliseconds, order.updatedAt.milliseconds, order.expiresAt.milliseconds,
-      ])
+        """
+    ).execute(arguments: [
+      order.id.rawValue, order.userID.rawValue, order.status.rawValue, order.total.won, order.shipping.recipient,
+      order.shipping.phone, order.shipping.postalCode, order.shipping.line1, order.shipping.line2,
+      order.createdAt.milliseconds, order.updatedAt.milliseconds, order.expiresAt.milliseconds,
+    ])
     let statement = try db.cachedStatement(
       sql: """
         INSERT INTO order_lines (order_id, line, product_id, seller_id, name, unit_price, quantity, line_total)
@@ -32,24 +32,26 @@ struct SQLiteOrderRepository: OrderRepository {
   }
 
   func order(id: OrderID) throws -> Order? {
-    guard let row = try Row.fetchOne(db, sql: "SELECT * FROM orders WHERE id = ?", arguments: [id.rawValue]) else {
+    guard
+      let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM orders WHERE id = ?"), arguments: [id.rawValue])
+    else {
       return nil
     }
     return try withLines([row]).first
   }
 
   func update(_ order: Order) throws {
-    try db.execute(
+    try db.cachedStatement(
       sql: """
         UPDATE orders SET status = ?, updated_at = ?, paid_at = ?, shipped_at = ?, delivered_at = ?, canceled_at = ?,
           expired_at = ?
         WHERE id = ?
-        """,
-      arguments: [
-        order.status.rawValue, order.updatedAt.milliseconds, order.paidAt?.milliseconds, order.shippedAt?.milliseconds,
-        order.deliveredAt?.milliseconds, order.canceledAt?.milliseconds, order.expiredAt?.milliseconds,
-        order.id.rawValue,
-      ])
+        """
+    ).execute(arguments: [
+      order.status.rawValue, order.updatedAt.milliseconds, order.paidAt?.milliseconds, order.shippedAt?.milliseconds,
+      order.deliveredAt?.milliseconds, order.canceledAt?.milliseconds, order.expiredAt?.milliseconds,
+      order.id.rawValue,
+    ])
   }
 
   func orders(of user: UserID, status: OrderStatus?, after: OrderPosition?, limit: Int) throws -> [Order] {
@@ -64,13 +66,13 @@ struct SQLiteOrderRepository: OrderRepository {
 
   func dueForExpiry(at now: Timestamp, limit: Int) throws -> [OrderID] {
     try String.fetchAll(
-      db,
-      sql: """
-        SELECT id FROM orders
-        WHERE status = 'pending_payment' AND expires_at <= ?
-          AND NOT EXISTS (SELECT 1 FROM payments WHERE payments.order_id = orders.id AND payments.status = 'approving')
-        ORDER BY expires_at, id LIMIT ?
-        """,
+      db.cachedStatement(
+        sql: """
+          SELECT id FROM orders
+          WHERE status = 'pending_payment' AND expires_at <= ?
+            AND NOT EXISTS (SELECT 1 FROM payments WHERE payments.order_id = orders.id AND payments.status = 'approving')
+          ORDER BY expires_at, id LIMIT ?
+          """),
       arguments: [now.milliseconds, limit]
     ).map(OrderID.init(rawValue:))
   }
@@ -95,7 +97,7 @@ struct SQLiteOrderRepository: OrderRepository {
     }
     sql += " ORDER BY created_at DESC, id DESC LIMIT ?"
     values.append(limit)
-    return try withLines(try Row.fetchAll(db, sql: sql, arguments: StatementArguments(values)))
+    return try withLines(try Row.fetchAll(db.cachedStatement(sql: sql), arguments: StatementArguments(values)))
   }
 
   /// The orders of `rows` with their lines, read in one more query.
@@ -105,7 +107,7 @@ struct SQLiteOrderRepository: OrderRepository {
     let placeholders = Array(repeating: "?", count: ids.count).joined(separator: ",")
     var lines: [String: [OrderLine]] = [:]
     for row in try Row.fetchAll(
-      db, sql: "SELECT * FROM order_lines WHERE order_id IN (\(placeholders)) ORDER BY order_id, line",
+      db.cachedStatement(sql: "SELECT * FROM order_lines WHERE order_id IN (\(placeholders)) ORDER BY order_id, line"),
       arguments: StatementArguments(ids))
     {
       lines[row["order_id"], default: []].append(
@@ -134,21 +136,20 @@ struct SQLiteOutboxRepository: OutboxRepository {
   let db: Database
 
   func append(_ event: OutboxEvent) throws {
-    try db.execute(
-      sql: "INSERT INTO outbox (id, type, subject, event, created_at) VALUES (?, ?, ?, ?, ?)",
-      arguments: [event.id, event.type, event.subject, event.cloudEvent.serialized, event.time.milliseconds])
+    try db.cachedStatement(sql: "INSERT INTO outbox (id, type, subject, event, created_at) VALUES (?, ?, ?, ?, ?)")
+      .execute(arguments: [event.id, event.type, event.subject, event.cloudEvent.serialized, event.time.milliseconds])
   }
 
   func claim(limit: Int, now: Timestamp, leaseUntil: Timestamp) throws -> [PendingEvent] {
     let rows = try Row.fetchAll(
-      db,
-      sql: """
-        UPDATE outbox SET claimed_until = ?
-        WHERE seq IN (
-          SELECT seq FROM outbox WHERE relayed_at IS NULL AND (claimed_until IS NULL OR claimed_until <= ?)
-          ORDER BY seq LIMIT ?)
-        RETURNING seq, id, type, event
-        """,
+      db.cachedStatement(
+        sql: """
+          UPDATE outbox SET claimed_until = ?
+          WHERE seq IN (
+            SELECT seq FROM outbox WHERE relayed_at IS NULL AND (claimed_until IS NULL OR claimed_until <= ?)
+            ORDER BY seq LIMIT ?)
+          RETURNING seq, id, type, event
+          """),
       arguments: [leaseUntil.milliseconds, now.milliseconds, limit])
     return rows.sorted { ($0["seq"] as Int64) < ($1["seq"] as Int64) }.map { row in
       PendingEvent(id: row["id"], type: row["type"], json: row["event"])
@@ -162,12 +163,12 @@ struct SQLiteOutboxRepository: OutboxRepository {
 
   func stats() throws -> OutboxStats {
     let row = try Row.fetchOne(
-      db,
-      sql: """
-        SELECT (SELECT count(*) FROM outbox WHERE relayed_at IS NULL) AS pending,
-          (SELECT min(created_at) FROM outbox WHERE relayed_at IS NULL) AS oldest,
-          (SELECT count(*) FROM outbox WHERE relayed_at IS NOT NULL) AS relayed
-        """)!
+      db.cachedStatement(
+        sql: """
+          SELECT (SELECT count(*) FROM outbox WHERE relayed_at IS NULL) AS pending,
+            (SELECT min(created_at) FROM outbox WHERE relayed_at IS NULL) AS oldest,
+            (SELECT count(*) FROM outbox WHERE relayed_at IS NOT NULL) AS relayed
+          """))!
     return OutboxStats(
       pending: row["pending"], oldestPending: (row["oldest"] as Int64?).map(Timestamp.init(milliseconds:)),
       relayed: row["relayed"])
@@ -180,7 +181,8 @@ struct SQLiteIdempotencyRepository: IdempotencyRepository {
 
   func record(of user: UserID, key: String) throws -> IdempotencyRecord? {
     try Row.fetchOne(
-      db, sql: "SELECT * FROM idempotency_keys WHERE user_id = ? AND key = ?", arguments: [user.rawValue, key]
+      db.cachedStatement(sql: "SELECT * FROM idempotency_keys WHERE user_id = ? AND key = ?"),
+      arguments: [user.rawValue, key]
     ).map { row in
       IdempotencyRecord(
         userID: UserID(rawValue: row["user_id"]), key: row["key"], request: row["request"], status: row["status"],
@@ -190,23 +192,23 @@ struct SQLiteIdempotencyRepository: IdempotencyRepository {
   }
 
   func save(_ record: IdempotencyRecord) throws {
-    try db.execute(
+    try db.cachedStatement(
       sql: """
         INSERT OR REPLACE INTO idempotency_keys (user_id, key, request, status, response, created_at, expires_at)
         VALUES (?, ?, ?, ?, ?, ?, ?)
-        """,
-      arguments: [
-        record.userID.rawValue, record.key, record.request, record.status, record.response,
-        record.createdAt.milliseconds, record.expiresAt.milliseconds,
-      ])
+        """
+    ).execute(arguments: [
+      record.userID.rawValue, record.key, record.request, record.status, record.response,
+      record.createdAt.milliseconds, record.expiresAt.milliseconds,
+    ])
   }
 
   func prune(before now: Timestamp, limit: Int) throws {
-    try db.execute(
+    try db.cachedStatement(
       sql: """
         DELETE FROM idempotency_keys WHERE (user_id, key) IN
           (SELECT user_id, key FROM idempotency_keys WHERE expires_at < ? LIMIT ?)
-        """,
-      arguments: [now.milliseconds, limit])
+        """
+    ).execute(arguments: [now.milliseconds, limit])
   }
 }

@@ -6,58 +6,61 @@ struct SQLitePaymentRepository: PaymentRepository {
   let db: Database
 
   func insert(_ payment: Payment) throws {
-    try db.execute(
+    try db.cachedStatement(
       sql: """
         INSERT INTO payments (id, order_id, user_id, status, amount, tid, state_secret, redirect_pc, redirect_mobile,
           redirect_app, sandbox, created_at, updated_at, ready_expires_at)
         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-        """,
-      arguments: [
-        payment.id.rawValue, payment.orderID.rawValue, payment.userID.rawValue, payment.status.rawValue,
-        payment.amount.won, payment.tid, payment.stateSecret, payment.redirects.pc, payment.redirects.mobile,
-        payment.redirects.app, payment.sandbox, payment.createdAt.milliseconds, payment.updatedAt.milliseconds,
-        payment.readyExpiresAt.milliseconds,
-      ])
+        """
+    ).execute(arguments: [
+      payment.id.rawValue, payment.orderID.rawValue, payment.userID.rawValue, payment.status.rawValue,
+      payment.amount.won, payment.tid, payment.stateSecret, payment.redirects.pc, payment.redirects.mobile,
+      payment.redirects.app, payment.sandbox, payment.createdAt.milliseconds, payment.updatedAt.milliseconds,
+      payment.readyExpiresAt.milliseconds,
+    ])
     if payment.status != .ready { try update(payment) }
   }
 
   func payment(id: PaymentID) throws -> Payment? {
-    try Row.fetchOne(db, sql: "SELECT * FROM payments WHERE id = ?", arguments: [id.rawValue]).map(Self.payment)
+    try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM payments WHERE id = ?"), arguments: [id.rawValue]).map(
+      Self.payment)
   }
 
   func latest(for order: OrderID) throws -> Payment? {
     try Row.fetchOne(
-      db, sql: "SELECT * FROM payments WHERE order_id = ? ORDER BY seq DESC LIMIT 1", arguments: [order.rawValue]
+      db.cachedStatement(sql: "SELECT * FROM payments WHERE order_id = ? ORDER BY seq DESC LIMIT 1"),
+      arguments: [order.rawValue]
     ).map(Self.payment)
   }
 
   func update(_ payment: Payment) throws {
-    try db.execute(
+    try db.cachedStatement(
       sql: """
         UPDATE payments SET status = ?, updated_at = ?, attempted_at = ?, aid = ?, method = ?, approved_at = ?,
           canceled_amount = ?, canceled_at = ?, failure_reason = ?, failure_message = ?
         WHERE id = ?
-        """,
-      arguments: [
-        payment.status.rawValue, payment.updatedAt.milliseconds, payment.attemptedAt?.milliseconds, payment.aid,
-        payment.method, payment.approvedAt?.milliseconds, payment.canceledAmount.won,
-        payment.canceledAt?.milliseconds, payment.failureReason, payment.failureMessage, payment.id.rawValue,
-      ])
+        """
+    ).execute(arguments: [
+      payment.status.rawValue, payment.updatedAt.milliseconds, payment.attemptedAt?.milliseconds, payment.aid,
+      payment.method, payment.approvedAt?.milliseconds, payment.canceledAmount.won,
+      payment.canceledAt?.milliseconds, payment.failureReason, payment.failureMessage, payment.id.rawValue,
+    ])
   }
 
   func uncertain(attemptedBefore before: Timestamp, limit: Int) throws -> [PaymentID] {
     try String.fetchAll(
-      db,
-      sql: """
-        SELECT id FROM payments WHERE status IN ('approving', 'refunding') AND attempted_at <= ?
-        ORDER BY attempted_at, id LIMIT ?
-        """,
+      db.cachedStatement(
+        sql: """
+          SELECT id FROM payments WHERE status IN ('approving', 'refunding') AND attempted_at <= ?
+          ORDER BY attempted_at, id LIMIT ?
+          """),
       arguments: [before.milliseconds, limit]
     ).map(PaymentID.init(rawValue:))
   }
 
   func count(failureReason reason: String) throws -> Int {
-    try Int.fetchOne(db, sql: "SELECT count(*) FROM payments WHERE failure_reason = ?", arguments: [reason]) ?? 0
+    try Int.fetchOne(
+      db.cachedStatement(sql: "SELECT count(*) FROM payments WHERE failure_reason = ?"), arguments: [reason]) ?? 0
   }
 
   func countByStatus() throws -> [PaymentStatus: Int] {
@@ -92,7 +95,7 @@ struct SQLitePaymentRepository: PaymentRepository {
 func countsByStatus<Status: RawRepresentable & Hashable>(_ db: Database, table: String) throws -> [Status: Int]
 where Status.RawValue == String {
   var counts: [Status: Int] = [:]
-  for row in try Row.fetchAll(db, sql: "SELECT status, count(*) AS n FROM \(table) GROUP BY status") {
+  for row in try Row.fetchAll(db.cachedStatement(sql: "SELECT status, count(*) AS n FROM \(table) GROUP BY status")) {
     if let status = Status(rawValue: row["status"]) { counts[status] = row["n"] }
   }
   return counts

@@ -6,68 +6,68 @@ struct SQLiteProductRepository: ProductRepository {
   let db: Database
 
   func insert(_ product: Product) throws {
-    try db.execute(
+    try db.cachedStatement(
       sql: """
         INSERT INTO products (id, seller_id, name, description, price, stock, reserved, image_url, category,
           created_at, updated_at, deleted_at)
         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-        """,
-      arguments: [
-        product.id.rawValue, product.sellerID.rawValue, product.name, product.description, product.price.won,
-        product.stock, product.reserved, product.imageURL, product.category, product.createdAt.milliseconds,
-        product.updatedAt.milliseconds, product.deletedAt?.milliseconds,
-      ])
+        """
+    ).execute(arguments: [
+      product.id.rawValue, product.sellerID.rawValue, product.name, product.description, product.price.won,
+      product.stock, product.reserved, product.imageURL, product.category, product.createdAt.milliseconds,
+      product.updatedAt.milliseconds, product.deletedAt?.milliseconds,
+    ])
   }
 
   func product(id: ProductID) throws -> Product? {
     try Row.fetchOne(
-      db, sql: "SELECT * FROM products WHERE id = ? AND deleted_at IS NULL", arguments: [id.rawValue]
+      db.cachedStatement(sql: "SELECT * FROM products WHERE id = ? AND deleted_at IS NULL"), arguments: [id.rawValue]
     ).map(Self.product)
   }
 
   func listedProduct(id: ProductID) throws -> Product? {
     try Row.fetchOne(
-      db,
-      sql: """
-        SELECT p.* FROM products p JOIN sellers s ON s.id = p.seller_id
-        WHERE p.id = ? AND p.deleted_at IS NULL AND s.status = 'active'
-        """,
+      db.cachedStatement(
+        sql: """
+          SELECT p.* FROM products p JOIN sellers s ON s.id = p.seller_id
+          WHERE p.id = ? AND p.deleted_at IS NULL AND s.status = 'active'
+          """),
       arguments: [id.rawValue]
     ).map(Self.product)
   }
 
   func update(_ product: Product) throws {
-    try db.execute(
+    try db.cachedStatement(
       sql: """
         UPDATE products SET name = ?, description = ?, price = ?, stock = ?, image_url = ?, category = ?,
           updated_at = ?, deleted_at = ?
         WHERE id = ?
-        """,
-      arguments: [
-        product.name, product.description, product.price.won, product.stock, product.imageURL, product.category,
-        product.updatedAt.milliseconds, product.deletedAt?.milliseconds, product.id.rawValue,
-      ])
+        """
+    ).execute(arguments: [
+      product.name, product.description, product.price.won, product.stock, product.imageURL, product.category,
+      product.updatedAt.milliseconds, product.deletedAt?.milliseconds, product.id.rawValue,
+    ])
   }
 
   func adjustReserved(of id: ProductID, by delta: Int64) throws -> Bool {
-    try db.execute(
-      sql: "UPDATE products SET reserved = reserved + ? WHERE id = ? AND reserved + ? BETWEEN 0 AND stock",
-      arguments: [delta, id.rawValue, delta])
+    try db.cachedStatement(
+      sql: "UPDATE products SET reserved = reserved + ? WHERE id = ? AND reserved + ? BETWEEN 0 AND stock"
+    ).execute(arguments: [delta, id.rawValue, delta])
     return db.changesCount == 1
   }
 
   func consumeReserved(of id: ProductID, by quantity: Int64) throws -> Bool {
-    try db.execute(
+    try db.cachedStatement(
       sql: """
         UPDATE products SET stock = stock - ?, reserved = reserved - ? WHERE id = ? AND ? BETWEEN 0 AND reserved
-        """,
-      arguments: [quantity, quantity, id.rawValue, quantity])
+        """
+    ).execute(arguments: [quantity, quantity, id.rawValue, quantity])
     return db.changesCount == 1
   }
 
   func list(_ query: ProductQuery) throws -> [Product] {
     let statement = ProductListing(query, walkSortIndex: try shouldWalkSortIndex(query))
-    return try Row.fetchAll(db, sql: statement.sql, arguments: StatementArguments(statement.arguments))
+    return try Row.fetchAll(db.cachedStatement(sql: statement.sql), arguments: StatementArguments(statement.arguments))
       .map(Self.product)
   }
 
@@ -80,8 +80,8 @@ struct SQLiteProductRepository: ProductRepository {
     }
     let matches =
       try Int.fetchOne(
-        db,
-        sql: "SELECT count(*) FROM (SELECT 1 FROM products_search WHERE products_search MATCH ? LIMIT ?)",
+        db.cachedStatement(
+          sql: "SELECT count(*) FROM (SELECT 1 FROM products_search WHERE products_search MATCH ? LIMIT ?)"),
         arguments: [ProductListing.matchExpression(text), ProductListing.walkThreshold + 1]) ?? 0
     return matches > ProductListing.walkThreshold
   }
@@ -102,7 +102,7 @@ extension SQLiteStore {
     try translatingErrors {
       try database.writer.singleStatementRead { db in
         try Int.fetchOne(
-          db, sql: "SELECT count(*) FROM products_search WHERE products_search MATCH ?",
+          db.cachedStatement(sql: "SELECT count(*) FROM products_search WHERE products_search MATCH ?"),
           arguments: [ProductListing.matchExpression(text)]) ?? 0
       }
     }

@@ -7,16 +7,16 @@ struct SQLiteSellerRepository: SellerRepository {
 
   func insert(_ seller: Seller, passwordHash: String) throws {
     do {
-      try db.execute(
+      try db.cachedStatement(
         sql: """
           INSERT INTO sellers (id, email, password_hash, business_name, business_number, status, created_at,
             updated_at)
           VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-          """,
-        arguments: [
-          seller.id.rawValue, seller.email.value, passwordHash, seller.businessName, seller.businessNumber.digits,
-          seller.status.rawValue, seller.createdAt.milliseconds, seller.updatedAt.milliseconds,
-        ])
+          """
+      ).execute(arguments: [
+        seller.id.rawValue, seller.email.value, passwordHash, seller.businessName, seller.businessNumber.digits,
+        seller.status.rawValue, seller.createdAt.milliseconds, seller.updatedAt.milliseconds,
+      ])
     } catch let error as DatabaseError where error.isUniqueViolation(on: "sellers.email") {
       throw AccountError.emailTaken
     } catch let error as DatabaseError where error.isUniqueViolation(on: "sellers.business_number") {
@@ -33,23 +33,23 @@ struct SQLiteSellerRepository: SellerRepository {
   }
 
   func replacePasswordHash(of id: SellerID, with hash: String) throws {
-    try db.execute(sql: "UPDATE sellers SET password_hash = ? WHERE id = ?", arguments: [hash, id.rawValue])
+    try db.cachedStatement(sql: "UPDATE sellers SET password_hash = ? WHERE id = ?").execute(arguments: [
+      hash, id.rawValue,
+    ])
   }
 
   func setStatus(of id: SellerID, to status: AccountStatus, at now: Timestamp) throws {
-    try db.execute(
-      sql: "UPDATE sellers SET status = ?, updated_at = max(updated_at, ?) WHERE id = ?",
+    try db.cachedStatement(sql: "UPDATE sellers SET status = ?, updated_at = max(updated_at, ?) WHERE id = ?").execute(
       arguments: [status.rawValue, now.milliseconds, id.rawValue])
   }
 
   func setFulfillment(of id: SellerID, to fulfillment: Fulfillment, at now: Timestamp) throws {
-    try db.execute(
-      sql: "UPDATE sellers SET fulfillment = ?, updated_at = max(updated_at, ?) WHERE id = ?",
-      arguments: [fulfillment.rawValue, now.milliseconds, id.rawValue])
+    try db.cachedStatement(sql: "UPDATE sellers SET fulfillment = ?, updated_at = max(updated_at, ?) WHERE id = ?")
+      .execute(arguments: [fulfillment.rawValue, now.milliseconds, id.rawValue])
   }
 
   private func fetchOne(_ sql: String, _ key: String) throws -> StoredSellerCredentials? {
-    try Row.fetchOne(db, sql: sql, arguments: [key]).map { row in
+    try Row.fetchOne(db.cachedStatement(sql: sql), arguments: [key]).map { row in
       let seller = Seller(
         id: SellerID(rawValue: row["id"]), email: Email(trusted: row["email"]),
         businessName: row["business_name"], businessNumber: BusinessNumber(trustedDigits: row["business_number"]),

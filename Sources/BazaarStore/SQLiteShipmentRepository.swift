@@ -6,15 +6,15 @@ struct SQLiteShipmentRepository: ShipmentRepository {
   let db: Database
 
   func insert(_ shipment: Shipment) throws {
-    try db.execute(
+    try db.cachedStatement(
       sql: """
         INSERT INTO shipments (id, order_id, seller_id, user_id, status, created_at, updated_at)
         VALUES (?, ?, ?, ?, ?, ?, ?)
-        """,
-      arguments: [
-        shipment.id.rawValue, shipment.orderID.rawValue, shipment.sellerID.rawValue, shipment.userID.rawValue,
-        shipment.status.rawValue, shipment.createdAt.milliseconds, shipment.updatedAt.milliseconds,
-      ])
+        """
+    ).execute(arguments: [
+      shipment.id.rawValue, shipment.orderID.rawValue, shipment.sellerID.rawValue, shipment.userID.rawValue,
+      shipment.status.rawValue, shipment.createdAt.milliseconds, shipment.updatedAt.milliseconds,
+    ])
     let statement = try db.cachedStatement(
       sql: "INSERT INTO shipment_lines (shipment_id, line, product_id, quantity) VALUES (?, ?, ?, ?)")
     for (index, line) in shipment.lines.enumerated() {
@@ -24,12 +24,16 @@ struct SQLiteShipmentRepository: ShipmentRepository {
   }
 
   func shipment(id: ShipmentID) throws -> Shipment? {
-    try withLines(Row.fetchAll(db, sql: "SELECT * FROM shipments WHERE id = ?", arguments: [id.rawValue])).first
+    try withLines(
+      Row.fetchAll(db.cachedStatement(sql: "SELECT * FROM shipments WHERE id = ?"), arguments: [id.rawValue])
+    ).first
   }
 
   func shipments(of order: OrderID) throws -> [Shipment] {
     try withLines(
-      Row.fetchAll(db, sql: "SELECT * FROM shipments WHERE order_id = ? ORDER BY seq", arguments: [order.rawValue]))
+      Row.fetchAll(
+        db.cachedStatement(sql: "SELECT * FROM shipments WHERE order_id = ? ORDER BY seq"), arguments: [order.rawValue])
+    )
   }
 
   func shipments(
@@ -49,21 +53,21 @@ struct SQLiteShipmentRepository: ShipmentRepository {
     }
     sql += " ORDER BY created_at DESC, id DESC LIMIT ?"
     arguments.append(limit)
-    return try withLines(Row.fetchAll(db, sql: sql, arguments: StatementArguments(arguments)))
+    return try withLines(Row.fetchAll(db.cachedStatement(sql: sql), arguments: StatementArguments(arguments)))
   }
 
   func update(_ shipment: Shipment) throws {
-    try db.execute(
+    try db.cachedStatement(
       sql: """
         UPDATE shipments SET status = ?, carrier = ?, tracking_number = ?, updated_at = ?, started_at = ?,
           arrived_at = ?, canceled_at = ?
         WHERE id = ?
-        """,
-      arguments: [
-        shipment.status.rawValue, shipment.carrier, shipment.trackingNumber, shipment.updatedAt.milliseconds,
-        shipment.startedAt?.milliseconds, shipment.arrivedAt?.milliseconds, shipment.canceledAt?.milliseconds,
-        shipment.id.rawValue,
-      ])
+        """
+    ).execute(arguments: [
+      shipment.status.rawValue, shipment.carrier, shipment.trackingNumber, shipment.updatedAt.milliseconds,
+      shipment.startedAt?.milliseconds, shipment.arrivedAt?.milliseconds, shipment.canceledAt?.milliseconds,
+      shipment.id.rawValue,
+    ])
   }
 
   func countByStatus() throws -> [ShipmentStatus: Int] {
@@ -77,7 +81,7 @@ struct SQLiteShipmentRepository: ShipmentRepository {
       }
       let id: String = row["id"]
       let lines = try Row.fetchAll(
-        db, sql: "SELECT product_id, quantity FROM shipment_lines WHERE shipment_id = ? ORDER BY line",
+        db.cachedStatement(sql: "SELECT product_id, quantity FROM shipment_lines WHERE shipment_id = ? ORDER BY line"),
         arguments: [id]
       ).map { ShipmentLine(productID: ProductID(rawValue: $0["product_id"]), quantity: $0["quantity"]) }
       var shipment = Shipment(
@@ -101,9 +105,9 @@ struct SQLiteProcessedEventRepository: ProcessedEventRepository {
   let db: Database
 
   func record(consumer: String, source: String, id: String, at now: Timestamp) throws -> Bool {
-    try db.execute(
-      sql: "INSERT OR IGNORE INTO processed_events (consumer, source, event_id, processed_at) VALUES (?, ?, ?, ?)",
-      arguments: [consumer, source, id, now.milliseconds])
+    try db.cachedStatement(
+      sql: "INSERT OR IGNORE INTO processed_events (consumer, source, event_id, processed_at) VALUES (?, ?, ?, ?)"
+    ).execute(arguments: [consumer, source, id, now.milliseconds])
     return db.changesCount == 1
   }
 }

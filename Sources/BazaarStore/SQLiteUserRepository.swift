@@ -7,58 +7,60 @@ struct SQLiteUserRepository: UserRepository {
 
   func insert(_ user: User, passwordHash: String) throws {
     do {
-      try db.execute(
+      try db.cachedStatement(
         sql: """
           INSERT INTO users (id, email, password_hash, name, phone, ship_recipient, ship_postal_code,
             ship_line1, ship_line2, status, created_at, updated_at, password_changed_at)
           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-          """,
-        arguments: [
-          user.id.rawValue, user.email.value, passwordHash, user.name, user.phone,
-          user.shippingAddress?.recipient, user.shippingAddress?.postalCode, user.shippingAddress?.line1,
-          user.shippingAddress?.line2, user.status.rawValue, user.createdAt.milliseconds,
-          user.updatedAt.milliseconds, user.createdAt.milliseconds,
-        ])
+          """
+      ).execute(arguments: [
+        user.id.rawValue, user.email.value, passwordHash, user.name, user.phone,
+        user.shippingAddress?.recipient, user.shippingAddress?.postalCode, user.shippingAddress?.line1,
+        user.shippingAddress?.line2, user.status.rawValue, user.createdAt.milliseconds,
+        user.updatedAt.milliseconds, user.createdAt.milliseconds,
+      ])
     } catch let error as DatabaseError where error.isUniqueViolation(on: "users.email") {
       throw AccountError.emailTaken
     }
   }
 
   func credentials(email: Email) throws -> StoredCredentials? {
-    try Row.fetchOne(db, sql: "SELECT * FROM users WHERE email = ?", arguments: [email.value]).map(Self.credentials)
+    try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM users WHERE email = ?"), arguments: [email.value]).map(
+      Self.credentials)
   }
 
   func credentials(id: UserID) throws -> StoredCredentials? {
-    try Row.fetchOne(db, sql: "SELECT * FROM users WHERE id = ?", arguments: [id.rawValue]).map(Self.credentials)
+    try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM users WHERE id = ?"), arguments: [id.rawValue]).map(
+      Self.credentials)
   }
 
   func saveProfile(_ user: User) throws {
-    try db.execute(
+    try db.cachedStatement(
       sql: """
         UPDATE users SET name = ?, phone = ?, ship_recipient = ?, ship_postal_code = ?, ship_line1 = ?,
           ship_line2 = ?, updated_at = ?
         WHERE id = ?
-        """,
-      arguments: [
-        user.name, user.phone, user.shippingAddress?.recipient, user.shippingAddress?.postalCode,
-        user.shippingAddress?.line1, user.shippingAddress?.line2, user.updatedAt.milliseconds, user.id.rawValue,
-      ])
+        """
+    ).execute(arguments: [
+      user.name, user.phone, user.shippingAddress?.recipient, user.shippingAddress?.postalCode,
+      user.shippingAddress?.line1, user.shippingAddress?.line2, user.updatedAt.milliseconds, user.id.rawValue,
+    ])
   }
 
   func replacePasswordHash(of id: UserID, with hash: String, changedAt: Timestamp?) throws {
     if let changedAt {
-      try db.execute(
-        sql:
-          "UPDATE users SET password_hash = ?, password_changed_at = ?, updated_at = max(updated_at, ?) WHERE id = ?",
-        arguments: [hash, changedAt.milliseconds, changedAt.milliseconds, id.rawValue])
+      try db.cachedStatement(
+        sql: "UPDATE users SET password_hash = ?, password_changed_at = ?, updated_at = max(updated_at, ?) WHERE id = ?"
+      ).execute(arguments: [hash, changedAt.milliseconds, changedAt.milliseconds, id.rawValue])
     } else {
-      try db.execute(sql: "UPDATE users SET password_hash = ? WHERE id = ?", arguments: [hash, id.rawValue])
+      try db.cachedStatement(sql: "UPDATE users SET password_hash = ? WHERE id = ?").execute(arguments: [
+        hash, id.rawValue,
+      ])
     }
   }
 
   func setStatus(of id: UserID, to status: AccountStatus, at now: Timestamp) throws {
-    try db.execute(
-      sql: "UPDATE users SET status = ?, updated_at = max(updated_at, ?) WHERE id = ?",
+    try db.cachedStatement(sql: "UPDATE users SET status = ?, updated_at = max(updated_at, ?) WHERE id = ?").execute(
       arguments: [status.rawValue, now.milliseconds, id.rawValue])
   }
 
