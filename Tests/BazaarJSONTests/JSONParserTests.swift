@@ -45,6 +45,14 @@ import Testing
     #expect(try JSONValue.parse(Array(value.serialized.utf8)) == value)
   }
 
+  @Test func serializesEveryEscapeAndEveryIntegerWidth() throws {
+    let text = "\u{1F}\t\r\\ \u{2028}\u{2029} \u{2027}€😀 ok"
+    #expect(JSONValue.string(text).serialized == #""\u001f\t\r\\ \u2028\u2029 \#u{2027}€😀 ok""#)
+    let integers: JSONValue = [.integer(0), .integer(-7), .integer(.max), .integer(.min)]
+    #expect(integers.serialized == "[0,-7,9223372036854775807,-9223372036854775808]")
+    #expect(try JSONValue.parse(JSONValue.string(text).serializedBytes) == .string(text))
+  }
+
   @Test func errorsSayWhere() {
     #expect(throws: JSONSyntaxError(offset: 7, reason: "expected ',' or '}'")) {
       try JSONValue.parse(Array(#"{"a":1 "b":2}"#.utf8))
