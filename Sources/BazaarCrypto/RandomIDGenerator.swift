@@ -1,14 +1,11 @@
 package import BazaarCore
 
-#if canImport(Glibc)
-  internal import Glibc
-#endif
-
 /// Time-ordered random ids in the ULID layout: 48 bits of milliseconds then 80 random bits,
 /// written as 26 lower-case Crockford base-32 characters.
 ///
-/// The random bits come from the kernel's CSPRNG (`/dev/urandom`), the source OpenSSL's own
-/// DRBG seeds from. Ids must be unguessable but are not keys; drawing them without
+/// The random bits come from the kernel's CSPRNG (`getrandom(2)`, through the standard
+/// library's `SystemRandomNumberGenerator`), the source OpenSSL's own DRBG seeds from: one
+/// system call, no file to open per id. Ids must be unguessable but are not keys; drawing them without
 /// instantiating OpenSSL's DRBG (which fetches AES-CTR from its provider) keeps a request
 /// that needs no other randomness off that set-up. Salts and secrets use `SecureRandom`.
 package struct RandomIDGenerator: IDGenerator {
@@ -20,19 +17,12 @@ package struct RandomIDGenerator: IDGenerator {
   }
 
   package func next() -> String {
-    var random = [UInt8](repeating: 0, count: 10)
-    let fd = open("/dev/urandom", O_RDONLY | O_CLOEXEC)
-    precondition(fd >= 0, "cannot open /dev/urandom (errno \(errno))")
-    defer { close(fd) }
-    var filled = 0
-    while filled < random.count {
-      let count = random.withUnsafeMutableBytes { read(fd, $0.baseAddress! + filled, $0.count - filled) }
-      if count <= 0 {
-        precondition(count < 0 && errno == EINTR, "cannot read /dev/urandom (errno \(errno))")
-        continue
-      }
-      filled += count
-    }
+    var system = SystemRandomNumberGenerator()
+    let (word, half): (UInt64, UInt16) = (system.next(), system.next())
+    let random =
+      (0..<8).map { UInt8(truncatingIfNeeded: word >> ($0 * 8)) } + [
+        UInt8(truncatingIfNeeded: half), UInt8(truncatingIfNeeded: half >> 8),
+      ]
     return Self.encode(milliseconds: UInt64(max(0, clock.now().milliseconds)), random: random)
   }
 
