@@ -49,24 +49,6 @@ package struct Route: Sendable, Equatable {
 
   /// The template's segments (`/products/{id}` is `["products", "{id}"]`).
   var segments: [Substring] { path.split(separator: "/") }
-
-  /// The path parameters when `requestPath` fits this template, nil otherwise. Segments are
-  /// matched after percent-decoding; a parameter never spans a `/` and is never empty.
-  package func match(_ requestPath: String) -> [String: String]? {
-    let parts = requestPath.split(separator: "/", omittingEmptySubsequences: false).dropFirst()
-    let template = segments
-    guard requestPath.hasPrefix("/"), parts.count == template.count else { return nil }
-    var parameters: [String: String] = [:]
-    for (part, expected) in zip(parts, template) {
-      guard let decoded = PercentDecoding.decode(part, plusIsSpace: false), !decoded.isEmpty else { return nil }
-      if expected.hasPrefix("{") {
-        parameters[String(expected.dropFirst().dropLast())] = decoded
-      } else if decoded != expected {
-        return nil
-      }
-    }
-    return parameters
-  }
 }
 
 /// A query-string parameter of a route and the JSON type its text is converted to.
@@ -149,11 +131,16 @@ package struct Services: Sendable {
   /// Who books shipments the shop sends itself (the built-in carrier).
   package var carrier: any Carrier
   package var authenticator: Authenticator
+  /// The store every use case runs on: the invoker opens one snapshot on it for a function
+  /// that only reads (`FunctionDefinition.readsOnly`).
+  package var store: any Store
 
   package init(
     accounts: UserAccounts, sellers: SellerAccounts, catalog: ProductCatalog, orders: OrderDesk,
-    payments: PaymentDesk, shipments: ShipmentDesk, carrier: any Carrier, authenticator: Authenticator
+    payments: PaymentDesk, shipments: ShipmentDesk, carrier: any Carrier, authenticator: Authenticator,
+    store: any Store
   ) {
+    self.store = store
     self.shipments = shipments
     self.carrier = carrier
     self.accounts = accounts
@@ -183,15 +170,21 @@ package struct FunctionDefinition: Sendable {
   /// a long-running runner runs such handlers on a small pool of their own with a bounded
   /// queue, so a sign-in flood never takes the threads that reads and other writes use.
   package var hashesPassword: Bool
+  /// Whether the handler only reads the store (no write transaction, no network, no password
+  /// hash): a long-running runner runs it on the task that received the request, without
+  /// handing it to a thread pool. Reads in WAL mode never wait on a lock, so they hold a thread
+  /// for microseconds; a write inside one is refused (`StoreAccess`).
+  package var readsOnly: Bool
   /// Reads the input (calling `finish()` before acting), runs the use case and returns the output.
   package var handle: @Sendable (inout InputReader, FunctionContext) throws -> any JSONRepresentable
 
   package init(
     name: String, summary: String, route: Route, auth: AuthPolicy, successStatus: Int = 200,
-    waitsOnNetwork: Bool = false, hashesPassword: Bool = false,
+    waitsOnNetwork: Bool = false, hashesPassword: Bool = false, readsOnly: Bool = false,
     handle: @escaping @Sendable (inout InputReader, FunctionContext) throws -> any JSONRepresentable
   ) {
     self.hashesPassword = hashesPassword
+    self.readsOnly = readsOnly
     self.name = name
     self.summary = summary
     self.route = route
@@ -242,6 +235,6 @@ extension Services {
         store: store, gateway: payments.gateway, unconfigured: payments.unconfigured, settings: payments.settings,
         ids: ids, secrets: payments.secrets, clock: clock, alert: payments.alert),
       shipments: ShipmentDesk(store: store, ids: ids, clock: clock), carrier: BuiltInCarrier(ids: ids),
-      authenticator: Authenticator(signer: signer, store: store, clock: clock))
+      authenticator: Authenticator(signer: signer, store: store, clock: clock), store: store)
   }
 }

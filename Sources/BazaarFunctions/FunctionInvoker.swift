@@ -39,17 +39,23 @@ package struct FunctionInvoker: Sendable {
       var object = try Self.parseObject(body)
       try Self.merge(urlFields, into: &object)
       let services = try services()
-      var caller: AccessClaims?
-      if let role = function.auth.requiredRole {
-        caller = try services.authenticator.authenticate(token, as: role)
-      } else if function.auth == .userOrSeller {
-        let claims = try services.authenticator.authenticate(token)
-        guard claims.role == .user || claims.role == .seller else { throw AuthError.wrongRole(required: .user) }
-        caller = claims
+      let run = {
+        var caller: AccessClaims?
+        if let role = function.auth.requiredRole {
+          caller = try services.authenticator.authenticate(token, as: role)
+        } else if function.auth == .userOrSeller {
+          let claims = try services.authenticator.authenticate(token)
+          guard claims.role == .user || claims.role == .seller else { throw AuthError.wrongRole(required: .user) }
+          caller = claims
+        }
+        var reader = InputReader(object)
+        let context = FunctionContext(caller: caller, requestID: requestID, client: client, services: services)
+        return try function.handle(&reader, context)
       }
-      var reader = InputReader(object)
-      let context = FunctionContext(caller: caller, requestID: requestID, client: client, services: services)
-      let output = try function.handle(&reader, context)
+      // A function that only reads sees one snapshot, token check included: one transaction;
+      // a write inside it is refused (`StoreAccess`).
+      let output =
+        try function.readsOnly ? StoreAccess.$readsOnly.withValue(true) { try services.store.snapshot(run) } : run()
       return FunctionResponse(
         status: function.successStatus, body: Self.encode(output), problemCode: nil,
         navigation: (output as? any BrowserNavigation)?.navigation)
@@ -101,6 +107,8 @@ package struct FunctionInvoker: Sendable {
   }
 
   static func encode(_ value: some JSONRepresentable) -> [UInt8] {
-    Array(value.json.serialized.utf8) + [10]
+    var bytes = value.json.serializedBytes
+    bytes.append(10)
+    return bytes
   }
 }

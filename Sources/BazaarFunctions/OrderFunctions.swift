@@ -35,7 +35,7 @@ enum OrderFunctions {
 
   static let getOrder = FunctionDefinition(
     name: "getOrder", summary: "Read one of your orders: lines, totals, shipping, status.",
-    route: Route("GET", "/orders/{id}"), auth: .user
+    route: Route("GET", "/orders/{id}"), auth: .user, readsOnly: true
   ) { input, context in
     let id = input.string("id")
     try input.finish()
@@ -50,7 +50,7 @@ enum OrderFunctions {
     route: Route(
       "GET", "/orders",
       query: [QueryParameter("status", .string), QueryParameter("limit", .integer), QueryParameter("cursor", .string)]),
-    auth: .user
+    auth: .user, readsOnly: true
   ) { input, context in
     let status = input.optionalString("status")
     let limit = input.optionalInt("limit")
@@ -87,7 +87,7 @@ enum OrderFunctions {
     route: Route(
       "GET", "/sellers/me/orders",
       query: [QueryParameter("status", .string), QueryParameter("limit", .integer), QueryParameter("cursor", .string)]),
-    auth: .seller
+    auth: .seller, readsOnly: true
   ) { input, context in
     let status = input.optionalString("status")
     let limit = input.optionalInt("limit")
@@ -119,7 +119,7 @@ struct OrderView: JSONRepresentable {
   var json: JSONValue {
     [
       "id": .string(order.id.rawValue), "userId": .string(order.userID.rawValue),
-      "status": .string(order.status.rawValue), "items": .array(order.lines.map(\.json)),
+      "status": .string(order.status.rawValue), "items": .array(order.lines.map { $0.json }),
       "total": .integer(order.total.won), "currency": .string(Money.currency), "shipping": order.shipping.json,
       "createdAt": .string(order.createdAt.rfc3339), "updatedAt": .string(order.updatedAt.rfc3339),
       "expiresAt": .string(order.expiresAt.rfc3339), "paidAt": order.paidAt.rfc3339,
@@ -145,7 +145,7 @@ struct SellerOrderView: JSONRepresentable {
     let lines = order.lines(of: seller)
     return [
       "id": .string(order.id.rawValue), "status": .string(order.status.rawValue),
-      "items": .array(lines.map(\.json)), "total": .integer(lines.reduce(0) { $0 + $1.lineTotal.won }),
+      "items": .array(lines.map { $0.json }), "total": .integer(lines.reduce(0) { $0 + $1.lineTotal.won }),
       "currency": .string(Money.currency), "shipping": order.paidAt == nil ? .null : order.shipping.json,
       "createdAt": .string(order.createdAt.rfc3339), "updatedAt": .string(order.updatedAt.rfc3339),
       "paidAt": order.paidAt.rfc3339,

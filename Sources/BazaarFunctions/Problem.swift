@@ -42,7 +42,7 @@ package struct Problem: Error, Equatable, Sendable, JSONRepresentable {
       "code": .string(code),
     ]) { $1 }
     if let requestId { members["requestId"] = .string(requestId) }
-    if let errors { members["errors"] = .array(errors.map(\.json)) }
+    if let errors { members["errors"] = .array(errors.map { $0.json }) }
     return .object(members)
   }
 }

@@ -22,7 +22,7 @@ enum ProductFunctions {
 
   static let getProduct = FunctionDefinition(
     name: "getProduct", summary: "Read one product that is for sale.",
-    route: Route("GET", "/products/{id}"), auth: .public
+    route: Route("GET", "/products/{id}"), auth: .public, readsOnly: true
   ) { input, context in
     let id = input.string("id")
     try input.finish()
@@ -38,7 +38,7 @@ enum ProductFunctions {
         QueryParameter("q", .string), QueryParameter("minPrice", .integer), QueryParameter("maxPrice", .integer),
         QueryParameter("sellerId", .string), QueryParameter("category", .string), QueryParameter("sort", .string),
         QueryParameter("limit", .integer), QueryParameter("cursor", .string),
-      ]), auth: .public
+      ]), auth: .public, readsOnly: true
   ) { input, context in
     let request = ProductCatalog.ListRequest(
       q: input.optionalString("q"), minPrice: input.optionalInt("minPrice"), maxPrice: input.optionalInt("maxPrice"),

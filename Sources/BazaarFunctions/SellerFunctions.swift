@@ -42,7 +42,7 @@ enum SellerFunctions {
 
   static let getSellerProfile = FunctionDefinition(
     name: "getSellerProfile", summary: "Read the calling seller's own account.",
-    route: Route("GET", "/sellers/me"), auth: .seller
+    route: Route("GET", "/sellers/me"), auth: .seller, readsOnly: true
   ) { input, context in
     try input.finish()
     return SellerView(try context.services.sellers.profile(of: try context.requireCaller))

@@ -41,7 +41,7 @@ package enum ShipmentFunctions {
 
   static let getShipment = FunctionDefinition(
     name: "getShipment", summary: "One shipment: its buyer or its seller may read it (status, carrier, tracking).",
-    route: Route("GET", "/shipments/{id}"), auth: .userOrSeller
+    route: Route("GET", "/shipments/{id}"), auth: .userOrSeller, readsOnly: true
   ) { input, context in
     let id = input.string("id")
     try input.finish()
@@ -53,7 +53,7 @@ package enum ShipmentFunctions {
     route: Route(
       "GET", "/sellers/me/shipments",
       query: [QueryParameter("status", .string), QueryParameter("limit", .integer), QueryParameter("cursor", .string)]),
-    auth: .seller
+    auth: .seller, readsOnly: true
   ) { input, context in
     let status = input.optionalString("status")
     let limit = input.optionalInt("limit")

@@ -41,7 +41,7 @@ enum UserFunctions {
 
   static let getProfile = FunctionDefinition(
     name: "getProfile", summary: "Read the caller's own profile.",
-    route: Route("GET", "/users/me"), auth: .user
+    route: Route("GET", "/users/me"), auth: .user, readsOnly: true
   ) { input, context in
     try input.finish()
     return UserView(try context.services.accounts.profile(of: try context.requireCaller))

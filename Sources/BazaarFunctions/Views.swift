@@ -12,7 +12,7 @@ package struct UserView: JSONRepresentable {
   package var json: JSONValue {
     [
       "id": .string(user.id.rawValue), "email": .string(user.email.value), "name": user.name.json,
-      "phone": user.phone.json, "shippingAddress": user.shippingAddress.map(\.json) ?? .null,
+      "phone": user.phone.json, "shippingAddress": user.shippingAddress.map { $0.json } ?? .null,
       "status": .string(user.status.rawValue), "createdAt": .string(user.createdAt.rfc3339),
       "updatedAt": .string(user.updatedAt.rfc3339),
     ]

@@ -7,11 +7,13 @@ package import NIOPosix
   internal import Glibc
 #endif
 
-/// Runs functions in the runner's process. Handlers block (SQLite, scrypt), so they run on a
-/// thread pool, never on the event loops or the cooperative pool. Handlers that wait on
-/// another service over the network (`waitsOnNetwork`: the payment gateway) run on a pool of
-/// their own, so a slow gateway holds those threads only and reads keep their pool. Handlers
-/// that hash passwords (`hashesPassword`) run on a small pool too, behind a bounded queue: a
+/// Runs functions in the runner's process. Functions that only read (`readsOnly`) run on the
+/// request's own task: a WAL read takes microseconds and never waits on a lock, and handing it
+/// to another thread and back cost more than the read. Other handlers block (SQLite writes
+/// wait on the write lock, scrypt), so they run on a thread pool, never on the event loops or
+/// the cooperative pool. Handlers that wait on another service over the network
+/// (`waitsOnNetwork`: the payment gateway) run on a pool of their own, so a slow gateway holds
+/// those threads only and other writes keep their pool. Handlers that hash passwords (`hashesPassword`) run on a small pool too, behind a bounded queue: a
 /// sign-in flood waits there, and past the bound is answered 429 at once.
 package struct InProcessBackend: RequestBackend {
   private let gateway: Gateway
@@ -37,8 +39,16 @@ package struct InProcessBackend: RequestBackend {
 
   package func respond(to request: GatewayRequest, remoteAddress: String?) async -> GatewayResponse {
     let (gateway, services, logger) = (gateway, services, logger)
+    let match = gateway.routes.match(method: request.method, path: request.path)
+    let report: @Sendable (any Error) -> Void = { error in
+      logger.error(
+        "internal error", metadata: ["requestId": "\(request.requestID)", "error": "\(String(reflecting: error))"])
+    }
     var pool = threads
-    if case .function(let function, _) = gateway.routes.match(method: request.method, path: request.path) {
+    if case .function(let function, _) = match {
+      if function.readsOnly {
+        return gateway.handle(request, matched: match, services: { services }, reportInternal: report)
+      }
       if function.waitsOnNetwork { pool = networkThreads }
       if function.hashesPassword {
         guard hashingQueue.acquire() else {
@@ -59,13 +69,7 @@ package struct InProcessBackend: RequestBackend {
           var parameters = sched_param(sched_priority: 0)
           _ = sched_setscheduler(0, 5, &parameters)  // SCHED_IDLE (linux/sched.h), not exported to Swift
         }
-        return gateway.handle(
-          request, services: { services },
-          reportInternal: { error in
-            logger.error(
-              "internal error",
-              metadata: ["requestId": "\(request.requestID)", "error": "\(String(reflecting: error))"])
-          })
+        return gateway.handle(request, matched: match, services: { services }, reportInternal: report)
       }
     } catch {
       // The pool is shutting down: the runner is stopping.

@@ -15,6 +15,7 @@ package struct SQLiteStore: Store {
   }
 
   package func write<T>(_ body: (any StoreTransaction) throws -> T) throws -> T {
+    guard !StoreAccess.readsOnly else { throw WriteInReadOnlyFunction() }
     try database.checkSameFile()
     do {
       return try writeOnce(body)
@@ -37,12 +38,41 @@ package struct SQLiteStore: Store {
   }
 
   package func read<T>(_ body: (any StoreTransaction) throws -> T) throws -> T {
+    if let scope = Self.snapshotScope, scope.path == database.path {
+      return try translatingErrors { try body(SQLiteTransaction(db: scope.db)) }
+    }
     // Autocommit reads (see `singleStatementRead`); a pool's readers refuse writes.
     try database.checkSameFile()
     return try translatingErrors {
       try database.writer.singleStatementRead { db in try body(SQLiteTransaction(db: db)) }
     }
   }
+
+  /// One read transaction on one connection (a pool's reader) for every `read` inside `body`:
+  /// the file is checked and the connection taken once, and SQLite takes its locks once instead
+  /// of for every statement.
+  package func snapshot<T>(_ body: () throws -> T) throws -> T {
+    if let scope = Self.snapshotScope, scope.path == database.path { return try body() }
+    try database.checkSameFile()
+    return try translatingErrors {
+      try database.writer.read { db in
+        try Self.$snapshotScope.withValue(SnapshotScope(path: database.path, db: db)) { try body() }
+      }
+    }
+  }
+
+  /// The connection of the snapshot the running task is in, and its database's path.
+  private final class SnapshotScope: @unchecked Sendable {
+    // Only the task that opened the snapshot sees it, inside the closure that holds `db`.
+    let path: String
+    let db: Database
+    init(path: String, db: Database) {
+      self.path = path
+      self.db = db
+    }
+  }
+
+  @TaskLocal private static var snapshotScope: SnapshotScope?
 }
 
 /// The repositories over one GRDB connection, inside the caller's transaction.

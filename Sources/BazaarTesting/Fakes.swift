@@ -91,6 +91,10 @@ package struct FailingStore: Store {
   package func read<T>(_ body: (any StoreTransaction) throws -> T) throws -> T {
     try base.read(body)
   }
+
+  package func snapshot<T>(_ body: () throws -> T) throws -> T {
+    try base.snapshot(body)
+  }
 }
 
 /// The error `FailingStore` throws.

@@ -49,7 +49,8 @@ package final class InMemoryStore: Store {
   package var state: State { committed.withLock { $0 } }
 
   package func write<T>(_ body: (any StoreTransaction) throws -> T) throws -> T {
-    try writeLock.withLock { _ in
+    guard !StoreAccess.readsOnly else { throw WriteInReadOnlyFunction() }
+    return try writeLock.withLock { _ in
       let transaction = InMemoryTransaction(state: state, writable: true)
       let result = try body(transaction)
       committed.withLock { $0 = transaction.state }

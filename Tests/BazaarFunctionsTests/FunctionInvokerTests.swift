@@ -153,3 +153,30 @@ enum RemoveAtExit {
     for path in paths { try? FileManager.default.removeItem(atPath: path) }
   }
 }
+
+@Suite struct ReadsOnlyTests {
+  @Test func readOnlyFunctionsAreGetsThatNeitherWaitNorHash() {
+    let readers = FunctionCatalog.all.filter(\.readsOnly)
+    #expect(readers.count >= 9)
+    for function in readers {
+      #expect(function.route.method == "GET", "\(function.name)")
+      #expect(!function.waitsOnNetwork && !function.hashesPassword, "\(function.name)")
+    }
+  }
+
+  /// A write from a function that promised to only read is refused, not run on the request's task.
+  @Test func aWriteUnderTheReadOnlyPromiseIsRefused() throws {
+    let harness = try LiveHarness()
+    var reported: [any Error] = []
+    let function = try #require(FunctionCatalog.named("signup"))
+    let response = StoreAccess.$readsOnly.withValue(true) {
+      FunctionInvoker().invoke(
+        function, body: Array(#"{"email":"ro@example.com","password":"correct horse battery"}"#.utf8), token: nil,
+        requestID: "req-test", services: { harness.services }, reportInternal: { reported.append($0) })
+    }
+    #expect(response.status == 500)
+    #expect(reported.contains { $0 is WriteInReadOnlyFunction })
+    let (status, _) = try harness.invoke("signup", #"{"email":"ro@example.com","password":"correct horse battery"}"#)
+    #expect(status == 201, "nothing was written the first time")
+  }
+}

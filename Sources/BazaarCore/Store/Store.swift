@@ -21,6 +21,28 @@ package protocol Store: Sendable {
   /// that needs several reads to agree with each other runs them in `write`. Writing inside
   /// `read` is a programming error: adapters refuse it.
   func read<T>(_ body: (any StoreTransaction) throws -> T) throws -> T
+  /// Runs `body`, whose `read`s all see one snapshot: for a request made only of reads (the
+  /// token's revocation, an order, its payment and its shipments), one transaction instead of
+  /// one per statement. `write` inside it is a programming error.
+  func snapshot<T>(_ body: () throws -> T) throws -> T
+}
+
+extension Store {
+  /// Stores whose reads already see one state (a copy in memory) just run `body`.
+  package func snapshot<T>(_ body: () throws -> T) throws -> T { try body() }
+}
+
+/// Whether the running task promised to only read (`FunctionDefinition.readsOnly`): the
+/// in-process runner then runs it on the task that received the request, without a thread hop,
+/// and a `write` there would hold that task's thread on a lock. Stores refuse such a write.
+package enum StoreAccess {
+  @TaskLocal package static var readsOnly = false
+}
+
+/// A `write` from a function that promised to only read: a programming error, answered 500.
+package struct WriteInReadOnlyFunction: Error, CustomStringConvertible {
+  package init() {}
+  package var description: String { "a function declared readsOnly began a write transaction" }
 }
 
 /// The repositories of one transaction. Valid only inside the closure that received it.
