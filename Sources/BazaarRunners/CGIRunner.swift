@@ -23,13 +23,8 @@ package struct CGIRunner: Sendable {
     outputDescriptor: Int32 = 1, services: () throws -> Services, logger: Logger
   ) -> Int32 {
     let started = ContinuousClock.now
-    let method = (variable("REQUEST_METHOD") ?? "").uppercased()
-    var request = GatewayRequest(
-      method: method, path: variable("PATH_INFO") ?? "", query: variable("QUERY_STRING") ?? "",
-      authorization: variable("HTTP_AUTHORIZATION"), contentType: variable("CONTENT_TYPE"),
-      idempotencyKey: variable("HTTP_IDEMPOTENCY_KEY"), accept: variable("HTTP_ACCEPT"), requestID: requestID)
-    request.client = ClientAddress.resolve(
-      peer: variable("REMOTE_ADDR"), forwardedFor: variable("HTTP_X_FORWARDED_FOR"), trusted: trustedProxies)
+    var request = Self.request(variable: variable, trustedProxies: trustedProxies, requestID: requestID)
+    let method = request.method
     let report: (any Error) -> Void = { error in
       logger.error("internal error", metadata: ["requestId": "\(requestID)", "error": "\(String(reflecting: error))"])
     }
@@ -56,6 +51,21 @@ package struct CGIRunner: Sendable {
     if let code = response.problemCode { metadata["problem"] = "\(code)" }
     logger.info("cgi request", metadata: metadata)
     return 0
+  }
+
+  /// The request the meta-variables describe (RFC 3875 §4.1), without its body: for a CGI
+  /// program and for a FastCGI responder alike.
+  package static func request(
+    variable: (String) -> String?, trustedProxies: Set<String>, requestID: String
+  ) -> GatewayRequest {
+    var request = GatewayRequest(
+      method: (variable("REQUEST_METHOD") ?? "").uppercased(), path: variable("PATH_INFO") ?? "",
+      query: variable("QUERY_STRING") ?? "", authorization: variable("HTTP_AUTHORIZATION"),
+      contentType: variable("CONTENT_TYPE"), idempotencyKey: variable("HTTP_IDEMPOTENCY_KEY"),
+      accept: variable("HTTP_ACCEPT"), requestID: requestID)
+    request.client = ClientAddress.resolve(
+      peer: variable("REMOTE_ADDR"), forwardedFor: variable("HTTP_X_FORWARDED_FOR"), trusted: trustedProxies)
+    return request
   }
 
   /// Exactly `CONTENT_LENGTH` bytes of standard input, or the problem that stops the request.

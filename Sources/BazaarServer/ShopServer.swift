@@ -75,15 +75,8 @@ package enum ShopServer {
     var hashingThreads: NIOThreadPool?
     switch settings.isolation {
     case .inprocess:
-      let network = NIOThreadPool(numberOfThreads: settings.networkThreads)
-      network.start()
-      let hashing = NIOThreadPool(numberOfThreads: settings.hashingThreads)
-      hashing.start()
-      processThreads = network
-      hashingThreads = hashing
-      backend = InProcessBackend(
-        gateway: gateway, services: services, threads: .singleton, networkThreads: network, hashingThreads: hashing,
-        hashingQueue: ConcurrencyLimit(limit: settings.hashingQueue), logger: logger)
+      let inProcess = inProcessBackend(gateway, services, settings, logger: logger)
+      (backend, processThreads, hashingThreads) = (inProcess.backend, inProcess.network, inProcess.hashing)
     case .process:
       let threads = NIOThreadPool(numberOfThreads: settings.maxConcurrent)
       threads.start()
@@ -117,5 +110,37 @@ package enum ShopServer {
     try await processThreads?.shutdownGracefully()
     try await hashingThreads?.shutdownGracefully()
     logger.info("stopped")
+  }
+
+  /// `bazaar fcgi`: the same gateway and in-process backend as `serve`, behind a FastCGI
+  /// listener, until a stop signal.
+  package static func runFastCGI(
+    _ services: Services, settings: Settings, listener: FastCGIServer.Listener, logger: Logger, accessLog: Logger,
+    requestID: @escaping @Sendable (String?) -> String
+  ) async throws {
+    let gateway = Gateway(invoker: FunctionInvoker(maxInputBytes: settings.maxInputBytes))
+    let inProcess = inProcessBackend(gateway, services, settings, logger: logger)
+    try await FastCGIServer.run(
+      gateway: gateway, backend: inProcess.backend, listener: listener, trustedProxies: settings.trustedProxies,
+      accessLog: accessLog, logger: logger, requestID: requestID,
+      onListening: { address in logger.info("listening", metadata: ["fastcgi": "\(address)"]) })
+    try await inProcess.network.shutdownGracefully()
+    try await inProcess.hashing.shutdownGracefully()
+    logger.info("stopped")
+  }
+
+  /// The in-process backend and the pools it owns (started): handlers on NIO's shared pool,
+  /// payment calls and password hashing on pools of their own.
+  private static func inProcessBackend(
+    _ gateway: Gateway, _ services: Services, _ settings: Settings, logger: Logger
+  ) -> (backend: InProcessBackend, network: NIOThreadPool, hashing: NIOThreadPool) {
+    let network = NIOThreadPool(numberOfThreads: settings.networkThreads)
+    network.start()
+    let hashing = NIOThreadPool(numberOfThreads: settings.hashingThreads)
+    hashing.start()
+    let backend = InProcessBackend(
+      gateway: gateway, services: services, threads: .singleton, networkThreads: network, hashingThreads: hashing,
+      hashingQueue: ConcurrencyLimit(limit: settings.hashingQueue), logger: logger)
+    return (backend, network, hashing)
   }
 }

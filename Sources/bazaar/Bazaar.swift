@@ -8,7 +8,8 @@ struct Bazaar: AsyncParsableCommand {
     abstract: "An e-commerce backend as small function handlers over SQLite.",
     version: BazaarVersion.current,
     subcommands: [
-      Invoke.self, CGI.self, Serve.self, Up.self, ListFunctions.self, DatabaseCommand.self, QueueCommand.self,
+      Invoke.self, CGI.self, Serve.self, Up.self, FastCGICommand.self, ListFunctions.self, DatabaseCommand.self,
+      QueueCommand.self,
       OrdersCommand.self, OutboxCommand.self, PaymentsCommand.self, SchedulerCommand.self, StatusCommand.self,
       ShipmentsCommand.self, OperatorCommand.self, AccountsCommand.self, SandboxCommand.self,
     ]

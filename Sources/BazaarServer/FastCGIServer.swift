@@ -1,0 +1,214 @@
+internal import BazaarFunctions
+package import BazaarRunners
+package import Logging
+internal import NIOCore
+internal import NIOPosix
+internal import ServiceLifecycle
+internal import Synchronization
+
+#if canImport(Glibc)
+  internal import Glibc
+#endif
+
+/// `bazaar fcgi`: the route table as a long-running FastCGI responder, so a web server reaches
+/// the shop without a process per request. Requests run through the same backend as
+/// `bazaar serve` (in-process, its thread pools), answers are CGI documents on `FCGI_STDOUT`.
+package enum FastCGIServer {
+  /// Where the responder listens.
+  package enum Listener: Sendable, CustomStringConvertible {
+    /// A Unix socket at `path`, created with permissions `mode` (a stale socket file is replaced).
+    case unix(path: String, mode: UInt32)
+    /// TCP on `host`:`port`.
+    case tcp(host: String, port: Int)
+    /// A listening socket handed over by whoever started the process: systemd
+    /// (`LISTEN_FDS`, descriptor 3) or a web server spawning its FastCGI application (descriptor 0).
+    case inherited(descriptor: Int32)
+
+    package var description: String {
+      switch self {
+      case .unix(let path, _): "unix:\(path)"
+      case .tcp(let host, let port): "\(host):\(port)"
+      case .inherited(let descriptor): "inherited socket (descriptor \(descriptor))"
+      }
+    }
+
+    /// The socket this process was started with, if any: systemd's `LISTEN_FDS` for this
+    /// process (descriptor 3), else a listening socket on descriptor 0 (FastCGI's
+    /// `FCGI_LISTENSOCK_FILENO`, how lighttpd and spawn-fcgi start an application).
+    package static func inherited() -> Listener? {
+      if let pid = getenv("LISTEN_PID").flatMap({ Int32(String(cString: $0)) }), pid == getpid(),
+        let count = getenv("LISTEN_FDS").flatMap({ Int(String(cString: $0)) }), count >= 1
+      {
+        unsetenv("LISTEN_PID")
+        unsetenv("LISTEN_FDS")
+        return .inherited(descriptor: 3)
+      }
+      var accepting: Int32 = 0
+      var length = socklen_t(MemoryLayout<Int32>.size)
+      if getsockopt(0, SOL_SOCKET, SO_ACCEPTCONN, &accepting, &length) == 0, accepting == 1 {
+        return .inherited(descriptor: 0)
+      }
+      return nil
+    }
+  }
+
+  /// Serves until SIGTERM or SIGINT; then stops accepting, lets requests in flight finish
+  /// (up to 30 s) and returns.
+  package static func run(
+    gateway: Gateway, backend: any RequestBackend, listener: Listener, trustedProxies: Set<String>,
+    accessLog: Logger, logger: Logger, requestID: @escaping @Sendable (String?) -> String,
+    onListening: @escaping @Sendable (String) -> Void
+  ) async throws {
+    let service = FastCGIService(
+      exchange: Exchange(
+        gateway: gateway, backend: backend, trustedProxies: trustedProxies, accessLog: accessLog,
+        requestID: requestID),
+      listener: listener, logger: logger, onListening: onListening)
+    try await ServiceRunner.run([service], logger: logger)
+  }
+}
+
+/// One request's way from FastCGI parameters to a CGI document: the same request the CGI
+/// runner builds, the backend's answer, one access-log line.
+struct Exchange: Sendable {
+  let gateway: Gateway
+  let backend: any RequestBackend
+  let trustedProxies: Set<String>
+  let accessLog: Logger
+  let requestID: @Sendable (String?) -> String
+
+  func answer(_ request: FastCGI.Request) async -> [UInt8] {
+    let started = ContinuousClock.now
+    let parameters = request.parameters
+    var incoming = CGIRunner.request(
+      variable: { parameters[$0] }, trustedProxies: trustedProxies,
+      requestID: requestID(parameters["HTTP_X_REQUEST_ID"]))
+    let response: GatewayResponse
+    let declared = parameters["CONTENT_LENGTH"].flatMap { $0.isEmpty ? nil : $0 }
+    if request.bodyTooLarge {
+      response = gateway.failure(.payloadTooLarge(limit: gateway.invoker.maxInputBytes), for: incoming)
+    } else if let declared, Int(declared).map({ $0 < 0 }) ?? true {
+      response = gateway.failure(Problem.badContentLength, for: incoming)
+    } else if let declared, Int(declared)! != request.body.count {
+      response = gateway.failure(Problem.bodyEndedEarly, for: incoming)
+    } else {
+      incoming.body = request.body
+      response = await backend.respond(to: incoming, remoteAddress: parameters["REMOTE_ADDR"])
+    }
+    var metadata: Logger.Metadata = [
+      "requestId": "\(incoming.requestID)", "method": "\(incoming.method.prefix(16))",
+      "path": "\(incoming.path.prefix(200))", "status": .stringConvertible(response.status),
+      "durationMs": .stringConvertible((ContinuousClock.now - started).milliseconds), "transport": "fastcgi",
+    ]
+    if let function = response.function { metadata["function"] = "\(function)" }
+    if let code = response.problemCode { metadata["problem"] = "\(code)" }
+    accessLog.info("request", metadata: metadata)
+    return FastCGI.response(CGIDocument.render(response, includeBody: incoming.method != "HEAD"), requestID: request.id)
+  }
+}
+
+/// The listening socket as a service of the process's service group.
+private struct FastCGIService: Service {
+  let exchange: Exchange
+  let listener: FastCGIServer.Listener
+  let logger: Logger
+  let onListening: @Sendable (String) -> Void
+
+  func run() async throws {
+    let inFlight = InFlight()
+    let (exchange, logger) = (exchange, logger)
+    let maxBody = exchange.gateway.invoker.maxInputBytes
+    let bootstrap = ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+      .serverChannelOption(.backlog, value: 256)
+      .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+      .childChannelInitializer { channel in
+        channel.eventLoop.makeCompletedFuture {
+          try channel.pipeline.syncOperations.addHandler(
+            FastCGIHandler(exchange: exchange, inFlight: inFlight, maxBodyBytes: maxBody, logger: logger))
+        }
+      }
+    let server: any Channel
+    switch listener {
+    case .unix(let path, let mode):
+      server = try await bootstrap.bind(unixDomainSocketPath: path, cleanupExistingSocketFile: true).get()
+      chmod(path, mode_t(mode))
+    case .tcp(let host, let port):
+      server = try await bootstrap.bind(host: host, port: port).get()
+    case .inherited(let descriptor):
+      server = try await bootstrap.withBoundSocket(descriptor).get()
+    }
+    if case .tcp(let host, _) = listener, let port = server.localAddress?.port {
+      onListening("\(host):\(port)")
+    } else {
+      onListening(listener.description)
+    }
+    try? await gracefulShutdown()
+    try? await server.close()
+    // Requests already running finish and are answered before the process ends.
+    let deadline = ContinuousClock.now + .seconds(30)
+    while inFlight.count > 0 && ContinuousClock.now < deadline {
+      try? await Task.sleep(for: .milliseconds(20))
+    }
+  }
+}
+
+/// How many requests are running, across connections.
+final class InFlight: Sendable {
+  private let value = Atomic<Int>(0)
+  var count: Int { value.load(ordering: .relaxed) }
+  func begin() { value.add(1, ordering: .relaxed) }
+  func end() { value.subtract(1, ordering: .relaxed) }
+}
+
+/// One connection: records in, answers out. A protocol violation closes the connection.
+private final class FastCGIHandler: ChannelInboundHandler {
+  typealias InboundIn = ByteBuffer
+  typealias OutboundOut = ByteBuffer
+
+  private let exchange: Exchange
+  private let inFlight: InFlight
+  private let logger: Logger
+  private var reader = FastCGI.RecordReader()
+  private var connection: FastCGI.Connection
+
+  init(exchange: Exchange, inFlight: InFlight, maxBodyBytes: Int, logger: Logger) {
+    self.exchange = exchange
+    self.inFlight = inFlight
+    self.logger = logger
+    connection = FastCGI.Connection(maxBodyBytes: maxBodyBytes)
+  }
+
+  func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+    let buffer = unwrapInboundIn(data)
+    reader.append(buffer.readableBytesView)
+    do {
+      while let record = try reader.next() {
+        for action in try connection.receive(record) {
+          switch action {
+          case .send(let bytes):
+            context.writeAndFlush(wrapOutboundOut(ByteBuffer(bytes: bytes)), promise: nil)
+          case .run(let id):
+            if let request = connection.take(id) { start(request, context: context) }
+          }
+        }
+      }
+    } catch {
+      logger.warning("fastcgi connection closed", metadata: ["reason": "\(error)"])
+      context.close(promise: nil)
+    }
+  }
+
+  private func start(_ request: FastCGI.Request, context: ChannelHandlerContext) {
+    let (exchange, inFlight, channel) = (exchange, inFlight, context.channel)
+    inFlight.begin()
+    let answered = context.eventLoop.makePromise(of: [UInt8].self)
+    answered.completeWithTask { await exchange.answer(request) }
+    answered.futureResult.whenSuccess { bytes in
+      let written = channel.writeAndFlush(ByteBuffer(bytes: bytes))
+      written.whenComplete { _ in
+        inFlight.end()
+        if !request.keepConnection { channel.close(promise: nil) }
+      }
+    }
+  }
+}
