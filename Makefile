@@ -14,7 +14,7 @@ DEBUG_BIN := .build/debug/bazaar
 RELEASE_BIN := .build/release/bazaar
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: help deps venv build release run demo test test-swift test-e2e bench bench-spool bench-catalog bench-http bench-orders bench-payments bench-scheduler bench-storefront bench-login format lint clean
+.PHONY: help deps venv build release run demo test test-swift test-e2e bench bench-spool bench-spool-backlog bench-catalog bench-http bench-orders bench-payments bench-scheduler bench-storefront bench-login format lint clean
 
 help:
 	@echo "make run     build (release) and run the shop on http://127.0.0.1:8080 (bazaar up)"
@@ -24,6 +24,7 @@ help:
 	@echo "make release release build (--static-swift-stdlib); bin/bazaar, bin/bazaar-fn and bin/bazaar-bench point at it"
 	@echo "make bench   start-up benchmark (docs/benchmarks.md)"
 	@echo "make bench-spool  spool throughput: floor probe, batch, persist-queue (docs/benchmarks.md)"
+	@echo "make bench-spool-backlog  claim+ack/s with 100,000 ready messages against 10 ready, same run"
 	@echo "make bench-catalog  listProducts search over 100,000 products against getProduct by id (docs/benchmarks.md)"
 	@echo "make bench-http  wrk: GET /products/{id} and POST /users/auth, serve (both modes) and lighttpd CGI, vs /healthz"
 	@echo "make bench-orders  placeOrder orders/s in-process and per process at 1, 4, 16 clients vs a Python sqlite3 floor"
@@ -93,6 +94,10 @@ bench:
 bench-spool: venv $(VENV)/.bench-installed
 	$(MAKE) --no-print-directory release
 	$(PYTHON) Benchmarks/spool.py --rounds $${ROUNDS:-7} --messages $${MESSAGES:-400}
+
+## bench-spool-backlog: claims must not slow with the backlog (issue 17): 100,000 ready against 10.
+bench-spool-backlog: release
+	.build/release/bazaar-bench spool-backlog --large $${LARGE:-100000} --claims $${CLAIMS:-30000} --rounds $${ROUNDS:-3}
 
 ## bench-catalog: text search over a generated 100,000-product catalog against a by-id lookup, same run.
 bench-catalog: release

@@ -1,3 +1,5 @@
+internal import Synchronization
+
 #if canImport(Glibc)
   internal import Glibc
 #elseif canImport(Darwin)
@@ -45,21 +47,16 @@ extension SpoolQueue {
     guard lease > 0 else { throw .invalidPolicy("the lease must be positive") }
     var now = environment.now()
     try sweepExpiredLeasesIfDue(now: now)
-    var candidates: [MessageName] = []
     var nextReadyAt: Int64?
-    for fileName in try FileSystem.list(displayPath(.new)) {
-      guard let name = MessageName(fileName: fileName) else {
-        try quarantine(fileName, in: .new, reason: "foreign file \"\(fileName)\" in new/")
-        continue
+    while true {
+      var next = readyNames.withLock { $0.popLast() }
+      if next == nil {
+        // The names taken from the last listing are used up: list `new/` again.
+        let listing = try listReady(now: now)
+        nextReadyAt = listing.nextReadyAt
+        next = listing.first
       }
-      if name.time <= now {
-        candidates.append(name)
-      } else {
-        nextReadyAt = min(nextReadyAt ?? .max, name.time)
-      }
-    }
-    candidates.sort()
-    for name in candidates {
+      guard let name = next else { break }
       now = environment.now()
       let claimed = MessageName(time: now + lease, id: name.id, receives: name.receives + 1)
       let moved = try FileSystem.rename(
@@ -98,6 +95,38 @@ extension SpoolQueue {
       }
     }
     return (nil, nextReadyAt)
+  }
+
+  /// How many ready names one listing of `new/` keeps for the claims after it.
+  static let readyNamesPerListing = 8192
+
+  /// Lists `new/` (quarantining foreign files): the earliest ready name, with up to
+  /// `readyNamesPerListing - 1` more in `readyNames` for the next claims, and when the first
+  /// message not yet ready comes due. A claim lists only when the names of the last listing are
+  /// used up, so its cost does not grow with the backlog: a listing of 100,000 ready messages
+  /// serves the next 8,192 claims of this process. Other consumers may have taken some of those
+  /// names meanwhile; their rename fails and the claim moves on. Messages that become ready
+  /// later (published, returned by a sweep, nacked) are ready no earlier than the listing, so
+  /// they would come after its names in time order anyway.
+  private func listReady(now: Int64) throws(SpoolError) -> (first: MessageName?, nextReadyAt: Int64?) {
+    var ready: [MessageName] = []
+    var nextReadyAt: Int64?
+    for fileName in try FileSystem.list(displayPath(.new)) {
+      guard let name = MessageName(fileName: fileName) else {
+        try quarantine(fileName, in: .new, reason: "foreign file \"\(fileName)\" in new/")
+        continue
+      }
+      if name.time <= now {
+        ready.append(name)
+      } else {
+        nextReadyAt = min(nextReadyAt ?? .max, name.time)
+      }
+    }
+    guard !ready.isEmpty else { return (nil, nextReadyAt) }
+    ready.sort()
+    let kept = ready.prefix(Self.readyNamesPerListing)
+    readyNames.withLock { $0 = kept.dropFirst().reversed() }
+    return (kept.first, nextReadyAt)
   }
 
   /// Settles a claimed message: deletes it, or moves it to `done/` when the policy retains acked messages.

@@ -24,6 +24,8 @@ public final class SpoolQueue: Sendable {
   /// Open descriptors of `tmp/`, `new/`, `cur/`, `done/` and `dead/`, for `*at` calls and `fsync`.
   let directories: [Int32]
   let lastLeaseSweep = Atomic<Int64>(Int64.min)
+  /// Ready names from the last listing of `new/` not yet tried, latest first (`listReady`).
+  let readyNames = Mutex<[MessageName]>([])
 
   static let subdirectories = ["tmp", "new", "cur", "done", "dead"]
   /// How long a rewrite holds a message in `cur/` while it replaces the file's contents.

@@ -4,6 +4,39 @@ import Testing
 @testable import Spool
 
 @Suite struct ConsumeTests {
+  /// Claims take names from one listing of `new/` until they are used up: two consumers
+  /// (as two processes would, each with its own queue object) share the backlog, each message
+  /// exactly once, and messages published after a listing are still claimed, after it.
+  @Test func consumersWithTheirOwnListingsClaimEachMessageOnce() throws {
+    let spool = TemporarySpool()
+    let other = Spool(root: spool.root, environment: spool.clock.environment, host: "other.host")
+    let (first, second) = (try spool.spool.queue("orders"), try other.queue("orders"))
+    for index in 0..<50 {
+      try first.publish(event("early-\(index)"))
+      spool.clock.advance(milliseconds: 1)
+    }
+    var claimed: [String] = []
+    var firstOrder: [String] = []
+    while true {
+      let a = try first.claim()
+      if let a {
+        firstOrder.append(try #require(eventID(a.body)))
+        try first.ack(a.receipt)
+      }
+      if claimed.count == 10 {
+        for index in 0..<5 { try second.publish(event("late-\(index)")) }
+      }
+      let b = try second.claim()
+      if let b { try second.ack(b.receipt) }
+      claimed += [a, b].compactMap { $0.flatMap { eventID($0.body) } }
+      if a == nil && b == nil { break }
+    }
+    #expect(claimed.count == 55 && Set(claimed).count == 55)
+    let early = firstOrder.filter { $0.hasPrefix("early-") }.map { Int($0.dropFirst(6))! }
+    #expect(early == early.sorted(), "one consumer takes the earliest ready first")
+    #expect(spool.files("orders", "new").isEmpty && spool.files("orders", "cur").isEmpty)
+  }
+
   @Test func ackDeletesOrRetainsPerPolicy() throws {
     let spool = TemporarySpool()
     let plain = try spool.spool.queue("plain")
