@@ -121,19 +121,23 @@ package struct FunctionContext: Sendable {
 }
 
 /// The use cases a handler can reach, built by the executable from live adapters.
-package struct Services: Sendable {
-  package var accounts: UserAccounts
-  package var sellers: SellerAccounts
-  package var catalog: ProductCatalog
-  package var orders: OrderDesk
-  package var payments: PaymentDesk
-  package var shipments: ShipmentDesk
+///
+/// A class: every request hands the services along (to the invoker, into the handler's
+/// context), and a copy of a struct of some forty references would retain and release each of
+/// them, on counters every thread shares.
+package final class Services: Sendable {
+  package let accounts: UserAccounts
+  package let sellers: SellerAccounts
+  package let catalog: ProductCatalog
+  package let orders: OrderDesk
+  package let payments: PaymentDesk
+  package let shipments: ShipmentDesk
   /// Who books shipments the shop sends itself (the built-in carrier).
-  package var carrier: any Carrier
-  package var authenticator: Authenticator
+  package let carrier: any Carrier
+  package let authenticator: Authenticator
   /// The store every use case runs on: the invoker opens one snapshot on it for a function
   /// that only reads (`FunctionDefinition.readsOnly`).
-  package var store: any Store
+  package let store: any Store
 
   package init(
     accounts: UserAccounts, sellers: SellerAccounts, catalog: ProductCatalog, orders: OrderDesk,
@@ -218,7 +222,7 @@ extension Services {
   }
 
   /// Every use case over one store and one set of password, token, id, clock and payment ports.
-  package init(
+  package convenience init(
     store: any Store, passwords: any PasswordHasher, signer: any TokenSigner, ids: any IDGenerator, clock: any Clock,
     tokenLifetime: Int64, orderLifetime: Int64 = 900, payments: PaymentWiring, loginPolicy: LoginThrottle.Policy? = nil
   ) {
