@@ -35,6 +35,17 @@ package struct BazaarDatabase: Sendable {
 
   /// The connection(s); every adapter in this target shares them.
   package var writer: any DatabaseWriter { handle.writer.withLock { $0.writer } }
+
+  /// Runs `body` on a connection for reading: one of the read-only connections of a
+  /// long-running process, else the process's one connection. In one read transaction (a
+  /// snapshot) when `transaction`, else in autocommit mode (see `singleStatementRead`).
+  func read<T>(transaction: Bool, _ body: (Database) throws -> T) throws -> T {
+    let (writer, readers) = handle.writer.withLock { ($0.writer, $0.readers) }
+    guard let readers else {
+      return try transaction ? writer.read(body) : writer.singleStatementRead(body)
+    }
+    return try readers.with { queue in try transaction ? queue.read(body) : queue.singleStatementRead(body) }
+  }
   /// The migrations this opening applied, in order (empty when the file was up to date).
   package let appliedMigrations: [String]
   /// The database file.
@@ -50,8 +61,47 @@ package struct BazaarDatabase: Sendable {
   /// The current connections (and whether they were opened read-only), replaced when a
   /// read-only file becomes writable.
   private final class Handle: Sendable {
-    let writer: Mutex<(writer: any DatabaseWriter, readOnly: Bool)>
-    init(_ opened: (writer: any DatabaseWriter, readOnly: Bool)) { writer = Mutex(opened) }
+    let writer: Mutex<(writer: any DatabaseWriter, readOnly: Bool, readers: Readers?)>
+    init(_ opened: (writer: any DatabaseWriter, readOnly: Bool, readers: Readers?)) { writer = Mutex(opened) }
+  }
+
+  /// Read-only connections of a long-running process, one per reading thread at a time: a read
+  /// takes one from a list under a mutex and puts it back. GRDB's `DatabasePool` checks readers
+  /// out through two dispatch barriers, which threads reading at once queue on (futex waits and
+  /// wake-ups on every request); this list costs two uncontended lock operations.
+  final class Readers: Sendable {
+    /// Connections kept for reuse; a burst past this opens more and closes them after.
+    static let kept = 16
+    private let idle = Mutex<[DatabaseQueue]>([])
+    private let path: String
+    private let configuration: Configuration
+
+    init(path: String, configuration: Configuration) {
+      var readOnly = configuration
+      readOnly.readonly = true
+      self.path = path
+      self.configuration = readOnly
+    }
+
+    /// Runs `body` on an idle connection (opening one when none is idle).
+    func with<T>(_ body: (DatabaseQueue) throws -> T) throws -> T {
+      let queue = try idle.withLock { $0.popLast() } ?? DatabaseQueue(path: path, configuration: configuration)
+      defer {
+        let extra: DatabaseQueue? = idle.withLock { idle in
+          guard idle.count < Self.kept else { return queue }
+          idle.append(queue)
+          return nil
+        }
+        try? extra?.close()
+      }
+      return try body(queue)
+    }
+
+    func close() {
+      for queue in idle.withLock({ idle in
+        defer { idle = [] }; return idle
+      }) { try? queue.close() }
+    }
   }
 
   /// Which file a path names: its device and inode.
@@ -113,7 +163,7 @@ package struct BazaarDatabase: Sendable {
   /// The connections for `path`: WAL, `synchronous = FULL`, foreign keys, the busy timeout.
   private static func connect(
     _ path: String, _ connections: Connections, _ busyTimeout: Double
-  ) throws -> (writer: any DatabaseWriter, readOnly: Bool) {
+  ) throws -> (writer: any DatabaseWriter, readOnly: Bool, readers: Readers?) {
     var configuration = Configuration()
     configuration.busyMode = .timeout(busyTimeout)
     configuration.foreignKeysEnabled = true
@@ -132,14 +182,17 @@ package struct BazaarDatabase: Sendable {
           // writable again (`reopenIfWritable`).
           var readOnly = configuration
           readOnly.readonly = true
-          return (try DatabasePool(path: path, configuration: readOnly), true)
+          return (
+            try DatabasePool(path: path, configuration: readOnly), true,
+            Readers(path: path, configuration: configuration)
+          )
         }
         // The pool sets NORMAL while it enables WAL, after prepareDatabase; only the writer writes.
         try pool.writeWithoutTransaction { try $0.execute(sql: "PRAGMA synchronous = FULL") }
-        return (pool, false)
+        return (pool, false, Readers(path: path, configuration: configuration))
       case .single:
         // WAL is a property of the file; a new file is switched to it under the lock below.
-        return (try DatabaseQueue(path: path, configuration: configuration), false)
+        return (try DatabaseQueue(path: path, configuration: configuration), false, nil)
       }
     }
   }
@@ -164,7 +217,11 @@ package struct BazaarDatabase: Sendable {
     guard access(path, W_OK) == 0, access(directory, W_OK) == 0,
       let fresh = try? Self.connect(path, connections, busyTimeout), !fresh.readOnly
     else { return false }
-    handle.writer.withLock { $0 = fresh }
+    let stale = handle.writer.withLock { handle in
+      defer { handle = fresh }
+      return handle.readers
+    }
+    stale?.close()
     return true
   }
 
@@ -229,6 +286,7 @@ package struct BazaarDatabase: Sendable {
   /// Closes the connections now (checkpointing the WAL when this is the last one), instead
   /// of when the last reference goes away.
   package func close() throws {
+    handle.writer.withLock { $0.readers }?.close()
     try translatingErrors {
       if let queue = writer as? DatabaseQueue {
         try queue.close()

@@ -44,7 +44,7 @@ package struct SQLiteStore: Store {
     // Autocommit reads (see `singleStatementRead`); a pool's readers refuse writes.
     try database.checkSameFile()
     return try translatingErrors {
-      try database.writer.singleStatementRead { db in try body(SQLiteTransaction(db: db)) }
+      try database.read(transaction: false) { db in try body(SQLiteTransaction(db: db)) }
     }
   }
 
@@ -55,7 +55,7 @@ package struct SQLiteStore: Store {
     if let scope = Self.snapshotScope, scope.path == database.path { return try body() }
     try database.checkSameFile()
     return try translatingErrors {
-      try database.writer.read { db in
+      try database.read(transaction: true) { db in
         try Self.$snapshotScope.withValue(SnapshotScope(path: database.path, db: db)) { try body() }
       }
     }
