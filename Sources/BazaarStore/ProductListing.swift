@@ -52,7 +52,7 @@ struct ProductListing {
       arguments.append(position.id.rawValue)
     }
     sql = """
-      SELECT p.* FROM products p \(walkSortIndex ? "INDEXED BY \(index) " : "")JOIN sellers s ON s.id = p.seller_id
+      SELECT \(SQLiteProductRepository.columns) FROM products p \(walkSortIndex ? "INDEXED BY \(index) " : "")JOIN sellers s ON s.id = p.seller_id
       WHERE \(conditions.joined(separator: " AND "))
       ORDER BY \(order)
       LIMIT ?

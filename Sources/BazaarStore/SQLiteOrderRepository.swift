@@ -33,7 +33,8 @@ struct SQLiteOrderRepository: OrderRepository {
 
   func order(id: OrderID) throws -> Order? {
     guard
-      let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM orders WHERE id = ?"), arguments: [id.rawValue])
+      let row = try Row.fetchOne(
+        db.cachedStatement(sql: "SELECT \(Self.columns) FROM orders WHERE id = ?"), arguments: [id.rawValue])
     else {
       return nil
     }
@@ -85,7 +86,7 @@ struct SQLiteOrderRepository: OrderRepository {
   private func page(
     where condition: String, _ arguments: [String], status: OrderStatus?, after: OrderPosition?, limit: Int
   ) throws -> [Order] {
-    var sql = "SELECT * FROM orders WHERE " + condition
+    var sql = "SELECT \(Self.columns) FROM orders WHERE " + condition
     var values: [any DatabaseValueConvertible] = arguments
     if let status {
       sql += " AND status = ?"
@@ -100,33 +101,42 @@ struct SQLiteOrderRepository: OrderRepository {
     return try withLines(try Row.fetchAll(db.cachedStatement(sql: sql), arguments: StatementArguments(values)))
   }
 
-  /// The orders of `rows` with their lines, read in one more query.
+  /// The columns `withLines` reads, in its order (by position: a lookup by name compares
+  /// every column's name case-insensitively).
+  static let columns = """
+    id, user_id, status, total, ship_recipient, ship_phone, ship_postal_code, ship_line1, ship_line2, created_at, \
+    updated_at, expires_at, paid_at, shipped_at, delivered_at, canceled_at, expired_at
+    """
+
+  /// The orders of `rows` (of `columns`) with their lines, read in one more query.
   private func withLines(_ rows: [Row]) throws -> [Order] {
     guard !rows.isEmpty else { return [] }
-    let ids: [String] = rows.map { $0["id"] }
+    let ids: [String] = rows.map { $0[0] }
     let placeholders = Array(repeating: "?", count: ids.count).joined(separator: ",")
     var lines: [String: [OrderLine]] = [:]
     for row in try Row.fetchAll(
-      db.cachedStatement(sql: "SELECT * FROM order_lines WHERE order_id IN (\(placeholders)) ORDER BY order_id, line"),
+      db.cachedStatement(
+        sql: """
+          SELECT order_id, product_id, seller_id, name, unit_price, quantity FROM order_lines
+          WHERE order_id IN (\(placeholders)) ORDER BY order_id, line
+          """),
       arguments: StatementArguments(ids))
     {
-      lines[row["order_id"], default: []].append(
+      lines[row[0], default: []].append(
         OrderLine(
-          productID: ProductID(rawValue: row["product_id"]), sellerID: SellerID(rawValue: row["seller_id"]),
-          name: row["name"], unitPrice: Money(won: row["unit_price"]), quantity: row["quantity"]))
+          productID: ProductID(rawValue: row[1]), sellerID: SellerID(rawValue: row[2]), name: row[3],
+          unitPrice: Money(won: row[4]), quantity: row[5]))
     }
     return rows.map { row in
-      let time = { (column: String) in (row[column] as Int64?).map(Timestamp.init(milliseconds:)) }
+      let time = { (column: Int) in (row[column] as Int64?).map(Timestamp.init(milliseconds:)) }
+      let id: String = row[0]
       return Order(
-        id: OrderID(rawValue: row["id"]), userID: UserID(rawValue: row["user_id"]),
-        status: OrderStatus(rawValue: row["status"]) ?? .canceled, lines: lines[row["id"]] ?? [],
-        total: Money(won: row["total"]),
-        shipping: OrderShipping(
-          recipient: row["ship_recipient"], phone: row["ship_phone"], postalCode: row["ship_postal_code"],
-          line1: row["ship_line1"], line2: row["ship_line2"]),
-        createdAt: Timestamp(milliseconds: row["created_at"]), updatedAt: Timestamp(milliseconds: row["updated_at"]),
-        expiresAt: Timestamp(milliseconds: row["expires_at"]), paidAt: time("paid_at"), shippedAt: time("shipped_at"),
-        deliveredAt: time("delivered_at"), canceledAt: time("canceled_at"), expiredAt: time("expired_at"))
+        id: OrderID(rawValue: id), userID: UserID(rawValue: row[1]),
+        status: OrderStatus(rawValue: row[2]) ?? .canceled, lines: lines[id] ?? [], total: Money(won: row[3]),
+        shipping: OrderShipping(recipient: row[4], phone: row[5], postalCode: row[6], line1: row[7], line2: row[8]),
+        createdAt: Timestamp(milliseconds: row[9]), updatedAt: Timestamp(milliseconds: row[10]),
+        expiresAt: Timestamp(milliseconds: row[11]), paidAt: time(12), shippedAt: time(13), deliveredAt: time(14),
+        canceledAt: time(15), expiredAt: time(16))
     }
   }
 }

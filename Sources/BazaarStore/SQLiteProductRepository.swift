@@ -21,7 +21,8 @@ struct SQLiteProductRepository: ProductRepository {
 
   func product(id: ProductID) throws -> Product? {
     try Row.fetchOne(
-      db.cachedStatement(sql: "SELECT * FROM products WHERE id = ? AND deleted_at IS NULL"), arguments: [id.rawValue]
+      db.cachedStatement(sql: "SELECT \(Self.columns) FROM products p WHERE p.id = ? AND p.deleted_at IS NULL"),
+      arguments: [id.rawValue]
     ).map(Self.product)
   }
 
@@ -29,7 +30,7 @@ struct SQLiteProductRepository: ProductRepository {
     try Row.fetchOne(
       db.cachedStatement(
         sql: """
-          SELECT p.* FROM products p JOIN sellers s ON s.id = p.seller_id
+          SELECT \(Self.columns) FROM products p JOIN sellers s ON s.id = p.seller_id
           WHERE p.id = ? AND p.deleted_at IS NULL AND s.status = 'active'
           """),
       arguments: [id.rawValue]
@@ -86,13 +87,20 @@ struct SQLiteProductRepository: ProductRepository {
     return matches > ProductListing.walkThreshold
   }
 
-  private static func product(_ row: Row) -> Product {
+  /// The columns `product(_:)` reads, in its order, for a `products` table named `p`.
+  static let columns = """
+    p.id, p.seller_id, p.name, p.description, p.price, p.stock, p.reserved, p.image_url, p.category, \
+    p.created_at, p.updated_at, p.deleted_at
+    """
+
+  /// A product from a row of `columns`, read by position: a lookup by name compares every
+  /// column's name case-insensitively, twelve times a row.
+  static func product(_ row: Row) -> Product {
     Product(
-      id: ProductID(rawValue: row["id"]), sellerID: SellerID(rawValue: row["seller_id"]), name: row["name"],
-      description: row["description"], price: Money(won: row["price"]), stock: row["stock"],
-      reserved: row["reserved"], imageURL: row["image_url"], category: row["category"],
-      createdAt: Timestamp(milliseconds: row["created_at"]), updatedAt: Timestamp(milliseconds: row["updated_at"]),
-      deletedAt: (row["deleted_at"] as Int64?).map(Timestamp.init(milliseconds:)))
+      id: ProductID(rawValue: row[0]), sellerID: SellerID(rawValue: row[1]), name: row[2], description: row[3],
+      price: Money(won: row[4]), stock: row[5], reserved: row[6], imageURL: row[7], category: row[8],
+      createdAt: Timestamp(milliseconds: row[9]), updatedAt: Timestamp(milliseconds: row[10]),
+      deletedAt: (row[11] as Int64?).map(Timestamp.init(milliseconds:)))
   }
 }
 
