@@ -42,6 +42,8 @@ let package = Package(
       pkgConfig: "libcrypto",
       providers: [.apt(["libssl-dev"])]
     ),
+    // The address of Swift concurrency's global-enqueue hook, for running tasks on NIO's event loops.
+    .target(name: "CConcurrencyHook"),
     .target(
       name: "BazaarCrypto",
       dependencies: ["BazaarCore", "BazaarJSON", "COpenSSL"],
@@ -89,6 +91,7 @@ let package = Package(
       name: "BazaarServer",
       dependencies: [
         "BazaarRunners", "BazaarFunctions", "BazaarJSON", "BazaarScheduler", "BazaarSite", "KakaoPaySandbox",
+        "CConcurrencyHook",
         .product(name: "Hummingbird", package: "hummingbird"),
         .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         .product(name: "UnixSignals", package: "swift-service-lifecycle"),

@@ -1,4 +1,6 @@
 internal import BazaarLive
+internal import BazaarRunners
+internal import BazaarServer
 
 #if canImport(Glibc)
   internal import Glibc
@@ -14,5 +16,9 @@ if FunctionProcess.isCGIRequest(CommandLine.arguments) {
 let arguments = FunctionProcess.normalized(CommandLine.arguments)
 if let code = FunctionProcess.fastPath(arguments, gateways: kakaoPay) {
   exit(code)
+}
+// Servers run their tasks on NIO's event loops (see `ShopServer.runTasksOnEventLoops`).
+if ["serve", "up", "fcgi"].contains(arguments.dropFirst().first ?? "") {
+  if !ShopServer.runTasksOnEventLoops() { writeLine("bazaar: tasks stay on the default executor", to: 2) }
 }
 await Bazaar.mainAsync(Array(arguments.dropFirst()))
