@@ -103,9 +103,13 @@ package struct GatewayResponder: HTTPResponder {
   /// The body, at most `maxBodyBytes`: a larger declared `Content-Length` is refused unread; a
   /// body that cannot be decoded (a bad chunk size) is a 400, not a 413.
   private func readBody(_ request: inout Request) async -> Result<[UInt8], Problem> {
-    if let declared = request.headers[.contentLength].flatMap({ Int($0) }), declared > maxBodyBytes {
+    let declared = request.headers[.contentLength].flatMap { Int($0) }
+    if let declared, declared > maxBodyBytes {
       return .failure(.payloadTooLarge(limit: maxBodyBytes))
     }
+    // A request with neither a length nor a transfer coding has no body (RFC 9112 §6.3): no
+    // need to wait on the body stream (Hummingbird drains what a responder leaves unread).
+    if declared == 0 || (declared == nil && request.headers[.transferEncoding] == nil) { return .success([]) }
     do {
       let buffer = try await request.collectBody(upTo: maxBodyBytes)
       return .success(Array(buffer.readableBytesView))

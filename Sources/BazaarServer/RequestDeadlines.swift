@@ -53,7 +53,12 @@ final class RequestDeadlines: ChannelDuplexHandler, RemovableChannelHandler {
   private let count: ConnectionCount
   private let requestID: @Sendable () -> String
   private var state = State.awaitingHead
-  private var timer: Scheduled<Void>?
+  /// When the current wait ends and what happens then; nil while the server answers.
+  private var deadline: (at: NIODeadline, expiry: Expiry)?
+  /// One timer per connection, due at or before `deadline`: requests move the deadline, not
+  /// the timer, so a kept-alive connection schedules a timer about once per head timeout
+  /// instead of twice per request.
+  private var timer: (task: Scheduled<Void>, due: NIODeadline)?
   private var overLimit = false
 
   init(limits: ConnectionLimits, count: ConnectionCount, requestID: @escaping @Sendable () -> String) {
@@ -64,11 +69,11 @@ final class RequestDeadlines: ChannelDuplexHandler, RemovableChannelHandler {
 
   func handlerAdded(context: ChannelHandlerContext) {
     overLimit = count.enter() > limits.maxConnections
-    arm(context, seconds: limits.headTimeout, .close)
+    wait(context, seconds: limits.headTimeout, .close)
   }
 
   func handlerRemoved(context: ChannelHandlerContext) {
-    timer?.cancel()
+    timer?.task.cancel()
     count.leave()
   }
 
@@ -76,16 +81,16 @@ final class RequestDeadlines: ChannelDuplexHandler, RemovableChannelHandler {
     switch unwrapInboundIn(data) {
     case .head:
       if overLimit {
-        timer?.cancel()
+        deadline = nil
         answer(context, Problem.tooManyConnections(limit: limits.maxConnections))
         return
       }
       state = .readingBody
-      arm(context, seconds: limits.bodyTimeout, .requestTimeout)
+      wait(context, seconds: limits.bodyTimeout, .requestTimeout)
     case .end:
       if overLimit { return }
       state = .answering
-      timer?.cancel()
+      deadline = nil
     case .body:
       if overLimit { return }
     }
@@ -96,25 +101,42 @@ final class RequestDeadlines: ChannelDuplexHandler, RemovableChannelHandler {
     if case .end = unwrapOutboundIn(data) {
       // The answer is complete: the next request's head has its own deadline. (An answer sent
       // before the body ended, such as a 413, leaves the rest to the server.)
-      timer?.cancel()
+      deadline = nil
       if state == .answering {
         state = .awaitingHead
-        arm(context, seconds: limits.headTimeout, .close)
+        wait(context, seconds: limits.headTimeout, .close)
       }
     }
     context.write(data, promise: promise)
   }
 
-  private func arm(_ context: ChannelHandlerContext, seconds: Int64, _ expiry: Expiry) {
-    timer?.cancel()
+  /// Starts a wait of `seconds`; the timer is moved only when it would fire too late.
+  private func wait(_ context: ChannelHandlerContext, seconds: Int64, _ expiry: Expiry) {
+    let at = NIODeadline.now() + .seconds(seconds)
+    deadline = (at, expiry)
+    if let timer, timer.due <= at { return }
+    schedule(context, at: at)
+  }
+
+  private func schedule(_ context: ChannelHandlerContext, at due: NIODeadline) {
+    timer?.task.cancel()
     let bound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
-    timer = context.eventLoop.scheduleTask(in: .seconds(seconds)) {
+    let task = context.eventLoop.scheduleTask(deadline: due) {
       let (handler, context) = bound.value
-      switch expiry {
-      case .close: context.close(promise: nil)
-      case .requestTimeout:
-        handler.answer(context, Problem.requestTimeout(seconds: handler.limits.bodyTimeout))
-      }
+      handler.timer = nil
+      handler.timerFired(context)
+    }
+    timer = (task, due)
+  }
+
+  /// The timer is due: the wait is over if its deadline passed, else the timer follows the deadline.
+  private func timerFired(_ context: ChannelHandlerContext) {
+    guard let deadline else { return }
+    guard deadline.at <= .now() else { return schedule(context, at: deadline.at) }
+    self.deadline = nil
+    switch deadline.expiry {
+    case .close: context.close(promise: nil)
+    case .requestTimeout: answer(context, Problem.requestTimeout(seconds: limits.bodyTimeout))
     }
   }
 
