@@ -4,7 +4,7 @@ SHELL := /bin/bash
 
 APT_PACKAGES := libsqlite3-dev libssl-dev libcurl4-openssl-dev curl jq
 BENCH_APT_PACKAGES := hyperfine
-HTTP_BENCH_APT_PACKAGES := wrk lighttpd curl
+HTTP_BENCH_APT_PACKAGES := wrk lighttpd nginx fcgiwrap curl
 # Real web servers and a real client for the CGI tests (deploy/); a real browser (Chromium and
 # its WebDriver) for the checkout test.
 TEST_APT_PACKAGES := lighttpd apache2 nginx fcgiwrap gettext-base curl jq chromium chromium-driver fonts-nanum
@@ -26,7 +26,7 @@ help:
 	@echo "make bench-spool  spool throughput: floor probe, batch, persist-queue (docs/benchmarks.md)"
 	@echo "make bench-spool-backlog  claim+ack/s with 100,000 ready messages against 10 ready, same run"
 	@echo "make bench-catalog  listProducts search over 100,000 products against getProduct by id (docs/benchmarks.md)"
-	@echo "make bench-http  wrk: GET /products/{id} and POST /users/auth, serve (both modes) and lighttpd CGI, vs /healthz"
+	@echo "make bench-http  wrk: serve against the FastAPI peer and /healthz; CGI against FastCGI behind lighttpd and nginx"
 	@echo "make bench-orders  placeOrder orders/s in-process and per process at 1, 4, 16 clients vs a Python sqlite3 floor"
 	@echo "make bench-payments  pay → approve round trips vs the KakaoPay sandbox alone; reads while 8 pay calls hang"
 	@echo "make bench-scheduler  approve → shipment started latency vs the spool's publish → claim; whole-flow orders/s"
@@ -59,8 +59,12 @@ build: deps
 # keeps ASLR and starts about 10 % faster than with a 2.6 MB relocation table (docs/benchmarks.md).
 RELEASE_FLAGS := -c release --static-swift-stdlib -Xswiftc -use-ld=lld -Xlinker -z -Xlinker pack-relative-relocs
 
+# One product at a time: a whole-package build would also link GRDB's dynamic library product,
+# which cannot take a static standard library.
 release: deps
-	swift build $(RELEASE_FLAGS)
+	swift build $(RELEASE_FLAGS) --product bazaar
+	swift build $(RELEASE_FLAGS) --product bazaar-fn
+	swift build $(RELEASE_FLAGS) --product bazaar-bench
 	@mkdir -p bin && ln -sfn ../$(RELEASE_BIN) bin/bazaar && ln -sfn ../$(RELEASE_BIN)-fn bin/bazaar-fn \
 	  && ln -sfn ../.build/release/bazaar-bench bin/bazaar-bench
 
@@ -103,11 +107,11 @@ bench-spool-backlog: release
 bench-catalog: release
 	.build/release/bazaar-bench catalog --products $${PRODUCTS:-100000} --rounds $${ROUNDS:-5}
 
-## bench-http: wrk against `bazaar serve` (both isolation modes) and lighttpd CGI, next to /healthz.
-bench-http:
+## bench-http: wrk against `bazaar serve`, the FastAPI peer, and lighttpd/nginx through CGI and FastCGI.
+bench-http: venv $(VENV)/.bench-installed
 	$(MAKE) --no-print-directory deps EXTRA_APT="$(HTTP_BENCH_APT_PACKAGES)"
 	$(MAKE) --no-print-directory release
-	python3 Benchmarks/http_bench.py --rounds $${ROUNDS:-3} --duration $${DURATION:-8}
+	$(PYTHON) Benchmarks/http_bench.py --rounds $${ROUNDS:-3} --duration $${DURATION:-5}
 
 ## bench-orders: placeOrder in-process (wrk) and per process against the same SQL through Python's sqlite3.
 bench-orders:

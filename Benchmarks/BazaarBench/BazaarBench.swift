@@ -6,5 +6,7 @@ internal import ArgumentParser
 struct BazaarBench: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "bazaar-bench", abstract: "Run a benchmark and print its figures as JSON.",
-    subcommands: [SpoolBench.self, SpoolLatencyBench.self, SpoolBacklogBench.self, CatalogBench.self])
+    subcommands: [
+      SpoolBench.self, SpoolLatencyBench.self, SpoolBacklogBench.self, CatalogBench.self, HandlerBench.self,
+    ])
 }
