@@ -26,7 +26,8 @@ package enum JWS {
     _ token: String, key: [UInt8], checkHeader: ([UInt8]) throws -> Void
   ) throws -> Verified {
     guard token.utf8.count <= maxTokenLength else { throw AuthErrorBox.malformed("token is too long") }
-    let segments = token.split(separator: ".", omittingEmptySubsequences: false)
+    // Split on the bytes: a token is ASCII, and splitting the `String` would walk Characters.
+    let segments = token.utf8.split(separator: UInt8(ascii: "."), omittingEmptySubsequences: false).map(Substring.init)
     guard segments.count == 3 else { throw AuthErrorBox.malformed("a JWT has three dot-separated segments") }
     guard let header = Base64.urlDecoded(segments[0]), !header.isEmpty else {
       throw AuthErrorBox.malformed("header is not base64url")

@@ -52,6 +52,9 @@ package enum FastCGIServer {
     }
   }
 
+  /// A file that is not a socket is where the Unix socket should go: it is left alone.
+  package struct PathNotASocket: Error {}
+
   /// Serves until SIGTERM or SIGINT; then stops accepting, lets requests in flight finish
   /// (up to 30 s) and returns.
   package static func run(
@@ -89,10 +92,11 @@ struct Exchange: Sendable {
       response = gateway.failure(.payloadTooLarge(limit: gateway.invoker.maxInputBytes), for: incoming)
     } else if let declared, Int(declared).map({ $0 < 0 }) ?? true {
       response = gateway.failure(Problem.badContentLength, for: incoming)
-    } else if let declared, Int(declared)! != request.body.count {
+    } else if let declared, Int(declared)! > request.body.count {
       response = gateway.failure(Problem.bodyEndedEarly, for: incoming)
     } else {
-      incoming.body = request.body
+      // As a CGI program reads it: exactly CONTENT_LENGTH bytes (none when it is absent).
+      incoming.body = Array(request.body.prefix(declared.flatMap { Int($0) } ?? 0))
       response = await backend.respond(to: incoming, remoteAddress: parameters["REMOTE_ADDR"])
     }
     var metadata: Logger.Metadata = [
@@ -130,7 +134,11 @@ private struct FastCGIService: Service {
     let server: any Channel
     switch listener {
     case .unix(let path, let mode):
-      server = try await bootstrap.bind(unixDomainSocketPath: path, cleanupExistingSocketFile: true).get()
+      do {
+        server = try await bootstrap.bind(unixDomainSocketPath: path, cleanupExistingSocketFile: true).get()
+      } catch is UnixDomainSocketPathWrongType {
+        throw FastCGIServer.PathNotASocket()
+      }
       chmod(path, mode_t(mode))
     case .tcp(let host, let port):
       server = try await bootstrap.bind(host: host, port: port).get()
@@ -152,12 +160,11 @@ private struct FastCGIService: Service {
   }
 }
 
-/// How many requests are running, across connections.
+/// How many requests have begun and are not yet answered, across connections.
 final class InFlight: Sendable {
   private let value = Atomic<Int>(0)
   var count: Int { value.load(ordering: .relaxed) }
-  func begin() { value.add(1, ordering: .relaxed) }
-  func end() { value.subtract(1, ordering: .relaxed) }
+  func add(_ delta: Int) { value.add(delta, ordering: .relaxed) }
 }
 
 /// One connection: records in, answers out. A protocol violation closes the connection.
@@ -170,6 +177,12 @@ private final class FastCGIHandler: ChannelInboundHandler {
   private let logger: Logger
   private var reader = FastCGI.RecordReader()
   private var connection: FastCGI.Connection
+  /// Requests handed to the backend and not yet written back.
+  private var running = 0
+  /// What this connection last added to `inFlight`: requests begun (from `FCGI_BEGIN_REQUEST`)
+  /// and not answered, so a stop waits for a request whose records are still arriving.
+  private var counted = 0
+  private var removed = false
 
   init(exchange: Exchange, inFlight: InFlight, maxBodyBytes: Int, logger: Logger) {
     self.exchange = exchange
@@ -196,17 +209,33 @@ private final class FastCGIHandler: ChannelInboundHandler {
       logger.warning("fastcgi connection closed", metadata: ["reason": "\(error)"])
       context.close(promise: nil)
     }
+    recount()
+  }
+
+  func handlerRemoved(context: ChannelHandlerContext) {
+    removed = true
+    inFlight.add(-counted)
+    counted = 0
+  }
+
+  private func recount() {
+    guard !removed else { return }
+    let now = connection.inFlight + running
+    inFlight.add(now - counted)
+    counted = now
   }
 
   private func start(_ request: FastCGI.Request, context: ChannelHandlerContext) {
-    let (exchange, inFlight, channel) = (exchange, inFlight, context.channel)
-    inFlight.begin()
+    let (exchange, channel) = (exchange, context.channel)
+    running += 1
+    let bound = NIOLoopBound(self, eventLoop: context.eventLoop)
     let answered = context.eventLoop.makePromise(of: [UInt8].self)
     answered.completeWithTask { await exchange.answer(request) }
     answered.futureResult.whenSuccess { bytes in
-      let written = channel.writeAndFlush(ByteBuffer(bytes: bytes))
-      written.whenComplete { _ in
-        inFlight.end()
+      channel.writeAndFlush(ByteBuffer(bytes: bytes)).whenComplete { _ in
+        let handler = bound.value
+        handler.running -= 1
+        handler.recount()
         if !request.keepConnection { channel.close(promise: nil) }
       }
     }

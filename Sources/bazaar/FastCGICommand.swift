@@ -25,7 +25,7 @@ struct FastCGICommand: AsyncParsableCommand {
       flight are answered. See deploy/lighttpd/bazaar-fastcgi.conf and deploy/nginx/bazaar-fastcgi.conf.template.
       """)
 
-  @Option(help: "A Unix socket to listen on (created; a stale socket file is replaced).")
+  @Option(help: "A Unix socket to listen on (created; a stale socket is replaced, any other file refused).")
   var socket: String?
 
   @Option(help: "The Unix socket's permissions, in octal (the web server's user must be able to connect).")
@@ -77,6 +77,11 @@ struct FastCGICommand: AsyncParsableCommand {
       let problem = refusal.problem
       writeLine("bazaar fcgi: cannot start: \(problem.detail) (\(problem.code))", to: 2)
       throw ExitCode(problem.exitCode)
+    } catch is FastCGIServer.PathNotASocket {
+      writeLine(
+        "bazaar fcgi: cannot listen on \(listener): a file that is not a socket is in the way (it is left alone)", to: 2
+      )
+      throw ExitCode(73)  // EX_CANTCREAT
     } catch let error as IOError {
       writeLine("bazaar fcgi: cannot listen on \(listener): \(String(cString: strerror(error.errnoCode)))", to: 2)
       throw ExitCode(69)
