@@ -36,11 +36,11 @@ struct SpoolBacklogBench: ParsableCommand {
         remaining -= batch.count
       }
     }
-    /// Seconds spent in `claims` claim+ack pairs, refilling (untimed) to `size` when the queue runs dry.
-    func timed(_ queue: SpoolQueue, size: Int) throws -> Double {
+    /// Seconds spent in `claims` claim+ack pairs, refilling (untimed) to `size` when the queue
+    /// runs dry; `ready` is how many the queue holds, before and after.
+    func timed(_ queue: SpoolQueue, size: Int, ready: inout Int) throws -> Double {
       var spent: Double = 0
       var done = 0
-      var ready = size
       while done < claims {
         if ready == 0 {
           try fill(queue, to: size, has: 0)
@@ -56,14 +56,14 @@ struct SpoolBacklogBench: ParsableCommand {
       return spent
     }
     try fill(smallQueue, to: small, has: 0)
+    var smallReady = small
     var largeReady = 0
     var ratios: [Double] = []
     for round in 1...rounds {
       try fill(largeQueue, to: large, has: largeReady)
       largeReady = large
-      let smallRate = Double(claims) / (try timed(smallQueue, size: small))
-      let largeRate = Double(claims) / (try timed(largeQueue, size: large))
-      largeReady -= claims
+      let smallRate = Double(claims) / (try timed(smallQueue, size: small, ready: &smallReady))
+      let largeRate = Double(claims) / (try timed(largeQueue, size: large, ready: &largeReady))
       ratios.append(largeRate / smallRate)
       print(
         JSONValue.object([
