@@ -118,3 +118,21 @@ BUSINESS_NUMBERS = ["220-81-62517", "124-81-00998", "120-81-47521", "101-81-0000
 def shop(tmp_path):
     assert BIN.exists(), f"build first (make build): {BIN} must point at a bazaar binary"
     return Shop(tmp_path)
+
+
+@pytest.fixture(scope="session")
+def postgres_url():
+    """A throw-away PostgreSQL 15 cluster for the session (scripts/pg-cluster.sh): initdb in a new
+    directory under /tmp (its parents must be searchable by the `postgres` account that runs it
+    when the tests run as root), 127.0.0.1 on a free port, SCRAM passwords. Removed afterwards."""
+    import tempfile
+    directory = Path(tempfile.mkdtemp(prefix="bazaar-pg-"))
+    os.chmod(directory, 0o755)
+    cluster = directory / "cluster"
+    script = ROOT / "scripts" / "pg-cluster.sh"
+    started = subprocess.run([str(script), "start", str(cluster)], capture_output=True, text=True, timeout=120)
+    if started.returncode != 0:
+        pytest.fail(f"the PostgreSQL cluster did not start: {started.stderr}")
+    yield started.stdout.strip()
+    subprocess.run([str(script), "stop", str(cluster)], capture_output=True, timeout=120)
+    directory.rmdir()
