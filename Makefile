@@ -14,7 +14,7 @@ DEBUG_BIN := .build/debug/bazaar
 RELEASE_BIN := .build/release/bazaar
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: help deps venv build release run demo test test-swift test-e2e bench bench-spool bench-spool-backlog bench-catalog bench-http bench-orders bench-payments bench-scheduler bench-storefront bench-login format lint clean
+.PHONY: help deps venv build release run demo test test-swift test-e2e bench bench-spool bench-spool-backlog bench-catalog bench-http bench-orders bench-payments bench-scheduler bench-storefront bench-login bench-pg-clients format lint clean
 
 help:
 	@echo "make run     build (release) and run the shop on http://127.0.0.1:8080 (bazaar up)"
@@ -32,6 +32,7 @@ help:
 	@echo "make bench-scheduler  approve → shipment started latency vs the spool's publish → claim; whole-flow orders/s"
 	@echo "make bench-storefront page weights; time to a usable product list in Chromium vs the JSON call alone"
 	@echo "make bench-login  GET /products/{id} p99 with and without a 200-client sign-in flood"
+	@echo "make bench-pg-clients  a one-shot PostgreSQL query with libpq and with postgres-nio: start-up and build time"
 	@echo "make format  swift format the sources in place"
 	@echo "make lint    swift format lint --strict (CI fails on a diff)"
 	@echo "make clean   remove .build, bin and the venv"
@@ -98,6 +99,11 @@ bench:
 bench-spool: venv $(VENV)/.bench-installed
 	$(MAKE) --no-print-directory release
 	$(PYTHON) Benchmarks/spool.py --rounds $${ROUNDS:-7} --messages $${MESSAGES:-400}
+
+## bench-pg-clients: issue 18's client choice, measured (a throw-away cluster, two probes, hyperfine).
+bench-pg-clients:
+	$(MAKE) --no-print-directory deps EXTRA_APT="postgresql-15 libpq-dev $(BENCH_APT_PACKAGES)"
+	Benchmarks/pg_clients.sh $${RUNS:-200}
 
 ## bench-spool-backlog: claims must not slow with the backlog (issue 17): 100,000 ready against 10.
 bench-spool-backlog: release

@@ -8,7 +8,8 @@ import CLibPQ
 guard CommandLine.arguments.count == 2, let connection = PQconnectdb(CommandLine.arguments[1]) else { exit(64) }
 defer { PQfinish(connection) }
 guard PQstatus(connection) == CONNECTION_OK else {
-  print("pq-probe: \(String(cString: PQerrorMessage(connection)))")
+  let message = "pq-probe: " + String(cString: PQerrorMessage(connection))
+  _ = message.withCString { write(2, $0, strlen($0)) }
   exit(69)
 }
 guard let result = PQexec(connection, "SELECT count(*) FROM pg_class"), PQresultStatus(result) == PGRES_TUPLES_OK
