@@ -43,13 +43,7 @@ package struct CGIRunner: Sendable {
     }
     let document = CGIDocument.render(response, includeBody: method != "HEAD")
     document.withUnsafeBytes { writeAll(outputDescriptor, $0) }
-    var metadata: Logger.Metadata = [
-      "requestId": "\(requestID)", "method": "\(method.prefix(16))", "status": .stringConvertible(response.status),
-      "durationMs": .stringConvertible((ContinuousClock.now - started).milliseconds),
-    ]
-    if let function = response.function { metadata["function"] = "\(function)" }
-    if let code = response.problemCode { metadata["problem"] = "\(code)" }
-    logger.info("cgi request", metadata: metadata)
+    logger.info("cgi request", metadata: request.accessLogFields(response, since: started, path: false))
     return 0
   }
 
@@ -68,16 +62,25 @@ package struct CGIRunner: Sendable {
     return request
   }
 
-  /// Exactly `CONTENT_LENGTH` bytes of standard input, or the problem that stops the request.
-  private func readBody(_ declared: String?, _ descriptor: Int32) -> Result<[UInt8], Problem> {
-    guard let declared, !declared.isEmpty else { return .success([]) }
-    guard let length = Int(declared), length >= 0 else {
-      return .failure(
-        Problem.badContentLength)
-    }
+  /// The body length `CONTENT_LENGTH` declares (0 when it is absent or empty), or the problem:
+  /// not a length (400), or over the limit (413, before any of it is read). For CGI and FastCGI.
+  package func declaredLength(_ declared: String?) -> Result<Int, Problem> {
+    guard let declared, !declared.isEmpty else { return .success(0) }
+    guard let length = Int(declared), length >= 0 else { return .failure(Problem.badContentLength) }
     guard length <= gateway.invoker.maxInputBytes else {
       return .failure(.payloadTooLarge(limit: gateway.invoker.maxInputBytes))
     }
+    return .success(length)
+  }
+
+  /// Exactly `CONTENT_LENGTH` bytes of standard input, or the problem that stops the request.
+  private func readBody(_ declared: String?, _ descriptor: Int32) -> Result<[UInt8], Problem> {
+    let length: Int
+    switch declaredLength(declared) {
+    case .success(let value): length = value
+    case .failure(let problem): return .failure(problem)
+    }
+    guard length > 0 else { return .success([]) }
     switch readBounded(descriptor, limit: gateway.invoker.maxInputBytes, exactly: length) {
     case .complete(let body) where body.count == length:
       return .success(body)

@@ -1,6 +1,7 @@
 internal import BazaarCore
 package import BazaarFunctions
 internal import BazaarJSON
+package import Logging
 
 /// An HTTP request as every transport sees it (CGI meta-variables, Hummingbird, a test).
 package struct GatewayRequest: Sendable {
@@ -35,6 +36,23 @@ package struct GatewayRequest: Sendable {
     self.accept = accept
     self.body = body
     self.requestID = requestID
+  }
+}
+
+extension GatewayRequest {
+  /// The fields every transport's access-log line has: request id, method, path (unless
+  /// `path` is false), status, duration, and the function and problem when there are.
+  package func accessLogFields(
+    _ response: GatewayResponse, since started: ContinuousClock.Instant, path: Bool = true
+  ) -> Logger.Metadata {
+    var fields: Logger.Metadata = [
+      "requestId": "\(requestID)", "method": "\(method.prefix(16))", "status": .stringConvertible(response.status),
+      "durationMs": .stringConvertible((ContinuousClock.now - started).milliseconds),
+    ]
+    if path { fields["path"] = "\(self.path.prefix(200))" }
+    if let function = response.function { fields["function"] = "\(function)" }
+    if let code = response.problemCode { fields["problem"] = "\(code)" }
+    return fields
   }
 }
 

@@ -87,26 +87,23 @@ struct Exchange: Sendable {
       variable: { parameters[$0] }, trustedProxies: trustedProxies,
       requestID: requestID(parameters["HTTP_X_REQUEST_ID"]))
     let response: GatewayResponse
-    let declared = parameters["CONTENT_LENGTH"].flatMap { $0.isEmpty ? nil : $0 }
-    if request.bodyTooLarge {
+    switch CGIRunner(gateway: gateway).declaredLength(parameters["CONTENT_LENGTH"]) {
+    case _ where request.bodyTooLarge:
       response = gateway.failure(.payloadTooLarge(limit: gateway.invoker.maxInputBytes), for: incoming)
-    } else if let declared, Int(declared).map({ $0 < 0 }) ?? true {
-      response = gateway.failure(Problem.badContentLength, for: incoming)
-    } else if let declared, Int(declared)! > request.body.count {
+    case .failure(let problem):
+      response = gateway.failure(problem, for: incoming)
+    case .success(let length) where length > request.body.count:
       response = gateway.failure(Problem.bodyEndedEarly, for: incoming)
-    } else {
+    case .success(let length):
       // As a CGI program reads it: exactly CONTENT_LENGTH bytes (none when it is absent).
-      incoming.body = Array(request.body.prefix(declared.flatMap { Int($0) } ?? 0))
+      incoming.body = Array(request.body.prefix(length))
       response = await backend.respond(to: incoming, remoteAddress: parameters["REMOTE_ADDR"])
     }
-    var metadata: Logger.Metadata = [
-      "requestId": "\(incoming.requestID)", "method": "\(incoming.method.prefix(16))",
-      "path": "\(incoming.path.prefix(200))", "status": .stringConvertible(response.status),
-      "durationMs": .stringConvertible((ContinuousClock.now - started).milliseconds), "transport": "fastcgi",
-    ]
-    if let function = response.function { metadata["function"] = "\(function)" }
-    if let code = response.problemCode { metadata["problem"] = "\(code)" }
-    accessLog.info("request", metadata: metadata)
+    if accessLog.logLevel <= .info {
+      var fields = incoming.accessLogFields(response, since: started)
+      fields["transport"] = "fastcgi"
+      accessLog.info("request", metadata: fields)
+    }
     return FastCGI.response(CGIDocument.render(response, includeBody: incoming.method != "HEAD"), requestID: request.id)
   }
 }

@@ -169,17 +169,10 @@ package struct GatewayResponder: HTTPResponder {
   private func log(
     _ request: GatewayRequest, _ response: GatewayResponse, remoteAddress: String?, since: ContinuousClock.Instant
   ) {
-    let elapsed = ContinuousClock.now - since
-    var metadata: Logger.Metadata = [
-      "requestId": "\(request.requestID)", "method": "\(request.method.prefix(16))",
-      "path": "\(request.path.prefix(200))",
-      "status": .stringConvertible(response.status),
-      "bytes": .stringConvertible(request.method == "HEAD" ? 0 : response.body.count),
-      "durationMs": .stringConvertible(elapsed.milliseconds),
-      "isolation": "\(isolation.rawValue)",
-    ]
-    if let function = response.function { metadata["function"] = "\(function)" }
-    if let code = response.problemCode { metadata["problem"] = "\(code)" }
+    guard accessLog.logLevel <= .info else { return }  // the fields are not built for a quieter log
+    var metadata = request.accessLogFields(response, since: since)
+    metadata["bytes"] = .stringConvertible(request.method == "HEAD" ? 0 : response.body.count)
+    metadata["isolation"] = "\(isolation.rawValue)"
     if let remoteAddress { metadata["remote"] = "\(remoteAddress)" }
     accessLog.info("request", metadata: metadata)
   }

@@ -13,8 +13,9 @@ package import NIOPosix
 /// wait on the write lock, scrypt), so they run on a thread pool, never on the event loops or
 /// the cooperative pool. Handlers that wait on another service over the network
 /// (`waitsOnNetwork`: the payment gateway) run on a pool of their own, so a slow gateway holds
-/// those threads only and other writes keep their pool. Handlers that hash passwords (`hashesPassword`) run on a small pool too, behind a bounded queue: a
-/// sign-in flood waits there, and past the bound is answered 429 at once.
+/// those threads only and other writes keep their pool. Handlers that hash passwords
+/// (`hashesPassword`) run on a small pool too, behind a bounded queue: a sign-in flood waits
+/// there, and past the bound is answered 429 at once.
 package struct InProcessBackend: RequestBackend {
   private let gateway: Gateway
   private let services: Services

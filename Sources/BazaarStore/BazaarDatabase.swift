@@ -35,17 +35,6 @@ package struct BazaarDatabase: Sendable {
 
   /// The connection(s); every adapter in this target shares them.
   package var writer: any DatabaseWriter { handle.writer.withLock { $0.writer } }
-
-  /// Runs `body` on a connection for reading: one of the read-only connections of a
-  /// long-running process, else the process's one connection. In one read transaction (a
-  /// snapshot) when `transaction`, else in autocommit mode (see `singleStatementRead`).
-  func read<T>(transaction: Bool, _ body: (Database) throws -> T) throws -> T {
-    let (writer, readers) = handle.writer.withLock { ($0.writer, $0.readers) }
-    guard let readers else {
-      return try transaction ? writer.read(body) : writer.singleStatementRead(body)
-    }
-    return try readers.with { queue in try transaction ? queue.read(body) : queue.singleStatementRead(body) }
-  }
   /// The migrations this opening applied, in order (empty when the file was up to date).
   package let appliedMigrations: [String]
   /// The database file.
@@ -98,9 +87,12 @@ package struct BazaarDatabase: Sendable {
     }
 
     func close() {
-      for queue in idle.withLock({ idle in
-        defer { idle = [] }; return idle
-      }) { try? queue.close() }
+      let queues = idle.withLock { idle in
+        let all = idle
+        idle.removeAll()
+        return all
+      }
+      for queue in queues { try? queue.close() }
     }
   }
 
@@ -195,6 +187,17 @@ package struct BazaarDatabase: Sendable {
         return (try DatabaseQueue(path: path, configuration: configuration), false, nil)
       }
     }
+  }
+
+  /// Runs `body` on a connection for reading: one of the read-only connections of a
+  /// long-running process, else the process's one connection. In one read transaction (a
+  /// snapshot) when `transaction`, else in autocommit mode (see `singleStatementRead`).
+  func read<T>(transaction: Bool, _ body: (Database) throws -> T) throws -> T {
+    let (writer, readers) = handle.writer.withLock { ($0.writer, $0.readers) }
+    guard let readers else {
+      return try transaction ? writer.read(body) : writer.singleStatementRead(body)
+    }
+    return try readers.with { queue in try transaction ? queue.read(body) : queue.singleStatementRead(body) }
   }
 
   /// Throws `StoreMissing` when the file at `path` is gone or is another file than the one opened.

@@ -60,23 +60,19 @@ struct FastCGICommand: AsyncParsableCommand {
       throw ExitCode(64)
     }
     do {
-      let configuration = try Configuration()
-      try configuration.prepareStateDirectory()
-      let live = try LiveServices.wire(configuration, connections: .pool, gateways: kakaoPay)
-      defer { try? live.database.close() }
-      var settings = ShopServer.Settings(
-        host: host, port: port ?? 0, isolation: .inprocess, timeout: .seconds(10), maxConcurrent: 1,
-        maxInputBytes: configuration.maxInputBytes, executable: "", childEnvironment: [])
-      settings.trustedProxies = configuration.trustedProxies
-      settings.hashingThreads = configuration.hashingThreads
-      settings.hashingQueue = configuration.hashingQueue
-      try await ShopServer.runFastCGI(
-        live.services, settings: settings, listener: listener, logger: Logs.logger(label: "bazaar.fcgi"),
-        accessLog: Logs.logger(label: "bazaar.access"), requestID: { RequestID.from($0) })
-    } catch let refusal as any ProblemConvertible {
-      let problem = refusal.problem
-      writeLine("bazaar fcgi: cannot start: \(problem.detail) (\(problem.code))", to: 2)
-      throw ExitCode(problem.exitCode)
+      try await Runner.refusingInWords(as: "bazaar fcgi") {
+        let configuration = try Configuration()
+        try configuration.prepareStateDirectory()
+        let live = try LiveServices.wire(configuration, connections: .pool, gateways: kakaoPay)
+        defer { try? live.database.close() }
+        var settings = ShopServer.Settings(
+          host: host, port: port ?? 0, isolation: .inprocess, timeout: .seconds(10), maxConcurrent: 1,
+          maxInputBytes: configuration.maxInputBytes, executable: "", childEnvironment: [])
+        settings.adopt(configuration)
+        try await ShopServer.runFastCGI(
+          live.services, settings: settings, listener: listener, logger: Logs.logger(label: "bazaar.fcgi"),
+          accessLog: Logs.logger(label: "bazaar.access"), requestID: { RequestID.from($0) })
+      }
     } catch is FastCGIServer.PathNotASocket {
       writeLine(
         "bazaar fcgi: cannot listen on \(listener): a file that is not a socket is in the way (it is left alone)", to: 2

@@ -155,12 +155,17 @@ enum Runner {
   /// Serves the shop; `withSandbox` (for `bazaar up`) mounts the KakaoPay sandbox and points
   /// payments at it when no `KAKAOPAY_SECRET_KEY` is set.
   static func run(_ options: ServerOptions, withSandbox: Bool = false) async throws {
+    try await refusingInWords(as: "bazaar") { try await serve(options, withSandbox: withSandbox) }
+  }
+
+  /// Runs `body`; a setting or a store that cannot be opened is said in words on stderr
+  /// (`NAME: cannot start: …`) and ends the process with the problem's exit code.
+  static func refusingInWords(as name: String, _ body: () async throws -> Void) async throws {
     do {
-      try await serve(options, withSandbox: withSandbox)
+      try await body()
     } catch let refusal as any ProblemConvertible {
-      // A setting, or a store that cannot be opened: said in words, with the problem's exit code.
       let problem = refusal.problem
-      writeLine("bazaar: cannot start: \(problem.detail) (\(problem.code))", to: 2)
+      writeLine("\(name): cannot start: \(problem.detail) (\(problem.code))", to: 2)
       throw ExitCode(problem.exitCode)
     }
   }
@@ -225,9 +230,7 @@ enum Runner {
       site: options.storefront, operatorStatus: options.storefront ? operatorStatus(live, configuration) : nil)
     let database = live.database
     settings.readiness = { database.readinessProblems() }
-    settings.trustedProxies = configuration.trustedProxies
-    settings.hashingThreads = configuration.hashingThreads
-    settings.hashingQueue = configuration.hashingQueue
+    settings.adopt(configuration)
     settings.limits = ConnectionLimits(
       headTimeout: options.headerTimeout, bodyTimeout: options.bodyTimeout, maxConnections: options.maxConnections)
     do {
@@ -303,5 +306,14 @@ enum Runner {
   private static func randomHex(_ count: Int) -> String {
     var generator = SystemRandomNumberGenerator()
     return String((0..<count).map { _ in Array("0123456789abcdef")[Int.random(in: 0..<16, using: &generator)] })
+  }
+}
+
+extension ShopServer.Settings {
+  /// The settings every in-process runner (`serve`, `up`, `fcgi`) takes from the environment.
+  mutating func adopt(_ configuration: Configuration) {
+    trustedProxies = configuration.trustedProxies
+    hashingThreads = configuration.hashingThreads
+    hashingQueue = configuration.hashingQueue
   }
 }

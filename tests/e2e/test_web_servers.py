@@ -76,6 +76,14 @@ def owned_home(prefix, subdirs, user):
     return home
 
 
+def render_nginx(template, names, env, home):
+    """deploy/nginx/TEMPLATE rendered as its comment says (envsubst of `names` only) into HOME/nginx.conf."""
+    text = (ROOT / "deploy/nginx" / template).read_text()
+    variables = " ".join("$" + name for name in names.split())
+    (home / "nginx.conf").write_text(subprocess.run(
+        ["envsubst", variables], input=text, capture_output=True, text=True, env=env, check=True).stdout)
+
+
 @pytest.fixture
 def nginx():
     for program in ("nginx", "fcgiwrap", "envsubst"):
@@ -86,10 +94,8 @@ def nginx():
     port = free_port()
     env = {**os.environ, "BAZAAR_HOME": str(home), "BAZAAR_BIN": str(FN.resolve()), "BAZAAR_PORT": str(port),
            "BAZAAR_JWT_SECRET_FILE": str(home / "secret"), "BAZAAR_USER": user, "BAZAAR_GROUP": group}
-    names = "$BAZAAR_HOME $BAZAAR_BIN $BAZAAR_PORT $BAZAAR_JWT_SECRET_FILE $BAZAAR_USER $BAZAAR_GROUP"
-    template = (ROOT / "deploy/nginx/bazaar.conf.template").read_text()
-    (home / "nginx.conf").write_text(
-        subprocess.run(["envsubst", names], input=template, capture_output=True, text=True, env=env, check=True).stdout)
+    render_nginx("bazaar.conf.template", "BAZAAR_HOME BAZAAR_BIN BAZAAR_PORT BAZAAR_JWT_SECRET_FILE BAZAAR_USER "
+                 "BAZAAR_GROUP", env, home)
     socket_path = home / "run/fcgiwrap.sock"
     as_user = ["runuser", "-u", user, "--"] if os.geteuid() == 0 else []
     # Its own process group: runuser does not pass SIGTERM on to fcgiwrap and its children.
@@ -197,10 +203,7 @@ def nginx_fastcgi():
     port = free_port()
     env = {**os.environ, "BAZAAR_HOME": str(home), "BAZAAR_PORT": str(port), "BAZAAR_USER": user,
            "BAZAAR_GROUP": group, "BAZAAR_JWT_SECRET_FILE": str(home / "secret"), "BAZAAR_MAX_INPUT_BYTES": "65536"}
-    template = (ROOT / "deploy/nginx/bazaar-fastcgi.conf.template").read_text()
-    (home / "nginx.conf").write_text(subprocess.run(
-        ["envsubst", "$BAZAAR_HOME $BAZAAR_PORT $BAZAAR_USER $BAZAAR_GROUP"], input=template, capture_output=True,
-        text=True, env=env, check=True).stdout)
+    render_nginx("bazaar-fastcgi.conf.template", "BAZAAR_HOME BAZAAR_PORT BAZAAR_USER BAZAAR_GROUP", env, home)
     # What bazaar-fcgi.socket does: the manager binds the socket (owned by the service's user),
     # then starts the service with it as descriptor 3 and LISTEN_PID/LISTEN_FDS set.
     listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
