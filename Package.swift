@@ -57,6 +57,11 @@ let package = Package(
       swiftSettings: strictSettings
     ),
 
+    // PostgreSQL adapters for the same ports (BAZAAR_DATABASE_URL), over libpq.
+    .systemLibrary(name: "CLibPQ", pkgConfig: "libpq", providers: [.apt(["libpq-dev"])]),
+    .target(
+      name: "BazaarPostgres", dependencies: ["BazaarCore", "BazaarJSON", "CLibPQ"], swiftSettings: strictSettings),
+
     // The function registry: names, input decoding, auth policies, routes, problem mapping.
     .target(name: "BazaarFunctions", dependencies: ["BazaarCore", "BazaarJSON"], swiftSettings: strictSettings),
 
@@ -181,7 +186,8 @@ let package = Package(
     .testTarget(
       name: "BazaarStoreTests",
       dependencies: [
-        "BazaarStore", "BazaarCore", "BazaarCrypto", "BazaarTesting", .product(name: "GRDB", package: "GRDB.swift"),
+        "BazaarStore", "BazaarPostgres", "BazaarCore", "BazaarCrypto", "BazaarTesting",
+        .product(name: "GRDB", package: "GRDB.swift"),
       ],
       swiftSettings: strictSettings
     ),

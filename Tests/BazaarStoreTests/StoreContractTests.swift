@@ -1,13 +1,14 @@
 import BazaarCore
+import BazaarPostgres
 import BazaarStore
 import BazaarTesting
 import Foundation
 import Testing
 
-/// The adapters every port contract test runs against: the in-memory fake and SQLite on a
-/// fresh temporary file. A later adapter (PostgreSQL) joins this list and must pass them all.
+/// The adapters every port contract test runs against: the in-memory fake, SQLite on a fresh
+/// temporary file and PostgreSQL on a fresh schema (of the cluster `TestPostgres` names).
 enum StoreKind: String, CaseIterable, CustomTestStringConvertible, Sendable {
-  case memory, sqlite
+  case memory, sqlite, postgres
 
   var testDescription: String { rawValue }
 
@@ -18,6 +19,9 @@ enum StoreKind: String, CaseIterable, CustomTestStringConvertible, Sendable {
     case .sqlite:
       let temp = try TemporaryDatabase()
       return (temp.store, temp)
+    case .postgres:
+      let schema = try TemporarySchema()
+      return (try schema.store(), schema)
     }
   }
 }

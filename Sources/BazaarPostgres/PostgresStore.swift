@@ -1,0 +1,187 @@
+package import BazaarCore
+
+#if canImport(Glibc)
+  internal import Glibc
+#endif
+
+/// The unit of work over a PostgreSQL database (`BAZAAR_DATABASE_URL=postgres://…`).
+///
+/// `write` runs its body in a SERIALIZABLE transaction: every outcome is one that running the
+/// writers one at a time could give, as SQLite's single writer guarantees. When the server
+/// aborts one for a serialization failure or a deadlock, the store rolls back and runs the body
+/// again after a short random pause, until the busy timeout passes (then `StoreBusy`: 503, exit
+/// 75). Products an order reserves are locked with `SELECT … FOR UPDATE` in product-id order
+/// (the core reads them in that order), so two orders never wait on each other in a cycle.
+/// `read` runs each statement on its own (autocommit); `snapshot` opens one REPEATABLE READ,
+/// READ ONLY transaction for every read inside it.
+package final class PostgresStore: Store {
+  /// How many connections a process keeps: one for a process that serves one request, a pool
+  /// for `serve` and the scheduler.
+  package enum Connections: Sendable {
+    case single
+    case pool(Int)
+  }
+
+  private let pool: ConnectionPool
+  private let busyTimeout: Double
+
+  /// Connects lazily to `url`; the first connection checks the schema and migrates it when
+  /// it is behind (under an advisory lock, so hosts starting together migrate once).
+  /// `busyTimeout` bounds a wait for a lock, for a free connection and for retries.
+  package init(url: String, connections: Connections = .single, busyTimeout: Double = 5) throws {
+    guard url.hasPrefix("postgres://") || url.hasPrefix("postgresql://") else {
+      throw PostgresURLError()
+    }
+    self.busyTimeout = busyTimeout
+    let limit: Int
+    switch connections {
+    case .single: limit = 1
+    case .pool(let count): limit = count
+    }
+    let migrated = Migrated()
+    let settings = "SET lock_timeout = \(Int(busyTimeout * 1000)); SET application_name = 'bazaar'"
+    pool = ConnectionPool(limit: limit, wait: busyTimeout) {
+      let connection = try PostgresConnection(url: url)
+      try connection.execute(settings)
+      if !migrated.done {
+        try PostgresMigrations.migrate(connection)
+        migrated.done = true
+      }
+      return connection
+    }
+  }
+
+  /// Whether this store's schema was checked; set once by the first connection.
+  private final class Migrated: @unchecked Sendable {
+    // Set under the pool's lending: a race only repeats the (idempotent) check.
+    var done = false
+  }
+
+  /// Closes the idle connections.
+  package func close() { pool.close() }
+
+  package func write<T>(_ body: (any StoreTransaction) throws -> T) throws -> T {
+    guard !StoreAccess.readsOnly else { throw WriteInReadOnlyFunction() }
+    return try translatingErrors {
+      try pool.with { connection in
+        let start = Self.now()
+        var attempt = 0
+        while true {
+          do {
+            try connection.execute("BEGIN ISOLATION LEVEL SERIALIZABLE")
+            let result = try body(PostgresTransaction(connection: connection, locksReads: true))
+            try connection.execute("COMMIT")
+            return result
+          } catch let error as PostgresError where error.isRetryable {
+            try? connection.execute("ROLLBACK")
+            attempt += 1
+            guard Self.now() - start < busyTimeout else { throw StoreBusyCause() }
+            Self.pause(attempt: attempt)
+          } catch {
+            if !connection.isIdle { try? connection.execute("ROLLBACK") }
+            throw error
+          }
+        }
+      }
+    }
+  }
+
+  package func read<T>(_ body: (any StoreTransaction) throws -> T) throws -> T {
+    if let scope = Self.snapshotScope, scope.pool === pool {
+      return try translatingErrors { try body(PostgresTransaction(connection: scope.connection, locksReads: false)) }
+    }
+    return try translatingErrors {
+      try pool.with { try body(PostgresTransaction(connection: $0, locksReads: false)) }
+    }
+  }
+
+  package func snapshot<T>(_ body: () throws -> T) throws -> T {
+    if let scope = Self.snapshotScope, scope.pool === pool { return try body() }
+    return try translatingErrors {
+      try pool.with { connection in
+        try connection.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+        let scope = SnapshotScope(pool: pool, connection: connection)
+        let result = try Self.$snapshotScope.withValue(scope) { try body() }
+        try connection.execute("COMMIT")
+        return result
+      }
+    }
+  }
+
+  /// The connection of the snapshot the running task is in, and the pool it came from.
+  private final class SnapshotScope: @unchecked Sendable {
+    // Only the task that opened the snapshot sees it, inside the closure that holds the connection.
+    let pool: ConnectionPool
+    let connection: PostgresConnection
+    init(pool: ConnectionPool, connection: PostgresConnection) {
+      self.pool = pool
+      self.connection = connection
+    }
+  }
+
+  @TaskLocal private static var snapshotScope: SnapshotScope?
+
+  /// Runs `body`, turning the server's busy answers into `StoreBusy` and any other database
+  /// error into `PostgresFailure` (SQLSTATE and message, without the statement).
+  private func translatingErrors<T>(_ body: () throws -> T) throws -> T {
+    do {
+      return try body()
+    } catch let error as PostgresError where error.isBusy || error.isRetryable {
+      throw StoreBusy()
+    } catch is StoreBusyCause {
+      throw StoreBusy()
+    } catch let error as PostgresError {
+      throw PostgresFailure(sqlState: error.sqlState, message: error.message)
+    }
+  }
+
+  /// Seconds on the monotonic clock.
+  private static func now() -> Double {
+    var time = timespec()
+    clock_gettime(CLOCK_MONOTONIC, &time)
+    return Double(time.tv_sec) + Double(time.tv_nsec) / 1e9
+  }
+
+  /// A random pause before retry `attempt`: up to 1 ms, doubling to at most 32 ms, so the
+  /// transactions that collided do not collide again in step.
+  private static func pause(attempt: Int) {
+    let ceiling = UInt32(1000 << min(attempt - 1, 5))
+    usleep(UInt32.random(in: ceiling / 4...ceiling))
+  }
+
+  /// Retries ran past the busy timeout.
+  private struct StoreBusyCause: Error {}
+}
+
+extension PostgresStore: @unchecked Sendable {}
+
+/// `BAZAAR_DATABASE_URL` is not a `postgres://` URL.
+package struct PostgresURLError: Error, CustomStringConvertible {
+  package var description: String { "must be a postgres:// or postgresql:// URL" }
+}
+
+/// A database error other than a busy server, without the statement that raised it.
+package struct PostgresFailure: Error, CustomStringConvertible {
+  package var sqlState: String
+  package var message: String
+  package var description: String { "PostgreSQL error \(sqlState): \(message)" }
+}
+
+/// The repositories over one connection, inside the caller's transaction. In a write,
+/// `locksReads` makes lookups of one row take its lock (`FOR UPDATE`).
+struct PostgresTransaction: StoreTransaction {
+  let connection: PostgresConnection
+  let locksReads: Bool
+
+  var users: any UserRepository { PostgresUserRepository(connection: connection) }
+  var sellers: any SellerRepository { PostgresSellerRepository(connection: connection) }
+  var products: any ProductRepository { PostgresProductRepository(connection: connection, locksReads: locksReads) }
+  var tokens: any TokenRegistry { PostgresTokenRegistry(connection: connection) }
+  var orders: any OrderRepository { PostgresOrderRepository(connection: connection) }
+  var outbox: any OutboxRepository { PostgresOutboxRepository(connection: connection) }
+  var idempotency: any IdempotencyRepository { PostgresIdempotencyRepository(connection: connection) }
+  var payments: any PaymentRepository { PostgresPaymentRepository(connection: connection) }
+  var shipments: any ShipmentRepository { PostgresShipmentRepository(connection: connection) }
+  var processedEvents: any ProcessedEventRepository { PostgresProcessedEventRepository(connection: connection) }
+  var loginFailures: any LoginFailureRepository { PostgresLoginFailureRepository(connection: connection) }
+}
