@@ -136,7 +136,7 @@ let package = Package(
       name: "bazaar",
       dependencies: [
         "BazaarCore", "BazaarJSON", "BazaarStore", "BazaarFunctions", "BazaarRunners", "BazaarServer", "BazaarLive",
-        "BazaarOperations", "BazaarScheduler", "Spool", "KakaoPay", "KakaoPaySandbox",
+        "BazaarOperations", "BazaarScheduler", "Spool", "KakaoPay", "KakaoPaySandbox", "BazaarPostgres",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
         .product(name: "Logging", package: "swift-log"),
       ],

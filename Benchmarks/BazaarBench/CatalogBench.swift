@@ -41,11 +41,12 @@ struct CatalogBench: ParsableCommand {
     setenv("BAZAAR_HOME", home, 1)
     if getenv("BAZAAR_JWT_SECRET") == nil { setenv("BAZAAR_JWT_SECRET", "bench-secret-0123456789abcdef0123456789", 1) }
     let live = try LiveServices.wire(try Configuration())
+    guard let sqlite = live.sqlite else { throw ValidationError("the catalog benchmark runs on SQLite") }
     var generator = CatalogGenerator(seed: 20_261_124)
     let seedStarted = DispatchTime.now().uptimeNanoseconds
-    let ids = try generator.seed(live.store, products: products)
+    let ids = try generator.seed(sqlite, products: products)
     let seedSeconds = Double(DispatchTime.now().uptimeNanoseconds - seedStarted) / 1e9
-    let (term, matches) = try generator.termNearest(fraction: 0.01, of: products, in: live.store)
+    let (term, matches) = try generator.termNearest(fraction: 0.01, of: products, in: sqlite)
     let search = #"{"q":"\#(term)","limit":20}"#
     var rng = SplitMix64(seed: 7)
     let lookup = { #"{"id":"\#(ids.randomElement(using: &rng)!)"}"# }
@@ -63,7 +64,7 @@ struct CatalogBench: ParsableCommand {
         "searchToLookupPerProcess": .number(searchOut / lookupOut),
       ])
     }
-    try live.database.close()
+    live.close()
     let report: JSONValue = [
       "products": .integer(Int64(products)), "term": .string(term), "matches": .integer(Int64(matches)),
       "seedSeconds": .number(seedSeconds), "rounds": .array(results),

@@ -20,7 +20,7 @@ struct HandlerBench: ParsableCommand {
 
   func run() throws {
     let live = try LiveServices.wire(try Configuration(), connections: .pool)
-    defer { try? live.database.close() }
+    defer { live.close() }
     let gateway = Gateway(invoker: FunctionInvoker())
     let parts = path.split(separator: "?", maxSplits: 1).map(String.init)
     let request = GatewayRequest(

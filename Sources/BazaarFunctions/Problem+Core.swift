@@ -17,7 +17,7 @@ extension StoreBusy: ProblemConvertible {
   package var problem: Problem {
     Problem(
       status: 503, code: "store_busy", title: "Store busy",
-      detail: "the database stayed locked by other writers; retry the request")
+      detail: reason + "; retry the request")
   }
 }
 

@@ -20,6 +20,12 @@ package struct Configuration: Sendable {
   package var orderLifetime: Int64
   /// `BAZAAR_BUSY_TIMEOUT_MS`: how long a writer waits for the SQLite lock before a 503 (default 5 000).
   package var busyTimeoutMilliseconds: Int64
+  /// `BAZAAR_DATABASE_URL`: a `postgres://` URL puts the shop on that PostgreSQL database
+  /// instead of `var/bazaar.sqlite` (docs/scaling.md). Never logged: it may hold a password.
+  package var databaseURL: String?
+  /// `BAZAAR_DATABASE_POOL`: connections `serve` and the scheduler keep to PostgreSQL (1 to
+  /// 100; default 8). A one-shot process opens one.
+  package var databasePoolSize: Int
   /// `KAKAOPAY_SECRET_KEY`: the merchant's secret key. Without it only `bazaar up` takes
   /// payments (through its sandbox); never logged, answered or put in an error.
   package var kakaoPaySecretKey: String?
@@ -72,6 +78,11 @@ package struct Configuration: Sendable {
     scryptLogN = UInt8(try Self.integer(environment, "BAZAAR_SCRYPT_LOG_N", default: 15, range: 14...20))
     orderLifetime = try Self.integer(environment, "BAZAAR_ORDER_TTL", default: 900, range: 1...604_800)
     busyTimeoutMilliseconds = try Self.integer(environment, "BAZAAR_BUSY_TIMEOUT_MS", default: 5000, range: 0...60_000)
+    databaseURL = environment["BAZAAR_DATABASE_URL"].flatMap { $0.isEmpty ? nil : $0 }
+    if let url = databaseURL, !(url.hasPrefix("postgres://") || url.hasPrefix("postgresql://")) {
+      throw ConfigurationError(variable: "BAZAAR_DATABASE_URL", reason: "must be a postgres:// or postgresql:// URL")
+    }
+    databasePoolSize = Int(try Self.integer(environment, "BAZAAR_DATABASE_POOL", default: 8, range: 1...100))
     kakaoPaySecretKey = environment["KAKAOPAY_SECRET_KEY"].flatMap { $0.isEmpty ? nil : $0 }
     if let key = kakaoPaySecretKey, key.utf8.contains(where: { $0 < 0x21 || $0 > 0x7E }) {
       throw ConfigurationError(variable: "KAKAOPAY_SECRET_KEY", reason: "must be printable ASCII without spaces")

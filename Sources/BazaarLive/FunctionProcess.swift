@@ -10,8 +10,10 @@ internal import Foundation
 package enum FunctionProcess {
   /// Runs `name` with stdin as its input; returns the exit code. The token is `token`, else
   /// `BAZAAR_TOKEN`, else `HTTP_AUTHORIZATION`'s bearer credentials. `gateways` builds the
-  /// payment adapter (nil in a program that links none).
-  package static func invoke(name: String, token: String?, gateways: PaymentGatewayFactory?) -> Int32 {
+  /// payment adapter and `servers` the PostgreSQL store (nil in a program that links none).
+  package static func invoke(
+    name: String, token: String?, gateways: PaymentGatewayFactory?, servers: ServerStoreFactory? = nil
+  ) -> Int32 {
     let environment = Environment.process
     let configuration = Result { try Configuration(environment: environment) }
     let runner = ShellRunner(
@@ -23,7 +25,7 @@ package enum FunctionProcess {
       // A wrapper that knows the client (a web front calling the shell runner) says so in REMOTE_ADDR.
       client: environment["REMOTE_ADDR"].flatMap { ClientAddress.isAddress($0) ? $0 : nil },
       services: {
-        live = try LiveServices.wire(try configuration.get(), gateways: gateways)
+        live = try LiveServices.wire(try configuration.get(), gateways: gateways, servers: servers)
         return live!.services
       }, logger: Logs.logger(label: "bazaar.invoke"))
     finish(live)
@@ -31,7 +33,9 @@ package enum FunctionProcess {
   }
 
   /// Serves the CGI request in this process's environment; `only` limits it to one function.
-  package static func cgi(only function: FunctionDefinition?, gateways: PaymentGatewayFactory?) -> Int32 {
+  package static func cgi(
+    only function: FunctionDefinition?, gateways: PaymentGatewayFactory?, servers: ServerStoreFactory? = nil
+  ) -> Int32 {
     let environment = Environment.process
     let configuration = Result { try Configuration(environment: environment) }
     let runner = CGIRunner(
@@ -42,7 +46,7 @@ package enum FunctionProcess {
       trustedProxies: (try? configuration.get().trustedProxies) ?? [],
       requestID: RequestID.from(environment["HTTP_X_REQUEST_ID"] ?? environment["REQUEST_ID"]),
       services: {
-        live = try LiveServices.wire(try configuration.get(), gateways: gateways)
+        live = try LiveServices.wire(try configuration.get(), gateways: gateways, servers: servers)
         return live!.services
       }, logger: Logs.logger(label: "bazaar.cgi"))
     finish(live)
@@ -69,15 +73,18 @@ package enum FunctionProcess {
 
   /// The exit code of `bazaar invoke NAME [--token T]` run without parsing the command line
   /// any further; nil for any other command line (help, unknown flags).
-  package static func fastPath(_ arguments: [String], gateways: PaymentGatewayFactory?) -> Int32? {
+  package static func fastPath(
+    _ arguments: [String], gateways: PaymentGatewayFactory?, servers: ServerStoreFactory? = nil
+  ) -> Int32? {
     guard arguments.count >= 3, arguments[1] == "invoke", !arguments[2].hasPrefix("-") else { return nil }
     switch arguments.count {
     case 3:
-      return invoke(name: arguments[2], token: nil, gateways: gateways)
+      return invoke(name: arguments[2], token: nil, gateways: gateways, servers: servers)
     case 4 where arguments[3].hasPrefix("--token="):
-      return invoke(name: arguments[2], token: String(arguments[3].dropFirst("--token=".count)), gateways: gateways)
+      let token = String(arguments[3].dropFirst("--token=".count))
+      return invoke(name: arguments[2], token: token, gateways: gateways, servers: servers)
     case 5 where arguments[3] == "--token":
-      return invoke(name: arguments[2], token: arguments[4], gateways: gateways)
+      return invoke(name: arguments[2], token: arguments[4], gateways: gateways, servers: servers)
     default:
       return nil
     }
@@ -115,11 +122,18 @@ package enum FunctionProcess {
     return Gateway.bearerToken(environment["HTTP_AUTHORIZATION"])
   }
 
+  /// Whether `bazaar-fn` must hand this process to `bazaar`: a function that waits on the
+  /// network (`waitsOnNetwork`), or a shop on PostgreSQL (`BAZAAR_DATABASE_URL`), whose client
+  /// library `bazaar-fn` does not link either.
+  package static func needsFullBinary(_ arguments: [String]) -> Bool {
+    !(Environment.process["BAZAAR_DATABASE_URL"] ?? "").isEmpty || waitsOnNetwork(arguments)
+  }
+
   /// The answer and its log line are out: close SQLite now (the last connection checkpoints
   /// the WAL), then let process exit reclaim the rest; releasing GRDB's dispatch queues would
   /// start two libdispatch threads just to dispose of them.
   private static func finish(_ live: LiveServices?) {
-    try? live?.database.close()
+    live?.close()
     finished = live
   }
 

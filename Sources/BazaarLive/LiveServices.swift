@@ -4,16 +4,52 @@ package import BazaarFunctions
 package import BazaarStore
 internal import Logging
 
-/// The live shop: the use cases over SQLite, OpenSSL and the system clock, and the database
-/// behind them. `wire` is the one place that builds them; the CLI, the CGI runner, `bazaar
+/// The live shop: the use cases over SQLite (or PostgreSQL), OpenSSL and the system clock, and
+/// the database behind them. `wire` is the one place that builds them; the CLI, the CGI runner, `bazaar
 /// serve`, the benchmarks and the tests all call it, so a new capability is wired once.
 package struct LiveServices: Sendable {
   /// The use cases, ready for the function registry.
   package var services: Services
   /// The unit of work the use cases share.
-  package var store: SQLiteStore
-  /// The database behind them, to close when the process is done with it.
-  package var database: BazaarDatabase { store.database }
+  package var store: any Store { backend.store }
+  /// Which database holds the shop.
+  package var backend: Backend
+
+  /// The shop's database: the SQLite file under `BAZAAR_HOME` (the default), or a server
+  /// (`BAZAAR_DATABASE_URL`).
+  package enum Backend: Sendable {
+    case sqlite(SQLiteStore)
+    case server(any ServerStore)
+
+    var store: any Store {
+      switch self {
+      case .sqlite(let store): store
+      case .server(let store): store
+      }
+    }
+  }
+
+  /// The SQLite store, when the shop is on SQLite (benchmarks seed it directly).
+  package var sqlite: SQLiteStore? {
+    if case .sqlite(let store) = backend { return store }
+    return nil
+  }
+
+  /// Closes the database (SQLite's last connection checkpoints the WAL).
+  package func close() {
+    switch backend {
+    case .sqlite(let store): try? store.database.close()
+    case .server(let store): store.close()
+    }
+  }
+
+  /// What keeps the database from serving, in words; empty when it is ready.
+  package func readinessProblems() -> [String] {
+    switch backend {
+    case .sqlite(let store): store.database.readinessProblems()
+    case .server(let store): store.readinessProblems()
+    }
+  }
 
   /// Builds the live services from `configuration`: one connection for a process that serves
   /// one request, a pool (concurrent readers, one writer) for long-running processes. Creates
@@ -35,7 +71,8 @@ package struct LiveServices: Sendable {
 
   package static func wire(
     _ configuration: Configuration, connections: BazaarDatabase.Connections = .single,
-    clock: any Clock = SystemClock(), sandbox: Sandbox? = nil, gateways: PaymentGatewayFactory? = nil
+    clock: any Clock = SystemClock(), sandbox: Sandbox? = nil, gateways: PaymentGatewayFactory? = nil,
+    servers: ServerStoreFactory? = nil
   ) throws -> LiveServices {
     let signer: HS256TokenSigner
     do {
@@ -44,17 +81,29 @@ package struct LiveServices: Sendable {
       throw ConfigurationError(variable: "BAZAAR_JWT_SECRET", reason: weak.description)
     }
     try configuration.prepareStateDirectory()
-    let database = try BazaarDatabase(
-      path: configuration.databasePath, connections: connections,
-      busyTimeout: Double(configuration.busyTimeoutMilliseconds) / 1000)
-    let store = SQLiteStore(database)
+    let busyTimeout = Double(configuration.busyTimeoutMilliseconds) / 1000
+    let backend: Backend
+    if let url = configuration.databaseURL {
+      guard let servers else {
+        throw ConfigurationError(
+          variable: "BAZAAR_DATABASE_URL",
+          reason: "this program does not link the PostgreSQL client (bazaar-fn hands such requests to bazaar)")
+      }
+      let pool = connections == .single ? 1 : configuration.databasePoolSize
+      backend = .server(try servers(url, pool, busyTimeout))
+    } else {
+      backend = .sqlite(
+        SQLiteStore(
+          try BazaarDatabase(path: configuration.databasePath, connections: connections, busyTimeout: busyTimeout)))
+    }
+    let store = backend.store
     let services = Services(
       store: store, passwords: ScryptPasswordHasher(logN: configuration.scryptLogN), signer: signer,
       ids: RandomIDGenerator(clock: clock), clock: clock, tokenLifetime: configuration.tokenLifetime,
       orderLifetime: configuration.orderLifetime,
       payments: paymentWiring(configuration, sandbox: sandbox, gateways: gateways),
       loginPolicy: configuration.loginPolicy)
-    return LiveServices(services: services, store: store)
+    return LiveServices(services: services, backend: backend)
   }
 
   /// Which gateway takes payments: KakaoPay with the configured key; else `bazaar up`'s
@@ -103,3 +152,8 @@ package struct LiveServices: Sendable {
       })
   }
 }
+
+/// Builds the store for `BAZAAR_DATABASE_URL` with at most `connections` connections, waiting
+/// up to `busyTimeout` seconds for a lock or a connection.
+package typealias ServerStoreFactory =
+  @Sendable (_ url: String, _ connections: Int, _ busyTimeout: Double) throws -> any ServerStore

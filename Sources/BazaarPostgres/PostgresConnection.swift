@@ -17,8 +17,14 @@ final class PostgresConnection {
     guard PQstatus(handle) == CONNECTION_OK else {
       let message = Self.firstLine(PQerrorMessage(handle))
       PQfinish(handle)
-      throw PostgresError(sqlState: "08001", message: message)
+      // libpq gives no SQLSTATE for a refused start-up; a wrong password or a missing database
+      // is a setting to fix, not a server to wait for.
+      let state =
+        message.contains("authentication failed") ? "28P01" : message.contains("does not exist") ? "3D000" : "08001"
+      throw PostgresError(sqlState: state, message: message)
     }
+    // Notices (CREATE … IF NOT EXISTS skipping, and so on) would go to stderr: drop them.
+    PQsetNoticeProcessor(handle, { _, _ in }, nil)
     self.handle = handle
   }
 
@@ -30,6 +36,20 @@ final class PostgresConnection {
 
   /// Whether the connection is idle outside any transaction, as a pool wants it back.
   var isIdle: Bool { PQtransactionStatus(handle) == PQTRANS_IDLE }
+
+  /// The connection's socket, for waiting on notifications.
+  var socket: Int32 { PQsocket(handle) }
+
+  /// Reads what the server sent and returns how many notifications (LISTEN) arrived.
+  func consumeNotifications() -> Int {
+    guard PQconsumeInput(handle) == 1 else { return 0 }
+    var count = 0
+    while let notification = PQnotifies(handle) {
+      PQfreemem(notification)
+      count += 1
+    }
+    return count
+  }
 
   /// Runs one statement with `parameters` as `$1…$n` and returns its rows (none for a command).
   @discardableResult
@@ -158,6 +178,9 @@ struct PostgresError: Error, CustomStringConvertible {
     sqlState.hasPrefix("08") || sqlState.hasPrefix("53") || sqlState.hasPrefix("57P") || sqlState == "55P03"
       || sqlState == "57014"
   }
+
+  /// The server could not be reached, refused the connection, or had none to spare.
+  var isUnreachable: Bool { sqlState.hasPrefix("08") || sqlState.hasPrefix("53") || sqlState.hasPrefix("57P") }
 
   /// A UNIQUE violation of the constraint or index `name`.
   func isUniqueViolation(_ name: String) -> Bool { sqlState == "23505" && constraint == name }

@@ -16,10 +16,31 @@ package enum PostgresMigrations {
   /// The advisory lock's key (any constant; "bazaar" in ASCII).
   private static let lockKey = 0x62_617a_6161_72
 
-  /// Applies the migrations `connection`'s database lacks; a database that is up to date costs
-  /// one query.
-  static func migrate(_ connection: PostgresConnection) throws {
-    if try applied(connection) == names { return }
+  /// Applies the migrations the database at `url` lacks and returns their names (`bazaar db
+  /// migrate`). A failure says what went wrong in words, without the URL.
+  package static func migrate(url: String) throws -> [String] {
+    do {
+      return try migrate(PostgresConnection(url: url))
+    } catch let error as PostgresError {
+      throw PostgresFailure(sqlState: error.sqlState, message: error.message)
+    }
+  }
+
+  /// The migrations the database at `url` lacks, without applying them (`bazaar db check`).
+  package static func missing(url: String) throws -> [String] {
+    do {
+      let done = Set(try applied(PostgresConnection(url: url)) ?? [])
+      return names.filter { !done.contains($0) }
+    } catch let error as PostgresError {
+      throw PostgresFailure(sqlState: error.sqlState, message: error.message)
+    }
+  }
+
+  /// Applies the migrations `connection`'s database lacks and returns their names; a database
+  /// that is up to date costs two queries.
+  @discardableResult
+  static func migrate(_ connection: PostgresConnection) throws -> [String] {
+    if try applied(connection) == names { return [] }
     try connection.execute("SELECT pg_advisory_lock(\(lockKey))")
     defer { try? connection.execute("SELECT pg_advisory_unlock(\(lockKey))") }
     try connection.execute(
@@ -28,17 +49,20 @@ package enum PostgresMigrations {
         name TEXT PRIMARY KEY, applied_at TIMESTAMPTZ NOT NULL DEFAULT now())
       """)
     let done = Set(try applied(connection) ?? [])
+    var appliedNow: [String] = []
     for migration in all where !done.contains(migration.name) {
       try connection.execute("BEGIN")
       do {
         try connection.execute(migration.sql)
         try connection.query("INSERT INTO bazaar_migrations (name) VALUES ($1)", [migration.name])
         try connection.execute("COMMIT")
+        appliedNow.append(migration.name)
       } catch {
         try? connection.execute("ROLLBACK")
         throw error
       }
     }
+    return appliedNow
   }
 
   /// The names of the applied migrations, in order; nil when the database has none yet.
@@ -173,6 +197,10 @@ package enum PostgresMigrations {
       relayed_at BIGINT
     );
     CREATE INDEX outbox_pending ON outbox (seq) WHERE relayed_at IS NULL;
+    -- Schedulers LISTEN here: a commit that adds events wakes them (delivered at commit).
+    CREATE FUNCTION bazaar_outbox_notify() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN PERFORM pg_notify('bazaar_outbox', ''); RETURN NULL; END $$;
+    CREATE TRIGGER outbox_notify AFTER INSERT ON outbox FOR EACH STATEMENT EXECUTE FUNCTION bazaar_outbox_notify();
 
     CREATE TABLE idempotency_keys (
       user_id TEXT COLLATE "C" NOT NULL,

@@ -14,7 +14,7 @@ package import BazaarCore
 /// (the core reads them in that order), so two orders never wait on each other in a cycle.
 /// `read` runs each statement on its own (autocommit); `snapshot` opens one REPEATABLE READ,
 /// READ ONLY transaction for every read inside it.
-package final class PostgresStore: Store {
+package final class PostgresStore: ServerStore {
   /// How many connections a process keeps: one for a process that serves one request, a pool
   /// for `serve` and the scheduler.
   package enum Connections: Sendable {
@@ -24,6 +24,7 @@ package final class PostgresStore: Store {
 
   private let pool: ConnectionPool
   private let busyTimeout: Double
+  private let url: String
 
   /// Connects lazily to `url`; the first connection checks the schema and migrates it when
   /// it is behind (under an advisory lock, so hosts starting together migrate once).
@@ -33,6 +34,7 @@ package final class PostgresStore: Store {
       throw PostgresURLError()
     }
     self.busyTimeout = busyTimeout
+    self.url = url
     let limit: Int
     switch connections {
     case .single: limit = 1
@@ -59,6 +61,28 @@ package final class PostgresStore: Store {
 
   /// Closes the idle connections.
   package func close() { pool.close() }
+
+  /// Calls `changed` after each commit that adds outbox events (LISTEN on `bazaar_outbox`,
+  /// which the outbox's trigger notifies), on a connection of its own.
+  package func watchOutbox(_ changed: @escaping @Sendable () -> Void) throws -> any OutboxWatch {
+    do {
+      return try PostgresListener(url: url, channel: "bazaar_outbox", notified: changed)
+    } catch let error as PostgresError where error.isUnreachable {
+      throw StoreBusy.unreachable
+    }
+  }
+
+  /// Empty when the server answers a query; else why not, without the URL (it may hold a password).
+  package func readinessProblems() -> [String] {
+    do {
+      _ = try pool.with { try $0.query("SELECT 1") }
+      return []
+    } catch let error as PostgresError {
+      return ["the PostgreSQL server does not answer: \(error.message)"]
+    } catch {
+      return ["the PostgreSQL server does not answer"]
+    }
+  }
 
   package func write<T>(_ body: (any StoreTransaction) throws -> T) throws -> T {
     guard !StoreAccess.readsOnly else { throw WriteInReadOnlyFunction() }
@@ -126,6 +150,8 @@ package final class PostgresStore: Store {
   private func translatingErrors<T>(_ body: () throws -> T) throws -> T {
     do {
       return try body()
+    } catch let error as PostgresError where error.isUnreachable {
+      throw StoreBusy.unreachable
     } catch let error as PostgresError where error.isBusy || error.isRetryable {
       throw StoreBusy()
     } catch is StoreBusyCause {
@@ -154,6 +180,21 @@ package final class PostgresStore: Store {
 }
 
 extension PostgresStore: @unchecked Sendable {}
+
+extension PostgresStore {
+  /// `url` without its password (and query), for messages and answers: `postgres://user@host:port/db`.
+  package static func redacted(_ url: String) -> String {
+    let parts = url.split(separator: "/", maxSplits: 3, omittingEmptySubsequences: false)
+    guard parts.count >= 3 else { return "postgres://" }
+    var authority = parts[2]
+    if let at = authority.lastIndex(of: "@") {
+      let user = authority[..<at].split(separator: ":", maxSplits: 1).first ?? ""
+      authority = user + "@" + authority[authority.index(after: at)...]
+    }
+    let database = parts.count > 3 ? "/" + (parts[3].split(separator: "?", maxSplits: 1).first ?? "") : ""
+    return parts[0] + "//" + authority + database
+  }
+}
 
 /// `BAZAAR_DATABASE_URL` is not a `postgres://` URL.
 package struct PostgresURLError: Error, CustomStringConvertible {

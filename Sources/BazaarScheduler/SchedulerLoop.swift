@@ -19,6 +19,7 @@ package final class SchedulerLoop: Sendable {
   private let sweepMilliseconds: Int
   private let log: SchedulerPassLog
   private let stopping = Atomic<Bool>(false)
+  private let companion = Mutex<(any OutboxWatch)?>(nil)
 
   /// `watching` are the directories (and, for each, the one file name, if any) whose changes
   /// wake the loop; `log` keeps the last pass.
@@ -35,9 +36,20 @@ package final class SchedulerLoop: Sendable {
   package func stop() {
     stopping.store(true, ordering: .relaxed)
     watcher.wake()
+    companion.withLock { $0?.stop() }
+  }
+
+  /// Wakes the loop after every commit `store` reports (a database server's notifications),
+  /// until the loop stops.
+  package func wake(on store: any ServerStore) throws {
+    let watch = try store.watchOutbox { [weak self] in self?.wake() }
+    companion.withLock { $0 = watch }
   }
 
   package var isStopping: Bool { stopping.load(ordering: .relaxed) }
+
+  /// Wakes the loop for a pass now: what a database server's notification of a commit calls.
+  package func wake() { watcher.wake() }
 
   /// Runs passes until `stop()`; `report` hears of every pass that did something (with its
   /// duration in milliseconds), `failed` of every pass that threw (the loop carries on after a

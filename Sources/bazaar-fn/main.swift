@@ -11,16 +11,18 @@ internal import BazaarRunners
 // command-line parser, so a request pays for less start-up (docs/benchmarks.md). Everything
 // else is `bazaar`.
 let arguments = CommandLine.arguments
-// The payment functions run in `bazaar`, which links the KakaoPay adapter: the same argv (so
-// it dispatches on the same function name), environment and stdin, in this process's place.
-if FunctionProcess.waitsOnNetwork(arguments) {
+// The payment functions, and every function of a shop on PostgreSQL, run in `bazaar`, which
+// links the KakaoPay adapter and libpq: the same argv (so it dispatches on the same function
+// name), environment and stdin, in this process's place.
+if FunctionProcess.needsFullBinary(arguments) {
   let full = FunctionProcess.sibling(named: "bazaar")
   if let full {
     var argv = arguments.map { strdup($0) } + [nil]
     execv(full, &argv)
   }
   writeLine(
-    "\(arguments[0]): cannot start \(full ?? "bazaar beside bazaar-fn"), which runs the payment functions", to: 2)
+    "\(arguments[0]): cannot start \(full ?? "bazaar beside bazaar-fn"), which runs the payment functions and "
+      + "PostgreSQL shops", to: 2)
   exit(71)  // EX_OSERR
 }
 if FunctionProcess.isCGIRequest(arguments) {

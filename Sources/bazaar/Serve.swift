@@ -215,8 +215,9 @@ enum Runner {
     }
     // Opening the services migrates the database and creates the JWT secret once, before any
     // request (or function process) needs them.
-    let live = try LiveServices.wire(configuration, connections: .pool, sandbox: sandbox, gateways: kakaoPay)
-    defer { try? live.database.close() }
+    let live = try LiveServices.wire(
+      configuration, connections: .pool, sandbox: sandbox, gateways: kakaoPay, servers: postgres)
+    defer { live.close() }
     var settings = ShopServer.Settings(
       host: options.host, port: port, isolation: options.isolation,
       timeout: .milliseconds(Int64(options.timeout * 1000)), maxConcurrent: options.maxConcurrent,
@@ -228,8 +229,7 @@ enum Runner {
           live, configuration: configuration, spoolRoot: nil, leaseMilliseconds: 30_000, sweepMilliseconds: 5_000)
         : nil,
       site: options.storefront, operatorStatus: options.storefront ? operatorStatus(live, configuration) : nil)
-    let database = live.database
-    settings.readiness = { database.readinessProblems() }
+    settings.readiness = { live.readinessProblems() }
     settings.adopt(configuration)
     settings.limits = ConnectionLimits(
       headTimeout: options.headerTimeout, bodyTimeout: options.bodyTimeout, maxConnections: options.maxConnections)

@@ -72,9 +72,9 @@ struct OrdersCommand: ParsableCommand {
 /// failure (a wrong setting, a busy store while opening it included), and exiting with its code.
 func respondWithShop(_ body: (LiveServices) throws -> QueueAnswer) throws {
   var live: LiveServices?
-  defer { try? live?.database.close() }
+  defer { live?.close() }
   let code = QueueAnswer.respond {
-    live = try LiveServices.wire(try Configuration(), gateways: kakaoPay)
+    live = try LiveServices.wire(try Configuration(), gateways: kakaoPay, servers: postgres)
     return try body(live!)
   }
   if code != 0 { throw ExitCode(code) }
@@ -138,8 +138,8 @@ struct SchedulerCommand: AsyncParsableCommand {
       return
     }
     let configuration = try Configuration()
-    let live = try LiveServices.wire(configuration, connections: .pool, gateways: kakaoPay)
-    defer { try? live.database.close() }
+    let live = try LiveServices.wire(configuration, connections: .pool, gateways: kakaoPay, servers: postgres)
+    defer { live.close() }
     let loop = try ShopScheduler.loop(
       live, configuration: configuration, spoolRoot: spool, leaseMilliseconds: leaseMilliseconds,
       sweepMilliseconds: Int(intervalMilliseconds))
@@ -158,22 +158,28 @@ enum ShopScheduler {
       carrier: live.services.carrier, clock: SystemClock(), leaseMilliseconds: leaseMilliseconds)
   }
 
-  /// The long-running loop, woken by the consumed queues' `new/` directories and the database's.
+  /// The long-running loop, woken by the consumed queues' `new/` directories and by commits
+  /// to the database: SQLite's WAL file changing, or PostgreSQL's notification.
   static func loop(
     _ live: LiveServices, configuration: Configuration, spoolRoot: String?, leaseMilliseconds: Int64,
     sweepMilliseconds: Int
   ) throws -> SchedulerLoop {
     let spool = try QueueOperations(root: spoolRoot).spool
-    // The WAL is where a commit shows; the pass log beside it must not wake the next pass.
-    let databaseName = configuration.databasePath.split(separator: "/").last.map(String.init) ?? "bazaar.sqlite"
-    var watched = [WakeWatcher.Watch(directory: configuration.stateDirectory, fileName: databaseName + "-wal")]
+    var watched: [WakeWatcher.Watch] = []
+    if live.sqlite != nil {
+      // The WAL is where a commit shows; the pass log beside it must not wake the next pass.
+      let databaseName = configuration.databasePath.split(separator: "/").last.map(String.init) ?? "bazaar.sqlite"
+      watched.append(WakeWatcher.Watch(directory: configuration.stateDirectory, fileName: databaseName + "-wal"))
+    }
     for name in SchedulerPass.consumedQueues {
       _ = try spool.queue(name)
       watched.append(WakeWatcher.Watch(directory: spool.root + "/" + name + "/new"))
     }
-    return SchedulerLoop(
+    let loop = SchedulerLoop(
       pass: try pass(live, spoolRoot: spoolRoot, leaseMilliseconds: leaseMilliseconds), watching: watched,
       sweepMilliseconds: sweepMilliseconds, log: log(configuration))
+    if case .server(let store) = live.backend { try loop.wake(on: store) }
+    return loop
   }
 
   /// Where passes record themselves for `bazaar status`.

@@ -9,12 +9,14 @@ internal import BazaarServer
 // A web server runs the binary (the whole route table) or a link named after one function as
 // a CGI script: no arguments, GATEWAY_INTERFACE set.
 if FunctionProcess.isCGIRequest(CommandLine.arguments) {
-  exit(FunctionProcess.cgi(only: FunctionProcess.invokedFunction(CommandLine.arguments), gateways: kakaoPay))
+  exit(
+    FunctionProcess.cgi(
+      only: FunctionProcess.invokedFunction(CommandLine.arguments), gateways: kakaoPay, servers: postgres))
 }
 // `bazaar invoke NAME [--token T]` (and a link named after a function) skip argument-parser's
 // reflection, which costs several milliseconds per process.
 let arguments = FunctionProcess.normalized(CommandLine.arguments)
-if let code = FunctionProcess.fastPath(arguments, gateways: kakaoPay) {
+if let code = FunctionProcess.fastPath(arguments, gateways: kakaoPay, servers: postgres) {
   exit(code)
 }
 // Servers run their tasks on NIO's event loops (see `ShopServer.runTasksOnEventLoops`).

@@ -17,7 +17,7 @@ final class LiveHarness {
   let live: LiveServices
   let signer: HS256TokenSigner
   var services: Services { live.services }
-  var store: SQLiteStore { live.store }
+  var store: SQLiteStore { live.sqlite! }
 
   init() throws {
     try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)

@@ -42,14 +42,17 @@ class Result:
 class Shop:
     """A Bazaar home directory and the environment its functions run with."""
 
-    def __init__(self, home: Path):
+    def __init__(self, home: Path, postgres: str | None = None):
         self.home = home
+        self.postgres = postgres
         self.env = {
             "PATH": os.environ["PATH"],
             "BAZAAR_HOME": str(home),
             "BAZAAR_JWT_SECRET": SECRET,
             "BAZAAR_SCRYPT_LOG_N": "14",
         }
+        if postgres is not None:
+            self.env["BAZAAR_DATABASE_URL"] = postgres
 
     def run(self, args, stdin="", env=None, unset=()):
         full = {**self.env, **(env or {})}
@@ -103,7 +106,13 @@ class Shop:
         return result.body
 
     def sql(self, statement, *args):
-        """Run one statement on the shop's database, as an operator with the sqlite3 shell would."""
+        """Run one statement on the shop's database, as an operator with the sqlite3 shell (or
+        psql, for a shop on PostgreSQL) would. Parameters are `?` on both."""
+        if self.postgres is not None:
+            import psycopg
+            with psycopg.connect(self.postgres) as db:
+                cursor = db.execute(statement.replace("?", "%s"), args)
+                return [tuple(row) for row in cursor.fetchall()] if cursor.description else []
         import sqlite3
         with sqlite3.connect(self.home / "var" / "bazaar.sqlite") as db:
             return db.execute(statement, args).fetchall()
@@ -114,10 +123,39 @@ class Shop:
 BUSINESS_NUMBERS = ["220-81-62517", "124-81-00998", "120-81-47521", "101-81-00001", "105-87-00010", "211-88-00006"]
 
 
+# The suites that also run with the shop on PostgreSQL (issue 18): each of their tests runs once
+# per backend, a PostgreSQL run on a schema of its own in the session's cluster.
+POSTGRES_MODULES = {"test_orders", "test_payments", "test_scheduler"}
+
+
+def pytest_generate_tests(metafunc):
+    if "backend" in metafunc.fixturenames:
+        on_postgres = metafunc.module.__name__.rsplit(".", 1)[-1] in POSTGRES_MODULES
+        metafunc.parametrize("backend", ["sqlite", "postgres"] if on_postgres else ["sqlite"], indirect=True)
+
+
 @pytest.fixture
-def shop(tmp_path):
+def backend(request):
+    """Which database the test's shop is on: "sqlite" (its file under BAZAAR_HOME) or the URL of a
+    fresh PostgreSQL schema, dropped afterwards."""
+    if request.param == "sqlite":
+        yield None
+        return
+    import uuid
+    import psycopg
+    server = request.getfixturevalue("postgres_url")
+    schema = "e2e_" + uuid.uuid4().hex
+    with psycopg.connect(server, autocommit=True) as db:
+        db.execute(f"CREATE SCHEMA {schema}")
+    yield f"{server}?options=-csearch_path%3D{schema}"
+    with psycopg.connect(server, autocommit=True) as db:
+        db.execute(f"DROP SCHEMA {schema} CASCADE")
+
+
+@pytest.fixture
+def shop(tmp_path, backend):
     assert BIN.exists(), f"build first (make build): {BIN} must point at a bazaar binary"
-    return Shop(tmp_path)
+    return Shop(tmp_path, postgres=backend)
 
 
 @pytest.fixture(scope="session")

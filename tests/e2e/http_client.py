@@ -125,9 +125,13 @@ class Runner:
     """`bazaar serve --port 0`; the port comes from its "listening" log line."""
 
     def __init__(self, home, isolation="inprocess", args=(), env=None, command="serve"):
+        """`home` is a shop's home directory, or a Shop (conftest): then the runner takes the
+        shop's environment too, its database URL included."""
+        base = dict(getattr(home, "env", {}))
+        home = getattr(home, "home", home)
         self.log_path = home / f"{command}-{isolation}-{time.monotonic_ns()}.log"
         full = {"PATH": os.environ["PATH"], "BAZAAR_HOME": str(home), "BAZAAR_JWT_SECRET": SECRET,
-                "BAZAAR_SCRYPT_LOG_N": "14", **(env or {})}
+                "BAZAAR_SCRYPT_LOG_N": "14", **base, **(env or {})}
         with open(self.log_path, "w") as log:
             self.proc = subprocess.Popen(
                 [str(BIN), command, "--port", "0", "--isolation", isolation, *args],

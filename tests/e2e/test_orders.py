@@ -98,7 +98,7 @@ def test_64_processes_never_oversell_ten_units(market):
 
 
 def test_64_http_clients_never_oversell_ten_units(tmp_path, market):
-    server = Runner(market.shop.home, "inprocess")
+    server = Runner(market.shop, "inprocess")
     try:
         for repetition in range(5):
             product = market.product(stock=10, name=f"Scarce {repetition}")
@@ -180,7 +180,7 @@ def test_an_idempotency_key_replays_refuses_another_body_and_wins_races(market):
 
 def test_the_idempotency_key_header_over_http(market):
     towels = market.product(stock=5)
-    server = Runner(market.shop.home, "inprocess")
+    server = Runner(market.shop, "inprocess")
     try:
         body = {"items": [{"productId": towels["id"], "quantity": 1}], "shipping": SHIPPING}
         headers = ("Idempotency-Key: checkout-7",)

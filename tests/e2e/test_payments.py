@@ -69,7 +69,7 @@ class Checkout:
 @pytest.fixture
 def up(shop):
     # Without the storefront, a browser gets the callback's own page rather than a 303 to it.
-    runner = Runner(shop.home, command="up", args=("--no-storefront",), env={"KAKAOPAY_TIMEOUT": "2"})
+    runner = Runner(shop, command="up", args=("--no-storefront",), env={"KAKAOPAY_TIMEOUT": "2"})
     yield runner
     runner.stop()
 
@@ -177,7 +177,7 @@ def test_cancel_and_fail_callbacks_leave_the_order_payable_and_a_forged_state_ch
 
 
 def test_a_browser_gets_a_page_or_is_sent_to_the_return_url(shop):
-    runner = Runner(shop.home, command="up",
+    runner = Runner(shop, command="up",
                     env={"BAZAAR_PAYMENT_RETURN_URL": "https://shop.example/orders/done?from=pay"})
     try:
         market = Market(shop)
@@ -191,7 +191,7 @@ def test_a_browser_gets_a_page_or_is_sent_to_the_return_url(shop):
         assert query_of(target) == {"from": "pay", "orderId": flow.order["id"], "payment": "completed"}
     finally:
         runner.stop()
-    runner = Runner(shop.home, command="up", args=("--no-storefront",))
+    runner = Runner(shop, command="up", args=("--no-storefront",))
     try:
         flow = Checkout(market, runner.http)
         status, _, ready = flow.pay()
@@ -482,7 +482,7 @@ def test_no_key_means_no_payments_outside_bazaar_up(shop):
     keyed = shop.call("pay", {"id": order["id"]}, token=market.buyer, env={"KAKAOPAY_SECRET_KEY": "DEVKEY123"})
     keyed.problem(500, "payment_not_configured", 70)
     assert "BAZAAR_PUBLIC_URL" in keyed.body["detail"] and "DEVKEY123" not in keyed.stdout + keyed.stderr
-    server = Runner(shop.home)
+    server = Runner(shop)
     try:
         status, _, problem = server.http("POST", f"/orders/{order['id']}/payment", {}, token=market.buyer)
         assert status == 500 and problem["code"] == "payment_not_configured"
@@ -586,7 +586,7 @@ def test_a_slow_gateway_does_not_stall_reads(shop, fake):
     product = market.product(stock=50)
     orders = [market.place([(product, 1)]).body for _ in range(8)]
     fake.hang["ready"] = 6
-    server = Runner(shop.home, env={"KAKAOPAY_SECRET_KEY": "DEVKEY123", "KAKAOPAY_BASE_URL": fake.base,
+    server = Runner(shop, env={"KAKAOPAY_SECRET_KEY": "DEVKEY123", "KAKAOPAY_BASE_URL": fake.base,
                                     "BAZAAR_PUBLIC_URL": "https://shop.example", "KAKAOPAY_TIMEOUT": "10"})
     try:
         answers = []
@@ -722,7 +722,7 @@ def test_the_sandbox_answers_kakaopays_errors_in_its_wire_format(shop, sandbox):
 
 def test_bazaar_up_with_process_isolation_pays_through_its_sandbox(shop):
     """The function processes inherit the sandbox's settings and the storefront as the return page."""
-    runner = Runner(shop.home, isolation="process", command="up")
+    runner = Runner(shop, isolation="process", command="up")
     try:
         flow = Checkout(Market(shop), runner.http)
         status, _, ready = flow.pay()

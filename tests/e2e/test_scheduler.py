@@ -154,7 +154,7 @@ def test_500_paid_orders_ship_exactly_once_while_the_scheduler_is_killed_50_time
     from http_client import Runner
 
     sandbox = Sandbox(shop.home)
-    server = Runner(shop.home, env={"KAKAOPAY_SECRET_KEY": "DEVKEY123", "KAKAOPAY_BASE_URL": sandbox.base,
+    server = Runner(shop, env={"KAKAOPAY_SECRET_KEY": "DEVKEY123", "KAKAOPAY_BASE_URL": sandbox.base,
                                     "BAZAAR_PUBLIC_URL": "https://shop.example"})
     daemon = None
     try:

@@ -32,6 +32,23 @@ extension Store {
   package func snapshot<T>(_ body: () throws -> T) throws -> T { try body() }
 }
 
+/// A store on a database server (PostgreSQL), built by a program that links its client.
+package protocol ServerStore: Store {
+  /// Closes the idle connections.
+  func close()
+  /// What keeps the server from serving, in words; empty when it answers.
+  func readinessProblems() -> [String]
+  /// Calls `changed` (on a thread of its own) after every commit that adds events to the
+  /// outbox, until the returned watch is stopped: the scheduler's wake-up.
+  func watchOutbox(_ changed: @escaping @Sendable () -> Void) throws -> any OutboxWatch
+}
+
+/// A running `ServerStore.watchOutbox`.
+package protocol OutboxWatch: Sendable {
+  /// Stops watching; `changed` is not called after this returns.
+  func stop()
+}
+
 /// Whether the running task promised to only read (`FunctionDefinition.readsOnly`): the
 /// in-process runner then runs it on the task that received the request, without a thread hop,
 /// and a `write` there would hold that task's thread on a lock. Stores refuse such a write.
@@ -73,7 +90,15 @@ package protocol StoreTransaction {
 
 /// The store could not serve the request right now; the caller may retry.
 package struct StoreBusy: Error, Sendable {
-  package init() {}
+  /// Why, in words a client may read (no host, no statement).
+  package var reason: String
+
+  package init(_ reason: String = "the database stayed locked by other writers") {
+    self.reason = reason
+  }
+
+  /// A database server that did not answer, or had no connection to spare.
+  package static let unreachable = StoreBusy("the database server did not answer or had no connection to spare")
 }
 
 /// The store refuses writes because its file (or its directory) is read-only; it serves writes

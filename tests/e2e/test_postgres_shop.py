@@ -1,0 +1,85 @@
+"""A shop on PostgreSQL (BAZAAR_DATABASE_URL, issue 18): the functions, `bazaar db`, the HTTP
+runner and its readiness, against the session's throw-away cluster. The orders, payments and
+scheduler suites also run whole against PostgreSQL (conftest's POSTGRES_MODULES)."""
+
+import subprocess
+import uuid
+from urllib.parse import urlparse
+
+import psycopg
+import pytest
+
+from conftest import BIN, ROOT, Shop
+from http_client import Runner, shop_flow
+
+
+@pytest.fixture
+def pg_shop(tmp_path, postgres_url):
+    schema = "e2e_" + uuid.uuid4().hex
+    with psycopg.connect(postgres_url, autocommit=True) as db:
+        db.execute(f"CREATE SCHEMA {schema}")
+    yield Shop(tmp_path, postgres=f"{postgres_url}?options=-csearch_path%3D{schema}")
+    with psycopg.connect(postgres_url, autocommit=True) as db:
+        db.execute(f"DROP SCHEMA {schema} CASCADE")
+
+
+def test_bazaar_fn_links_no_libpq_and_hands_a_postgres_shop_to_bazaar(pg_shop):
+    libraries = subprocess.run(["ldd", str((ROOT / "bin" / "bazaar-fn").resolve())], capture_output=True,
+                               text=True).stdout
+    assert "libpq" not in libraries
+    user = pg_shop.signup()
+    assert pg_shop.sql("SELECT id, email FROM users") == [(user["id"], "kim@example.com")]
+    assert pg_shop.call("getProfile", token=pg_shop.login()).body["id"] == user["id"]
+    assert not (pg_shop.home / "var" / "bazaar.sqlite").exists(), "a PostgreSQL shop writes no SQLite file"
+
+
+def test_db_migrate_and_check_answer_without_the_password(pg_shop, postgres_url):
+    password = urlparse(postgres_url).password
+    check = pg_shop.bazaar("db", "check")
+    assert check.code == 70 and check.body["ok"] is False and "bazaar db migrate" in check.body["problems"][0]
+    migrated = pg_shop.bazaar("db", "migrate")
+    assert migrated.code == 0, migrated.stderr
+    assert migrated.body["applied"] == ["2026-11-27-shop"] and migrated.body["migrations"] == 1
+    again = pg_shop.bazaar("db", "migrate")
+    assert again.code == 0 and again.body["applied"] == []
+    assert pg_shop.bazaar("db", "check").body == {"database": again.body["database"], "ok": True, "problems": []}
+    for result in (check, migrated, again):
+        assert password not in result.stdout + result.stderr
+    assert again.body["database"].startswith("postgres://bazaar@127.0.0.1:")
+
+
+def test_a_wrong_password_or_a_server_down_is_said_in_words(pg_shop, postgres_url):
+    parts = urlparse(postgres_url)
+    wrong = postgres_url.replace(f":{parts.password}@", ":not-the-password@")
+    refused = pg_shop.bazaar("db", "migrate", env={"BAZAAR_DATABASE_URL": wrong})
+    assert refused.code == 78 and "password authentication failed" in refused.stderr
+    assert "not-the-password" not in refused.stderr
+    down = pg_shop.bazaar("db", "migrate", env={"BAZAAR_DATABASE_URL": "postgres://bazaar:pw@127.0.0.1:1/bazaar"})
+    assert down.code == 75 and "cannot be reached" in down.stderr
+    busy = pg_shop.call("signup", {"email": "kim@example.com", "password": "correct horse"},
+                        env={"BAZAAR_DATABASE_URL": "postgres://bazaar:pw@127.0.0.1:1/bazaar"})
+    busy.problem(503, "store_busy", 75)
+    assert "did not answer" in busy.body["detail"]
+    bad = pg_shop.call("signup", {"email": "kim@example.com", "password": "correct horse"},
+                       env={"BAZAAR_DATABASE_URL": "mysql://localhost/bazaar"})
+    bad.problem(500, "configuration_error", 70)
+    assert bad.body["detail"].startswith("BAZAAR_DATABASE_URL: must be a postgres://")
+
+
+def test_serve_runs_the_shop_on_postgres_and_is_not_ready_without_its_server(pg_shop):
+    server = Runner(pg_shop)
+    try:
+        shop_flow(server.http)
+        status, _, body = server.http("GET", "/readyz")
+        assert status == 200 and body["status"] == "ready"
+    finally:
+        assert server.stop() == 0
+    assert pg_shop.sql("SELECT count(*) FROM sellers") == [(2,)]
+    down = Runner(pg_shop, env={"BAZAAR_DATABASE_URL": "postgres://bazaar:pw@127.0.0.1:1/bazaar"})
+    try:
+        status, _, body = down.http("GET", "/readyz")
+        assert status == 503 and body["code"] == "not_ready" and "PostgreSQL server does not answer" in body["detail"]
+        status, _, body = down.http("GET", "/products")
+        assert status == 503 and body["code"] == "store_busy"
+    finally:
+        down.stop()
