@@ -60,7 +60,8 @@ let package = Package(
     // PostgreSQL adapters for the same ports (BAZAAR_DATABASE_URL), over libpq.
     .systemLibrary(name: "CLibPQ", pkgConfig: "libpq", providers: [.apt(["libpq-dev"])]),
     .target(
-      name: "BazaarPostgres", dependencies: ["BazaarCore", "BazaarJSON", "CLibPQ"], swiftSettings: strictSettings),
+      name: "BazaarPostgres", dependencies: ["BazaarCore", "BazaarJSON", "CLibPQ", "Spool"],
+      swiftSettings: strictSettings),
 
     // The function registry: names, input decoding, auth policies, routes, problem mapping.
     .target(name: "BazaarFunctions", dependencies: ["BazaarCore", "BazaarJSON"], swiftSettings: strictSettings),
@@ -186,7 +187,7 @@ let package = Package(
     .testTarget(
       name: "BazaarStoreTests",
       dependencies: [
-        "BazaarStore", "BazaarPostgres", "BazaarCore", "BazaarCrypto", "BazaarTesting",
+        "BazaarStore", "BazaarPostgres", "BazaarCore", "BazaarCrypto", "BazaarTesting", "Spool",
         .product(name: "GRDB", package: "GRDB.swift"),
       ],
       swiftSettings: strictSettings

@@ -26,6 +26,9 @@ package struct Configuration: Sendable {
   /// `BAZAAR_DATABASE_POOL`: connections `serve` and the scheduler keep to PostgreSQL (1 to
   /// 100; default 8). A one-shot process opens one.
   package var databasePoolSize: Int
+  /// `BAZAAR_QUEUE_URL`: a `postgres://` URL puts the event queues in that PostgreSQL database
+  /// instead of the spool under `queues/` (docs/scaling.md). Never logged.
+  package var queueURL: String?
   /// `KAKAOPAY_SECRET_KEY`: the merchant's secret key. Without it only `bazaar up` takes
   /// payments (through its sandbox); never logged, answered or put in an error.
   package var kakaoPaySecretKey: String?
@@ -81,6 +84,10 @@ package struct Configuration: Sendable {
     databaseURL = environment["BAZAAR_DATABASE_URL"].flatMap { $0.isEmpty ? nil : $0 }
     if let url = databaseURL, !(url.hasPrefix("postgres://") || url.hasPrefix("postgresql://")) {
       throw ConfigurationError(variable: "BAZAAR_DATABASE_URL", reason: "must be a postgres:// or postgresql:// URL")
+    }
+    queueURL = environment["BAZAAR_QUEUE_URL"].flatMap { $0.isEmpty ? nil : $0 }
+    if let url = queueURL, !(url.hasPrefix("postgres://") || url.hasPrefix("postgresql://")) {
+      throw ConfigurationError(variable: "BAZAAR_QUEUE_URL", reason: "must be a postgres:// or postgresql:// URL")
     }
     databasePoolSize = Int(try Self.integer(environment, "BAZAAR_DATABASE_POOL", default: 8, range: 1...100))
     kakaoPaySecretKey = environment["KAKAOPAY_SECRET_KEY"].flatMap { $0.isEmpty ? nil : $0 }

@@ -9,22 +9,30 @@ package import Spool
   internal import Glibc
 #endif
 
-/// The spool's operator commands (`bazaar queue …`), each answering one JSON value.
+/// The queues' operator commands (`bazaar queue …`), on the spool or PostgreSQL's queue, each
+/// answering one JSON value.
 ///
 /// Commands that read or settle messages open existing queues only: an unknown queue is
 /// `queue_not_found`, and nothing is created. `put` and `create` create the queue.
 package struct QueueOperations {
-  /// The spool the commands work on.
-  package var spool: Spool
+  /// The queues the commands work on.
+  package var queues: any MessageQueues
 
   /// The spool at `root`, or at `$BAZAAR_HOME/queues` (with the debug build's crash switch).
   package init(root: String?) throws {
-    if let root {
-      spool = Spool(root: root)
-    } else {
-      spool = Spool(
-        root: try Configuration().spoolRoot, environment: .live, host: nil, fault: SpoolFaults.fromEnvironment)
-    }
+    queues = try Self.spool(root: root).queues
+  }
+
+  /// Another backend's queues (PostgreSQL's).
+  package init(queues: any MessageQueues) {
+    self.queues = queues
+  }
+
+  /// The spool at `root`, or at `$BAZAAR_HOME/queues` (with the debug build's crash switch).
+  package static func spool(root: String?) throws -> Spool {
+    if let root { return Spool(root: root) }
+    return Spool(
+      root: try Configuration().spoolRoot, environment: .live, host: nil, fault: SpoolFaults.fromEnvironment)
   }
 
   /// Publishes `input` (one message, or one per line with `batch`).
@@ -33,7 +41,7 @@ package struct QueueOperations {
   ) throws
     -> QueueAnswer
   {
-    let target = try spool.queue(name)
+    let target = try queues.queue(name)
     let bytes = try input()
     if batch {
       let lines = bytes.split(separator: 0x0A).map(Array.init).filter { !$0.allSatisfy { $0 == 0x20 || $0 == 0x0D } }
@@ -48,14 +56,14 @@ package struct QueueOperations {
 
   /// The largest message `put` accepts on `name` (the queue's limit, or 1 GiB for a batch).
   package func inputLimit(_ name: String, batch: Bool) throws -> Int {
-    batch ? 1 << 30 : try spool.queue(name).policy.maxMessageBytes
+    batch ? 1 << 30 : try queues.queue(name).policy.maxMessageBytes
   }
 
   /// Claims the next ready message, waiting up to `waitMilliseconds`.
   package func take(
     _ name: String, leaseMilliseconds: Int64?, waitMilliseconds: Int64, shouldStop: @escaping @Sendable () -> Bool
   ) throws -> QueueAnswer {
-    let source = try spool.existingQueue(name)
+    let source = try queues.existingQueue(name)
     guard
       let message = try source.claim(
         leaseMilliseconds: leaseMilliseconds, waitMilliseconds: waitMilliseconds, shouldStop: shouldStop)
@@ -71,13 +79,13 @@ package struct QueueOperations {
 
   /// Settles a claimed message as done.
   package func ack(_ name: String, receipt: String) throws -> QueueAnswer {
-    try spool.existingQueue(name).ack(receipt)
+    try queues.existingQueue(name).ack(receipt)
     return QueueAnswer(["queue": .string(name), "acked": .string(receipt)])
   }
 
   /// Gives a claimed message back for a later attempt.
   package func nack(_ name: String, receipt: String, delayMilliseconds: Int64?, error: String?) throws -> QueueAnswer {
-    switch try spool.existingQueue(name).nack(receipt, delayMilliseconds: delayMilliseconds, error: error) {
+    switch try queues.existingQueue(name).nack(receipt, delayMilliseconds: delayMilliseconds, error: error) {
     case .retryAt(let time): QueueAnswer(["queue": .string(name), "outcome": "retry", "readyAt": rfc3339(time)])
     case .deadLettered: QueueAnswer(["queue": .string(name), "outcome": "dead"])
     }
@@ -85,7 +93,7 @@ package struct QueueOperations {
 
   /// Extends a held lease; the answer carries the new receipt.
   package func extend(_ name: String, receipt: String, leaseMilliseconds: Int64) throws -> QueueAnswer {
-    let extended = try spool.existingQueue(name).extendLease(receipt, milliseconds: max(1, leaseMilliseconds))
+    let extended = try queues.existingQueue(name).extendLease(receipt, milliseconds: max(1, leaseMilliseconds))
     return QueueAnswer([
       "queue": .string(name), "receipt": .string(extended.receipt), "leaseExpiresAt": rfc3339(extended.expiresAt),
     ])
@@ -93,8 +101,8 @@ package struct QueueOperations {
 
   /// Counts by state for one queue, or for every queue.
   package func stats(_ name: String?) throws -> QueueAnswer {
-    if let name { return QueueAnswer(Self.view(name, try spool.existingQueue(name).stats())) }
-    let views = try spool.queueNames().map { name in Self.view(name, try spool.queue(name).stats()) }
+    if let name { return QueueAnswer(Self.view(name, try queues.existingQueue(name).stats())) }
+    let views = try queues.queueNames().map { name in Self.view(name, try queues.queue(name).stats()) }
     return QueueAnswer(["queues": .array(views)])
   }
 
@@ -109,12 +117,12 @@ package struct QueueOperations {
 
   /// The queue names.
   package func list() throws -> QueueAnswer {
-    QueueAnswer(["queues": .array(try spool.queueNames().map(JSONValue.string))])
+    QueueAnswer(["queues": .array(try queues.queueNames().map(JSONValue.string))])
   }
 
   /// Messages in `state` without claiming them, earliest first.
   package func peek(_ name: String, from state: MessageState, limit: Int) throws -> QueueAnswer {
-    let messages = try spool.existingQueue(name).peek(state, limit: limit)
+    let messages = try queues.existingQueue(name).peek(state, limit: limit)
     var text = "{\"queue\":"
     JSONValue.writeString(name, to: &text)
     text += ",\"from\":\"\(state.rawValue)\",\"messages\":["
@@ -145,20 +153,20 @@ package struct QueueOperations {
 
   /// Moves messages from `dead/` or `done/` back to `new/`: one (`id`) or all.
   package func replay(_ name: String, from state: MessageState, id: String?) throws -> QueueAnswer {
-    let ids = try spool.existingQueue(name).replay(from: state, id: id)
+    let ids = try queues.existingQueue(name).replay(from: state, id: id)
     return QueueAnswer(["queue": .string(name), "replayed": .array(ids.map(JSONValue.string))])
   }
 
   /// Deletes every message in `done/` or `dead/`.
   package func purge(_ name: String, from state: MessageState) throws -> QueueAnswer {
-    QueueAnswer(["queue": .string(name), "purged": .integer(Int64(try spool.existingQueue(name).purge(state)))])
+    QueueAnswer(["queue": .string(name), "purged": .integer(Int64(try queues.existingQueue(name).purge(state)))])
   }
 
   /// Returns expired leases, sets foreign files aside, clears abandoned temporary files.
   package func reap(_ name: String?) throws -> QueueAnswer {
-    let names = try name.map { [$0] } ?? spool.queueNames()
+    let names = try name.map { [$0] } ?? queues.queueNames()
     let views = try names.map { name -> JSONValue in
-      let report = try spool.existingQueue(name).reap()
+      let report = try queues.existingQueue(name).reap()
       return [
         "queue": .string(name), "returned": .integer(Int64(report.returned)),
         "deadLettered": .integer(Int64(report.deadLettered)), "quarantined": .integer(Int64(report.quarantined)),
@@ -189,7 +197,7 @@ package struct QueueOperations {
 
   /// Creates the queue or changes its policy.
   package func create(_ name: String, _ change: PolicyChange) throws -> QueueAnswer {
-    var policy = try spool.queue(name).policy
+    var policy = try queues.queue(name).policy
     if let maxAttempts = change.maxAttempts { policy.maxAttempts = maxAttempts }
     if let retain = change.retainAcked { policy.retainAcked = retain }
     if let lease = change.leaseMilliseconds { policy.visibilityTimeoutMilliseconds = lease }
@@ -198,7 +206,7 @@ package struct QueueOperations {
       guard let parsed = RetryBackoff(backoff) else { throw SpoolError.invalidPolicy("unknown backoff \(backoff)") }
       policy.backoff = parsed
     }
-    let saved = try spool.configure(name, policy: policy).policy
+    let saved = try queues.configure(name, policy: policy).policy
     return QueueAnswer([
       "queue": .string(name), "maxAttempts": .integer(Int64(saved.maxAttempts)),
       "retainAcked": .bool(saved.retainAcked), "maxMessageBytes": .integer(Int64(saved.maxMessageBytes)),
@@ -213,7 +221,7 @@ package struct QueueOperations {
     _ name: String, command: [String], concurrency: Int, leaseMilliseconds: Int64?, once: Bool,
     shouldStop: @escaping @Sendable () -> Bool
   ) throws -> QueueAnswer {
-    let source = try spool.existingQueue(name)
+    let source = try queues.existingQueue(name)
     guard let executable = MessageProgram.resolve(command[0]) else { throw ProgramNotFound(program: command[0]) }
     let program = MessageProgram(executable: executable, arguments: Array(command.dropFirst()), queue: name)
     let worker = SpoolWorker(queue: source, concurrency: concurrency, leaseMilliseconds: leaseMilliseconds, once: once)

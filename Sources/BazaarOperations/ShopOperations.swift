@@ -90,12 +90,12 @@ extension ShopOperations {
   /// letters), the outbox backlog, orders, shipments and payments by status (with those
   /// awaiting reconciliation and the amount mismatches), and the scheduler's last pass.
   package static func status(
-    store: any Store, spool: Spool, lastPass: JSONValue?, clock: any Clock
+    store: any Store, queues: any MessageQueues, lastPass: JSONValue?, clock: any Clock
   ) throws -> JSONValue {
-    var queues: [String: JSONValue] = [:]
-    for name in try spool.queueNames() {
-      let stats = try spool.existingQueue(name).stats()
-      queues[name] = [
+    var depths: [String: JSONValue] = [:]
+    for name in try queues.queueNames() {
+      let stats = try queues.existingQueue(name).stats()
+      depths[name] = [
         "ready": .integer(Int64(stats.ready)), "delayed": .integer(Int64(stats.delayed)),
         "inFlight": .integer(Int64(stats.inFlight)), "dead": .integer(Int64(stats.dead)),
         "oldestReadyAgeSeconds": stats.oldestReadyAgeMilliseconds.map { .number(Double($0) / 1000) } ?? .null,
@@ -114,7 +114,7 @@ extension ShopOperations {
       scheduler = .object(pass)
     }
     return [
-      "queues": .object(queues),
+      "queues": .object(depths),
       "outbox": [
         "pending": .integer(Int64(outbox.pending)),
         "oldestPendingAgeSeconds": outbox.oldestPending.map {
@@ -134,10 +134,10 @@ extension ShopOperations {
 
   /// Up to `limit` dead letters of each queue, oldest first as `queue peek` lists them:
   /// `[{queue, id, type, lastError, settledAt, receiveCount}]` (the bodies stay on the shell).
-  package static func deadLetters(spool: Spool, limit: Int) throws -> JSONValue {
+  package static func deadLetters(queues: any MessageQueues, limit: Int) throws -> JSONValue {
     var letters: [(queue: String, message: StoredMessage)] = []
-    for name in try spool.queueNames() {
-      letters += try spool.existingQueue(name).peek(.dead, limit: limit).map { (name, $0) }
+    for name in try queues.queueNames() {
+      letters += try queues.existingQueue(name).peek(.dead, limit: limit).map { (name, $0) }
     }
     return .array(
       letters.map { letter in

@@ -5,12 +5,20 @@
 /// Text compared for order (ids, product names) is `COLLATE "C"`: byte order, as SQLite sorts,
 /// whatever the database's locale, so pages and sorts match the SQLite shop's.
 package enum PostgresMigrations {
-  /// The migrations, oldest first.
-  static let all: [(name: String, sql: String)] = [
+  /// One migration: its name and its statements.
+  typealias Migration = (name: String, sql: String)
+
+  /// The shop's migrations (the store's tables), oldest first.
+  static let all: [Migration] = [
     ("2026-11-27-shop", shop)
   ]
 
-  /// Their names, in order.
+  /// The queue's migrations (`BAZAAR_QUEUE_URL`, which may name another database), oldest first.
+  static let queue: [Migration] = [
+    ("2026-11-27-queue", PostgresQueues.schema)
+  ]
+
+  /// The shop's migration names, in order.
   package static var names: [String] { all.map(\.name) }
 
   /// The advisory lock's key (any constant; "bazaar" in ASCII).
@@ -20,7 +28,7 @@ package enum PostgresMigrations {
   /// migrate`). A failure says what went wrong in words, without the URL.
   package static func migrate(url: String) throws -> [String] {
     do {
-      return try migrate(PostgresConnection(url: url))
+      return try migrate(PostgresConnection(url: url), all)
     } catch let error as PostgresError {
       throw PostgresFailure(sqlState: error.sqlState, message: error.message)
     }
@@ -39,8 +47,9 @@ package enum PostgresMigrations {
   /// Applies the migrations `connection`'s database lacks and returns their names; a database
   /// that is up to date costs two queries.
   @discardableResult
-  static func migrate(_ connection: PostgresConnection) throws -> [String] {
-    if try applied(connection) == names { return [] }
+  static func migrate(_ connection: PostgresConnection, _ migrations: [Migration] = all) throws -> [String] {
+    let wanted = Set(migrations.map(\.name))
+    if wanted.isSubset(of: try applied(connection) ?? []) { return [] }
     try connection.execute("SELECT pg_advisory_lock(\(lockKey))")
     defer { try? connection.execute("SELECT pg_advisory_unlock(\(lockKey))") }
     try connection.execute(
@@ -50,7 +59,7 @@ package enum PostgresMigrations {
       """)
     let done = Set(try applied(connection) ?? [])
     var appliedNow: [String] = []
-    for migration in all where !done.contains(migration.name) {
+    for migration in migrations where !done.contains(migration.name) {
       try connection.execute("BEGIN")
       do {
         try connection.execute(migration.sql)

@@ -3,12 +3,12 @@ internal import BazaarJSON
 /// The CloudEvents 1.0 JSON format rules the spool checks on publish.
 ///
 /// See https://github.com/cloudevents/spec/blob/v1.0.2/cloudevents/spec.md and its JSON format.
-enum CloudEvent {
+package enum CloudEvent {
   static let requiredStrings = ["id", "source", "specversion", "type"]
   static let optionalStrings = ["datacontenttype", "dataschema", "subject", "time", "data_base64"]
 
   /// The first rule `bytes` breaks, or nil for a valid event.
-  static func violation(in bytes: [UInt8]) -> String? {
+  package static func violation(in bytes: [UInt8]) -> String? {
     let value: JSONValue
     do { value = try JSONValue.parse(bytes) } catch { return "not JSON (\(error))" }
     guard case .object(let event) = value else { return "a CloudEvent is a JSON object, not \(value.typeName)" }

@@ -26,6 +26,20 @@ public struct ClaimedMessage: Sendable {
   public var lastError: String?
   /// The published bytes: one CloudEvents JSON object.
   public var body: [UInt8]
+
+  /// Every field (other queue backends build these too).
+  package init(
+    id: String, receipt: String, receiveCount: Int, leaseExpiresAt: Int64, publishedAt: Int64, lastError: String?,
+    body: [UInt8]
+  ) {
+    self.id = id
+    self.receipt = receipt
+    self.receiveCount = receiveCount
+    self.leaseExpiresAt = leaseExpiresAt
+    self.publishedAt = publishedAt
+    self.lastError = lastError
+    self.body = body
+  }
 }
 
 /// A message read without claiming it (`peek`).
@@ -44,6 +58,20 @@ public struct StoredMessage: Sendable {
   public var lastError: String?
   /// The body, or nil when the file is unreadable (then `lastError` says why).
   public var body: [UInt8]?
+
+  /// Every field (other queue backends build these too).
+  package init(
+    id: String, state: MessageState, receiveCount: Int, time: Int64, publishedAt: Int64?, lastError: String?,
+    body: [UInt8]?
+  ) {
+    self.id = id
+    self.state = state
+    self.receiveCount = receiveCount
+    self.time = time
+    self.publishedAt = publishedAt
+    self.lastError = lastError
+    self.body = body
+  }
 }
 
 /// What a `nack` did.
@@ -68,6 +96,8 @@ public struct QueueStats: Equatable, Sendable {
   public var dead = 0
   /// Milliseconds since the oldest ready message was published; nil when none is ready.
   public var oldestReadyAgeMilliseconds: Int64?
+
+  public init() {}
 }
 
 /// What a `reap` pass changed.
@@ -80,4 +110,6 @@ public struct ReapReport: Equatable, Sendable {
   public var quarantined = 0
   /// Abandoned temporary files removed from `tmp/`.
   public var removedTemporaryFiles = 0
+
+  public init() {}
 }

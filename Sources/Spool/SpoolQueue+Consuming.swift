@@ -307,4 +307,10 @@ public struct ClaimedLease: Equatable, Sendable {
   public var receipt: String
   /// When the extended lease ends (ms since the epoch).
   public var expiresAt: Int64
+
+  /// Every field (other queue backends build these too).
+  package init(receipt: String, expiresAt: Int64) {
+    self.receipt = receipt
+    self.expiresAt = expiresAt
+  }
 }

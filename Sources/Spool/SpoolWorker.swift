@@ -19,10 +19,10 @@ public final class LeaseKeeper {
   /// True once an extension found the lease gone; settling will then fail and the message come back.
   public private(set) var lost = false
   private var expiresAt: Int64
-  private let queue: SpoolQueue
+  private let queue: any MessageQueue
   private let leaseMilliseconds: Int64
 
-  init(queue: SpoolQueue, message: ClaimedMessage, leaseMilliseconds: Int64) {
+  init(queue: any MessageQueue, message: ClaimedMessage, leaseMilliseconds: Int64) {
     self.queue = queue
     self.receipt = message.receipt
     self.expiresAt = message.leaseExpiresAt
@@ -31,7 +31,7 @@ public final class LeaseKeeper {
 
   /// Extends the lease when less than half of it is left.
   public func renewIfDue() {
-    guard !lost, expiresAt - queue.environment.now() < leaseMilliseconds / 2 else { return }
+    guard !lost, expiresAt - SpoolEnvironment.live.now() < leaseMilliseconds / 2 else { return }
     do {
       let lease = try queue.extendLease(receipt, milliseconds: leaseMilliseconds)
       receipt = lease.receipt
@@ -57,7 +57,7 @@ public struct WorkReport: Equatable, Sendable {
 /// Runs a handler once per message with up to `concurrency` messages in flight (the engine of `bazaar queue work`).
 public struct SpoolWorker: Sendable {
   /// The queue worked.
-  public var queue: SpoolQueue
+  public var queue: any MessageQueue
   /// Messages handled at once, each on its own thread.
   public var concurrency: Int
   /// The lease each claim takes; extended while the handler runs.
@@ -65,7 +65,7 @@ public struct SpoolWorker: Sendable {
   /// Stop when no message is ready instead of waiting for more (for cron).
   public var once: Bool
 
-  public init(queue: SpoolQueue, concurrency: Int = 1, leaseMilliseconds: Int64? = nil, once: Bool = false) {
+  public init(queue: any MessageQueue, concurrency: Int = 1, leaseMilliseconds: Int64? = nil, once: Bool = false) {
     self.queue = queue
     self.concurrency = max(1, concurrency)
     self.leaseMilliseconds = leaseMilliseconds ?? queue.policy.visibilityTimeoutMilliseconds
@@ -103,7 +103,7 @@ public struct SpoolWorker: Sendable {
   private func loop(
     shouldStop: () -> Bool, handler: (ClaimedMessage, LeaseKeeper) -> WorkOutcome,
     record: (Settlement) -> Void
-  ) throws(SpoolError) {
+  ) throws {
     while !shouldStop() {
       let message: ClaimedMessage?
       if once {
@@ -128,7 +128,7 @@ public struct SpoolWorker: Sendable {
           case .deadLettered: record(.deadLettered)
           }
         }
-      } catch .leaseLost {
+      } catch SpoolError.leaseLost {
         record(.leaseLost)
       }
     }

@@ -23,12 +23,12 @@ struct QueueCommand: ParsableCommand {
 
 /// The `--spool` option every queue subcommand takes.
 struct SpoolOptions: ParsableArguments {
-  @Option(help: "The spool root (default: $BAZAAR_HOME/queues).")
+  @Option(help: "The spool root (default: PostgreSQL's queue with BAZAAR_QUEUE_URL, else $BAZAAR_HOME/queues).")
   var spool: String?
 
   /// Runs one operation on the spool, prints its answer and exits with its code.
   func respond(_ body: (QueueOperations) throws -> QueueAnswer) throws {
-    let code = QueueAnswer.respond { try body(try QueueOperations(root: spool)) }
+    let code = QueueAnswer.respond { try body(QueueOperations(queues: try shopQueues(spoolRoot: spool))) }
     if code != 0 { throw ExitCode(code) }
   }
 }

@@ -251,12 +251,12 @@ enum Runner {
   ) -> @Sendable () throws -> JSONValue {
     let store = live.store
     return {
-      let spool = try QueueOperations(root: nil).spool
+      let queues = try shopQueues(spoolRoot: nil)
       guard
         case .object(var status) = try ShopOperations.status(
-          store: store, spool: spool, lastPass: ShopScheduler.log(configuration).last(), clock: SystemClock())
+          store: store, queues: queues, lastPass: ShopScheduler.log(configuration).last(), clock: SystemClock())
       else { return .null }
-      status["deadLetters"] = try ShopOperations.deadLetters(spool: spool, limit: 20)
+      status["deadLetters"] = try ShopOperations.deadLetters(queues: queues, limit: 20)
       return .object(status)
     }
   }

@@ -4,6 +4,7 @@ internal import BazaarFunctions
 internal import BazaarJSON
 internal import BazaarLive
 internal import BazaarOperations
+internal import BazaarPostgres
 internal import BazaarScheduler
 internal import BazaarServer
 internal import BazaarStore
@@ -35,7 +36,7 @@ struct OutboxCommand: ParsableCommand {
       StopSignal.install()
       try respondWithShop { live in
         let relay = OutboxRelay(
-          store: live.store, queue: SpoolEventQueue(spool: try QueueOperations(root: spool).spool),
+          store: live.store, queue: MessageEventQueue(try shopQueues(spoolRoot: spool)),
           clock: SystemClock(), leaseMilliseconds: leaseMilliseconds)
         return try ShopOperations.relay(
           relay, follow: !once, intervalMilliseconds: intervalMilliseconds, shouldStop: StopSignal.requested)
@@ -153,18 +154,19 @@ enum ShopScheduler {
   /// The queues the pass consumes, on the spool at `spoolRoot` (default `$BAZAAR_HOME/queues`).
   static func pass(_ live: LiveServices, spoolRoot: String?, leaseMilliseconds: Int64) throws -> SchedulerPass {
     SchedulerPass(
-      store: live.store, queue: SpoolEventQueue(spool: try QueueOperations(root: spoolRoot).spool),
+      store: live.store, queue: MessageEventQueue(try shopQueues(spoolRoot: spoolRoot)),
       orders: live.services.orders, payments: live.services.payments, shipments: live.services.shipments,
       carrier: live.services.carrier, clock: SystemClock(), leaseMilliseconds: leaseMilliseconds)
   }
 
-  /// The long-running loop, woken by the consumed queues' `new/` directories and by commits
-  /// to the database: SQLite's WAL file changing, or PostgreSQL's notification.
+  /// The long-running loop, woken by messages arriving (the spool's `new/` directories, or the
+  /// PostgreSQL queue's notification) and by commits to the database (SQLite's WAL file
+  /// changing, or PostgreSQL's notification).
   static func loop(
     _ live: LiveServices, configuration: Configuration, spoolRoot: String?, leaseMilliseconds: Int64,
     sweepMilliseconds: Int
   ) throws -> SchedulerLoop {
-    let spool = try QueueOperations(root: spoolRoot).spool
+    let queues = try shopQueues(spoolRoot: spoolRoot)
     var watched: [WakeWatcher.Watch] = []
     if live.sqlite != nil {
       // The WAL is where a commit shows; the pass log beside it must not wake the next pass.
@@ -172,13 +174,15 @@ enum ShopScheduler {
       watched.append(WakeWatcher.Watch(directory: configuration.stateDirectory, fileName: databaseName + "-wal"))
     }
     for name in SchedulerPass.consumedQueues {
-      _ = try spool.queue(name)
-      watched.append(WakeWatcher.Watch(directory: spool.root + "/" + name + "/new"))
+      _ = try queues.queue(name)
+      if queues is PostgresQueues { continue }
+      watched.append(WakeWatcher.Watch(directory: queues.location + "/" + name + "/new"))
     }
     let loop = SchedulerLoop(
       pass: try pass(live, spoolRoot: spoolRoot, leaseMilliseconds: leaseMilliseconds), watching: watched,
       sweepMilliseconds: sweepMilliseconds, log: log(configuration))
-    if case .server(let store) = live.backend { try loop.wake(on: store) }
+    if case .server(let store) = live.backend { try loop.wake(on: store.watchOutbox) }
+    if let postgres = queues as? PostgresQueues { try loop.wake(on: postgres.watch) }
     return loop
   }
 
@@ -201,7 +205,7 @@ struct StatusCommand: ParsableCommand {
   func run() throws {
     try respondWithShop { live in
       let status = try ShopOperations.status(
-        store: live.store, spool: try QueueOperations(root: spool).spool,
+        store: live.store, queues: try shopQueues(spoolRoot: spool),
         lastPass: ShopScheduler.log(try Configuration()).last(), clock: SystemClock())
       return json ? QueueAnswer(status) : .text(ShopOperations.statusText(status))
     }

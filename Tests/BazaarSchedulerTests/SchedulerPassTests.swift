@@ -30,7 +30,7 @@ import Testing
 
     func pass(shouldStop: @escaping () -> Bool = { false }) throws -> SchedulerPass.Report {
       try SchedulerPass(
-        store: store, queue: SpoolEventQueue(spool: spool), orders: harness.orders,
+        store: store, queue: MessageEventQueue(spool.queues), orders: harness.orders,
         payments: harness.payments(gateway), shipments: harness.shipments, carrier: BuiltInCarrier(ids: harness.ids),
         clock: harness.clock
       ).run(shouldStop: shouldStop)

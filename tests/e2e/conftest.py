@@ -52,7 +52,9 @@ class Shop:
             "BAZAAR_SCRYPT_LOG_N": "14",
         }
         if postgres is not None:
+            # The whole shop on PostgreSQL: its tables and its event queues.
             self.env["BAZAAR_DATABASE_URL"] = postgres
+            self.env["BAZAAR_QUEUE_URL"] = postgres
 
     def run(self, args, stdin="", env=None, unset=()):
         full = {**self.env, **(env or {})}

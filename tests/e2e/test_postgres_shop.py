@@ -83,3 +83,31 @@ def test_serve_runs_the_shop_on_postgres_and_is_not_ready_without_its_server(pg_
         assert status == 503 and body["code"] == "store_busy"
     finally:
         down.stop()
+
+
+def test_the_event_queues_live_in_postgres_and_bazaar_queue_works_on_them(pg_shop):
+    from test_orders import Market
+    market = Market(pg_shop)
+    assert market.place([(market.product(), 1)]).code == 0
+    relayed = pg_shop.bazaar("outbox", "relay", "--once")
+    assert relayed.code == 0, relayed.stderr
+    listed = pg_shop.bazaar("queue", "ls")
+    assert listed.code == 0 and listed.body["queues"], listed.stdout
+    waiting = pg_shop.sql("SELECT queue, count(*) FROM queue_messages GROUP BY queue")
+    assert waiting and all(count >= 1 for _, count in waiting)
+    assert not (pg_shop.home / "queues").exists(), "no spool directory for a shop whose queues are in PostgreSQL"
+    message = '{"specversion":"1.0","id":"op-1","source":"/operator","type":"test.note","data":{}}'
+    put = pg_shop.bazaar("queue", "put", "notes", stdin=message)
+    assert put.code == 0, put.stdout + put.stderr
+    taken = pg_shop.bazaar("queue", "take", "notes", "--lease", "30")
+    assert taken.code == 0 and taken.body["id"] == put.body["id"] and taken.body["message"]["id"] == "op-1"
+    nacked = pg_shop.bazaar("queue", "nack", "notes", taken.body["receipt"], "--delay", "0", "--error", "try later")
+    assert nacked.code == 0 and nacked.body["outcome"] == "retry"
+    again = pg_shop.bazaar("queue", "take", "notes")
+    assert again.body["receiveCount"] == 2 and again.body["lastError"] == "try later"
+    assert pg_shop.bazaar("queue", "ack", "notes", again.body["receipt"]).code == 0
+    stale = pg_shop.bazaar("queue", "ack", "notes", again.body["receipt"])
+    assert stale.code == 65 and stale.body["code"] == "lease_lost", stale.stdout
+    assert pg_shop.bazaar("queue", "take", "notes").code == 75
+    status = pg_shop.bazaar("status", "--json")
+    assert status.code == 0 and "notes" in status.body["queues"]
