@@ -6,6 +6,9 @@
 #   scripts/pg-cluster.sh start DIR     # prints postgres://bazaar:PASSWORD@127.0.0.1:PORT/bazaar
 #   scripts/pg-cluster.sh stop DIR      # stops the server and removes DIR
 #
+# PG_LISTEN=ADDRESS listens there instead of 127.0.0.1, and PG_ALLOW=CIDR lets clients of that
+# network in (with passwords): the multi-host test runs the server in a network namespace.
+#
 # Needs Debian's postgresql-15 (make test installs it).
 set -euo pipefail
 command="${1:?usage: pg-cluster.sh start|stop DIR}"
@@ -20,18 +23,22 @@ case "$command" in
     mkdir -p "$dir"
     [ "$(id -u)" = 0 ] && chown postgres: "$dir"
     password="$(head -c 18 /dev/urandom | base64 | tr '+/' '-_')"
-    port="$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
+    listen="${PG_LISTEN:-127.0.0.1}"
+    port="$(python3 -c 'import socket, sys; s = socket.socket(); s.bind((sys.argv[1], 0)); print(s.getsockname()[1])' "$listen")"
     printf '%s\n' "$password" > "$dir/.password"
     [ "$(id -u)" = 0 ] && chown postgres: "$dir/.password"
     "${as_owner[@]}" "$bin/initdb" -D "$dir/data" -U bazaar --pwfile="$dir/.password" --auth=scram-sha-256 \
       --encoding=UTF8 --locale=C.UTF-8 >"$dir/initdb.log" 2>&1 ||
       { cat "$dir/initdb.log" >&2; exit 70; }
+    if [ -n "${PG_ALLOW:-}" ]; then
+      echo "host all all $PG_ALLOW scram-sha-256" >> "$dir/data/pg_hba.conf"
+    fi
     "${as_owner[@]}" "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 \
-      -o "-c listen_addresses=127.0.0.1 -p $port -k $dir -c fsync=on -c max_connections=200" start >/dev/null ||
+      -o "-c listen_addresses=$listen -p $port -k $dir -c fsync=on -c max_connections=200" start >/dev/null ||
       { cat "$dir/server.log" >&2; exit 70; }
-    PGPASSWORD="$password" "$bin/psql" -h 127.0.0.1 -p "$port" -U bazaar -d postgres -qAt \
+    PGPASSWORD="$password" "$bin/psql" -h "$listen" -p "$port" -U bazaar -d postgres -qAt \
       -c "CREATE DATABASE bazaar" >/dev/null
-    echo "postgres://bazaar:$password@127.0.0.1:$port/bazaar" | tee "$dir/url"
+    echo "postgres://bazaar:$password@$listen:$port/bazaar" | tee "$dir/url"
     ;;
   stop)
     if [ -f "$dir/data/postmaster.pid" ]; then

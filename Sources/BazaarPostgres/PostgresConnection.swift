@@ -66,6 +66,49 @@ final class PostgresConnection {
     try PostgresRows.checked(PQexec(handle, sql), connection: handle)
   }
 
+  /// Loads `rows` into `table`'s `columns` with `COPY … FROM STDIN` (text format: values
+  /// escaped, NULL as `\N`); fixed names only, never caller text.
+  func copy(into table: String, columns: [String], rows: [[String?]]) throws {
+    try PostgresRows.checked(
+      PQexec(handle, "COPY \(table) (\(columns.joined(separator: ", "))) FROM STDIN"), connection: handle,
+      accepting: PGRES_COPY_IN)
+    var buffer = [UInt8]()
+    func flush() throws {
+      let sent = buffer.withUnsafeBufferPointer { bytes in
+        bytes.baseAddress!.withMemoryRebound(to: CChar.self, capacity: bytes.count) {
+          PQputCopyData(handle, $0, Int32(bytes.count))
+        }
+      }
+      guard sent == 1 else { throw PostgresError(sqlState: "08006", message: Self.firstLine(PQerrorMessage(handle))) }
+      buffer.removeAll(keepingCapacity: true)
+    }
+    for row in rows {
+      for (index, value) in row.enumerated() {
+        if index > 0 { buffer.append(0x09) }
+        guard let value else {
+          buffer += [0x5C, 0x4E]
+          continue
+        }
+        for byte in value.utf8 {
+          switch byte {
+          case 0x5C: buffer += [0x5C, 0x5C]
+          case 0x09: buffer += [0x5C, 0x74]
+          case 0x0A: buffer += [0x5C, 0x6E]
+          case 0x0D: buffer += [0x5C, 0x72]
+          default: buffer.append(byte)
+          }
+        }
+      }
+      buffer.append(0x0A)
+      if buffer.count > 1 << 20 { try flush() }
+    }
+    if !buffer.isEmpty { try flush() }
+    guard PQputCopyEnd(handle, nil) == 1 else {
+      throw PostgresError(sqlState: "08006", message: Self.firstLine(PQerrorMessage(handle)))
+    }
+    while let result = PQgetResult(handle) { try PostgresRows.checked(result, connection: handle) }
+  }
+
   /// The first line of a libpq message, trimmed (libpq ends its messages with a newline).
   static func firstLine(_ message: UnsafePointer<CChar>?) -> String {
     guard let message else { return "unknown error" }
@@ -109,12 +152,14 @@ final class PostgresRows {
   /// The result of a statement, or the server's error as `PostgresError` (SQLSTATE, primary
   /// message and constraint name: never the statement or its values).
   @discardableResult
-  static func checked(_ result: OpaquePointer?, connection: OpaquePointer) throws -> PostgresRows {
+  static func checked(
+    _ result: OpaquePointer?, connection: OpaquePointer, accepting extra: ExecStatusType = PGRES_COMMAND_OK
+  ) throws -> PostgresRows {
     guard let result else {
       throw PostgresError(sqlState: "08006", message: PostgresConnection.firstLine(PQerrorMessage(connection)))
     }
     switch PQresultStatus(result) {
-    case PGRES_COMMAND_OK, PGRES_TUPLES_OK, PGRES_EMPTY_QUERY:
+    case PGRES_COMMAND_OK, PGRES_TUPLES_OK, PGRES_EMPTY_QUERY, extra:
       return PostgresRows(result)
     default:
       let field = { (code: Character) -> String? in

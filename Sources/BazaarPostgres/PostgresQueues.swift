@@ -394,7 +394,7 @@ struct PostgresQueue: MessageQueue {
   }
 
   /// Bytes as hex (bound as text, decoded by the server: bodies stay bytes, never text).
-  private static func hex(_ bytes: [UInt8]) -> String {
+  static func hex(_ bytes: [UInt8]) -> String {
     let digits = Array("0123456789abcdef".utf8)
     var text = [UInt8]()
     text.reserveCapacity(bytes.count * 2)

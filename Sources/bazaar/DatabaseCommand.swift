@@ -1,16 +1,18 @@
 internal import ArgumentParser
+internal import BazaarCore
 internal import BazaarLive
 internal import BazaarPostgres
 internal import BazaarRunners
 internal import BazaarStore
 internal import Foundation
+internal import Spool
 
 /// `bazaar db migrate|check`.
 struct DatabaseCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "db",
     abstract: "Create, migrate and check the database (SQLite, or PostgreSQL with BAZAAR_DATABASE_URL).",
-    subcommands: [Migrate.self, Check.self])
+    subcommands: [Migrate.self, Check.self, Copy.self])
 
   struct Migrate: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -62,6 +64,68 @@ struct DatabaseCommand: ParsableCommand {
     }
   }
 }
+
+extension DatabaseCommand {
+  /// `bazaar db copy --to postgres://…`: the SQLite shop and its spool into PostgreSQL.
+  struct Copy: ParsableCommand {
+    static let configuration = CommandConfiguration(
+      abstract: "Copy this SQLite shop and its spool's messages into an empty PostgreSQL database.",
+      discussion: """
+        Stop every process of the shop first (bazaar serve or up, the scheduler, cron jobs): the copy \
+        refuses while another process has the database open, and holds its write lock until done. \
+        Every table and every message (waiting, dead or kept) goes over in one transaction, which \
+        commits only when each table's row count and the money and stock totals match. Then set \
+        BAZAAR_DATABASE_URL and BAZAAR_QUEUE_URL to the same URL (docs/scaling.md).
+        """)
+
+    @Option(help: "The empty PostgreSQL database (postgres://user:password@host:port/db).") var to: String
+    @Option(help: "Spool root (default: $BAZAAR_HOME/queues).") var spool: String?
+
+    func run() throws {
+      guard to.hasPrefix("postgres://") || to.hasPrefix("postgresql://") else {
+        throw ValidationError("--to must be a postgres:// or postgresql:// URL")
+      }
+      var configuration = try Configuration()
+      configuration.databaseURL = nil
+      guard FileManager.default.fileExists(atPath: configuration.databasePath) else {
+        writeLine("bazaar db copy: there is no shop to copy at \(configuration.databasePath)", to: 2)
+        throw ExitCode(66)  // EX_NOINPUT
+      }
+      let database = try BazaarDatabase(path: configuration.databasePath, connections: .single)
+      defer { try? database.close() }
+      let spoolRoot = spool ?? configuration.spoolRoot
+      let queues = FileManager.default.fileExists(atPath: spoolRoot) ? Spool(root: spoolRoot).queues : nil
+      let report: ShopCopyReport
+      do {
+        report = try inWords("copy") {
+          try database.exportLocked { export in
+            try PostgresShopImport.copy(from: export, queues: queues, to: to)
+          }
+        }
+      } catch let error as DatabaseInUse {
+        writeLine("bazaar db copy: \(error)", to: 2)
+        throw ExitCode(75)
+      } catch is StoreBusy {
+        writeLine("bazaar db copy: another process is writing to the database; stop it, then copy", to: 2)
+        throw ExitCode(75)
+      } catch let error as ShopCopyTargetNotEmpty {
+        writeLine("bazaar db copy: \(error)", to: 2)
+        throw ExitCode(65)
+      } catch let error as ShopCopyMismatch {
+        writeLine("bazaar db copy: \(error)", to: 2)
+        throw ExitCode(70)
+      }
+      try printJSON([
+        "from": configuration.databasePath, "to": PostgresStore.redacted(to),
+        "tables": Dictionary(uniqueKeysWithValues: report.tables.map { ($0.name, $0.rows) }),
+        "messages": Dictionary(uniqueKeysWithValues: report.messages.map { ($0.queue, $0.count) }),
+        "totals": Dictionary(uniqueKeysWithValues: report.totals.map { ($0.name, $0.value) }), "checked": true,
+      ])
+    }
+  }
+}
+
+extension SQLiteExport: ShopSource {}
 
 /// Runs `body`, saying a PostgreSQL failure in words on stderr, never with the URL: exit 75
 /// when the server is unreachable or busy, 78 for a wrong password or database, else 70.

@@ -115,8 +115,10 @@ class Shop:
             with psycopg.connect(self.postgres) as db:
                 cursor = db.execute(statement.replace("?", "%s"), args)
                 return [tuple(row) for row in cursor.fetchall()] if cursor.description else []
+        import contextlib
         import sqlite3
-        with sqlite3.connect(self.home / "var" / "bazaar.sqlite") as db:
+        # closing(): sqlite3's own context manager commits but leaves the connection open.
+        with contextlib.closing(sqlite3.connect(self.home / "var" / "bazaar.sqlite")) as db, db:
             return db.execute(statement, args).fetchall()
 
 

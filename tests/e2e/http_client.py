@@ -127,8 +127,9 @@ class Runner:
     def __init__(self, home, isolation="inprocess", args=(), env=None, command="serve"):
         """`home` is a shop's home directory, or a Shop (conftest): then the runner takes the
         shop's environment too, its database URL included."""
-        base = dict(getattr(home, "env", {}))
-        home = getattr(home, "home", home)
+        base = {}
+        if hasattr(home, "env"):  # a Shop (a Path has a `home` classmethod, so ask for `env`)
+            base, home = dict(home.env), home.home
         self.log_path = home / f"{command}-{isolation}-{time.monotonic_ns()}.log"
         full = {"PATH": os.environ["PATH"], "BAZAAR_HOME": str(home), "BAZAAR_JWT_SECRET": SECRET,
                 "BAZAAR_SCRYPT_LOG_N": "14", **base, **(env or {})}

@@ -111,3 +111,103 @@ def test_the_event_queues_live_in_postgres_and_bazaar_queue_works_on_them(pg_sho
     assert pg_shop.bazaar("queue", "take", "notes").code == 75
     status = pg_shop.bazaar("status", "--json")
     assert status.code == 0 and "notes" in status.body["queues"]
+
+
+def test_a_shop_copied_into_postgres_answers_every_read_the_same(tmp_path, postgres_url):
+    """`make run`'s flow on SQLite (sign-ups, a catalog, an order paid through the sandbox and
+    shipped by the scheduler, one left unpaid, one canceled), copied with `bazaar db copy`, then
+    served from PostgreSQL: every read answers the same, the old tokens included."""
+    import time
+    from test_orders import Market
+    from test_payments import Checkout, callback_path
+    home = tmp_path / "shop"
+    home.mkdir()
+    shop = Shop(home)
+    up = Runner(shop, command="up", args=("--no-storefront",))
+    try:
+        market = Market(shop)
+        paid = Checkout(market, up.http)
+        status, _, ready = paid.pay()
+        assert status == 200, ready
+        status, _, done = up.http("GET", callback_path(paid.checkout(ready)))
+        assert status == 200 and done["result"] == "completed", done
+        deadline = time.monotonic() + 15
+        while paid.order_status() != "shipped":
+            assert time.monotonic() < deadline, paid.events()
+            time.sleep(0.05)
+        other = market.product(stock=7, price=4500, name="Zebra lamp", seller=market.other_seller)
+        unpaid = market.place([(other, 3), (paid.product, 1)], token=market.other_buyer).body
+        canceled = market.place([(other, 1)]).body
+        assert shop.call("cancelOrder", {"id": canceled["id"]}, token=market.buyer).code == 0
+    finally:
+        assert up.stop() == 0
+    shipment = shop.sql("SELECT id FROM shipments")[0][0]
+    reads = [
+        ("GET", "/products?q=%EC%82%AC%EA%B3%BC", None), ("GET", "/products?sort=name", None),
+        ("GET", "/products?sort=price_desc&limit=1", None), ("GET", f"/products/{paid.product['id']}", None),
+        ("GET", "/users/me", market.buyer), ("GET", "/orders", market.buyer), ("GET", "/orders", market.other_buyer),
+        ("GET", f"/orders/{paid.order['id']}", market.buyer), ("GET", f"/orders/{unpaid['id']}", market.other_buyer),
+        ("GET", f"/orders/{canceled['id']}", market.buyer), ("GET", f"/orders/{paid.order['id']}/payment", market.buyer),
+        ("GET", "/sellers/me", market.seller), ("GET", "/sellers/me/orders", market.seller),
+        ("GET", "/sellers/me/orders", market.other_seller), ("GET", "/sellers/me/shipments", market.seller),
+        ("GET", f"/shipments/{shipment}", market.buyer),
+    ]
+
+    def answers(runner):
+        results = []
+        for method, path, token in reads:
+            status, _, body = runner.http(method, path, token=token)
+            results.append((path, status, body))
+        return results
+
+    before_server = Runner(shop)
+    try:
+        before = answers(before_server)
+    finally:
+        before_server.stop()
+    assert all(status == 200 for _, status, _ in before), [r for r in before if r[1] != 200]
+    spool_stats = shop.bazaar("queue", "stats").body
+
+    schema = "copy_" + uuid.uuid4().hex
+    with psycopg.connect(postgres_url, autocommit=True) as db:
+        db.execute(f"CREATE SCHEMA {schema}")
+    try:
+        url = f"{postgres_url}?options=-csearch_path%3D{schema}"
+        copied = shop.bazaar("db", "copy", "--to", url)
+        assert copied.code == 0, copied.stdout + copied.stderr
+        assert copied.body["checked"] is True and copied.body["tables"]["orders"] == 3
+        assert copied.body["totals"]["orders.total"] == sum(r[0] for r in shop.sql("SELECT total FROM orders"))
+        moved = Shop(home, postgres=url)
+        after_server = Runner(moved)
+        try:
+            after = answers(after_server)
+        finally:
+            after_server.stop()
+        for (path, *was), (_, *now) in zip(before, after):
+            assert now == was, path
+        def depths(stats):  # the oldest message's age moves with the clock
+            return [{k: v for k, v in queue.items() if k != "oldestReadyAgeSeconds"} for queue in stats["queues"]]
+        assert depths(moved.bazaar("queue", "stats").body) == depths(spool_stats)
+        again = shop.bazaar("db", "copy", "--to", url)
+        assert again.code == 65 and "empty database" in again.stderr
+    finally:
+        with psycopg.connect(postgres_url, autocommit=True) as db:
+            db.execute(f"DROP SCHEMA {schema} CASCADE")
+
+
+def test_db_copy_refuses_while_the_shop_runs(pg_shop, tmp_path, postgres_url):
+    home = tmp_path / "running"
+    home.mkdir()
+    shop = Shop(home)
+    shop.signup()
+    server = Runner(shop)
+    try:
+        refused = shop.bazaar("db", "copy", "--to", pg_shop.postgres)
+        assert refused.code == 75 and "has the database open" in refused.stderr, refused.stderr
+        assert f"pid {server.proc.pid}" in refused.stderr
+    finally:
+        server.stop()
+    assert pg_shop.sql("SELECT to_regclass('users') IS NULL") == [(True,)], "a refused copy touches nothing"
+    copied = shop.bazaar("db", "copy", "--to", pg_shop.postgres)
+    assert copied.code == 0, copied.stderr
+    assert pg_shop.sql("SELECT email FROM users") == [("kim@example.com",)]

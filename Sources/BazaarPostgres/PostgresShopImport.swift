@@ -1,0 +1,204 @@
+package import Spool
+
+/// Where `bazaar db copy` reads a shop from: its tables as text, under a lock that keeps
+/// writers out (the SQLite adapter's `SQLiteExport`).
+package protocol ShopSource {
+  /// Every row of `table`'s `columns` in `order`, values as text (nil for NULL).
+  func rows(_ table: String, columns: [String], order: String) throws -> [[String?]]
+  /// One integer a fixed query answers.
+  func integer(_ sql: String) throws -> Int64
+}
+
+/// What a copy moved and checked.
+package struct ShopCopyReport: Sendable {
+  /// Rows per table.
+  package var tables: [(name: String, rows: Int)] = []
+  /// Messages per queue.
+  package var messages: [(queue: String, count: Int)] = []
+  /// The money and stock totals, equal on both sides.
+  package var totals: [(name: String, value: Int64)] = []
+}
+
+/// A copy found the two sides different after loading: nothing was committed.
+package struct ShopCopyMismatch: Error, CustomStringConvertible {
+  package var check: String
+  package var source: Int64
+  package var copied: Int64
+  package var description: String {
+    "after copying, \(check) is \(copied) in PostgreSQL but \(source) in SQLite; nothing was committed"
+  }
+}
+
+/// The PostgreSQL database already holds data: a copy goes into an empty one only.
+package struct ShopCopyTargetNotEmpty: Error, CustomStringConvertible {
+  package var rows: Int64
+  package var description: String {
+    "the PostgreSQL database already holds \(rows) rows of a shop or its queues; copy into an empty database"
+  }
+}
+
+/// `bazaar db copy --to postgres://…`: a SQLite shop and its spool's messages into an empty
+/// PostgreSQL database, in one transaction that commits only once every table's count and the
+/// money and stock totals match the source.
+package enum PostgresShopImport {
+  /// The tables in foreign-key order, with their columns and a stable order.
+  static let tables: [(name: String, columns: [String], order: String)] = [
+    (
+      "users",
+      [
+        "id", "email", "password_hash", "name", "phone", "ship_recipient", "ship_postal_code", "ship_line1",
+        "ship_line2", "status", "created_at", "updated_at", "password_changed_at",
+      ], "id"
+    ),
+    ("issued_tokens", ["jti", "subject", "role", "issued_at", "expires_at", "revoked_at"], "jti"),
+    (
+      "sellers",
+      [
+        "id", "email", "password_hash", "business_name", "business_number", "status", "created_at", "updated_at",
+        "fulfillment",
+      ], "id"
+    ),
+    (
+      "products",
+      [
+        "seq", "id", "seller_id", "name", "description", "price", "stock", "reserved", "image_url", "category",
+        "created_at", "updated_at", "deleted_at",
+      ], "seq"
+    ),
+    (
+      "orders",
+      [
+        "seq", "id", "user_id", "status", "total", "ship_recipient", "ship_phone", "ship_postal_code", "ship_line1",
+        "ship_line2", "created_at", "updated_at", "expires_at", "paid_at", "shipped_at", "delivered_at",
+        "canceled_at", "expired_at",
+      ], "seq"
+    ),
+    (
+      "order_lines",
+      ["order_id", "line", "product_id", "seller_id", "name", "unit_price", "quantity", "line_total"],
+      "order_id, line"
+    ),
+    ("outbox", ["seq", "id", "type", "subject", "event", "created_at", "claimed_until", "relayed_at"], "seq"),
+    (
+      "idempotency_keys", ["user_id", "key", "request", "status", "response", "created_at", "expires_at"],
+      "user_id, key"
+    ),
+    (
+      "payments",
+      [
+        "seq", "id", "order_id", "user_id", "status", "amount", "tid", "state_secret", "redirect_pc",
+        "redirect_mobile", "redirect_app", "sandbox", "created_at", "updated_at", "ready_expires_at", "attempted_at",
+        "aid", "method", "approved_at", "canceled_amount", "canceled_at", "failure_reason", "failure_message",
+      ], "seq"
+    ),
+    (
+      "shipments",
+      [
+        "seq", "id", "order_id", "seller_id", "user_id", "status", "carrier", "tracking_number", "created_at",
+        "updated_at", "started_at", "arrived_at", "canceled_at",
+      ], "seq"
+    ),
+    ("shipment_lines", ["shipment_id", "line", "product_id", "quantity"], "shipment_id, line"),
+    ("processed_events", ["consumer", "source", "event_id", "processed_at"], "consumer, source, event_id"),
+    (
+      "login_failures", ["account", "client", "failures", "window_start", "held_until", "holds", "updated_at"],
+      "account, client"
+    ),
+  ]
+
+  /// Money and stock, summed the same way on both sides.
+  static let totals: [(name: String, sql: String)] = [
+    ("orders.total", "SELECT coalesce(sum(total), 0) FROM orders"),
+    ("order_lines.line_total", "SELECT coalesce(sum(line_total), 0) FROM order_lines"),
+    ("payments.amount", "SELECT coalesce(sum(amount), 0) FROM payments"),
+    ("payments.canceled_amount", "SELECT coalesce(sum(canceled_amount), 0) FROM payments"),
+    ("products.stock", "SELECT coalesce(sum(stock), 0) FROM products"),
+    ("products.reserved", "SELECT coalesce(sum(reserved), 0) FROM products"),
+  ]
+
+  /// Copies `source` and the messages of `queues` (nil: none) into the empty database at `url`.
+  package static func copy(
+    from source: any ShopSource, queues: (any MessageQueues)?, to url: String
+  ) throws -> ShopCopyReport {
+    let connection: PostgresConnection
+    do {
+      connection = try PostgresConnection(url: url)
+      try PostgresMigrations.migrate(connection, PostgresMigrations.all)
+      try PostgresMigrations.migrate(connection, PostgresMigrations.queue)
+    } catch let error as PostgresError {
+      throw PostgresFailure(sqlState: error.sqlState, message: error.message)
+    }
+    do {
+      try connection.execute("BEGIN ISOLATION LEVEL SERIALIZABLE")
+      let held = try connection.query(
+        "SELECT "
+          + (tables.map { "(SELECT count(*) FROM \($0.name))" } + ["(SELECT count(*) FROM queue_messages)"])
+          .joined(separator: " + "))[0].int64(0)
+      guard held == 0 else { throw ShopCopyTargetNotEmpty(rows: held) }
+      var report = ShopCopyReport()
+      for table in tables {
+        let rows = try source.rows(table.name, columns: table.columns, order: table.order)
+        try connection.copy(into: table.name, columns: table.columns, rows: rows)
+        let copied = try connection.query("SELECT count(*) FROM \(table.name)")[0].int64(0)
+        guard copied == rows.count else {
+          throw ShopCopyMismatch(check: "the row count of \(table.name)", source: Int64(rows.count), copied: copied)
+        }
+        if table.columns.first == "seq" {
+          try connection.query(
+            "SELECT setval(pg_get_serial_sequence('\(table.name)', 'seq'), coalesce(max(seq), 0) + 1, false) "
+              + "FROM \(table.name)")
+        }
+        report.tables.append((table.name, rows.count))
+      }
+      for total in totals {
+        let expected = try source.integer(total.sql)
+        let copied = try connection.query(total.sql)[0].int64(0)
+        guard copied == expected else { throw ShopCopyMismatch(check: total.name, source: expected, copied: copied) }
+        report.totals.append((total.name, copied))
+      }
+      if let queues { report.messages = try copyMessages(of: queues, into: connection) }
+      try connection.execute("COMMIT")
+      return report
+    } catch let error as PostgresError {
+      try? connection.execute("ROLLBACK")
+      throw PostgresFailure(sqlState: error.sqlState, message: error.message)
+    } catch {
+      try? connection.execute("ROLLBACK")
+      throw error
+    }
+  }
+
+  /// Every readable message of every queue, with its queue's policy: waiting ones stay
+  /// waiting (a leased one is ready again, its attempts kept), done and dead ones keep their state.
+  private static func copyMessages(
+    of queues: any MessageQueues, into connection: PostgresConnection
+  ) throws -> [(queue: String, count: Int)] {
+    var counts: [(queue: String, count: Int)] = []
+    let now = PostgresQueue.now()
+    for name in try queues.queueNames() {
+      let queue = try queues.existingQueue(name)
+      try connection.query(
+        "INSERT INTO queue_policies (queue, policy) VALUES ($1, $2)", [name, PostgresQueues.encode(queue.policy)])
+      var rows: [[String?]] = []
+      for state in [MessageState.ready, .inFlight, .done, .dead] {
+        for message in try queue.peek(state, limit: Int.max) {
+          guard let body = message.body else { continue }
+          let stored = state == .done ? "done" : state == .dead ? "dead" : "ready"
+          let readyAt = state == .ready ? message.time : now
+          let settledAt = state == .done || state == .dead ? String(message.time) : nil
+          rows.append([
+            name, message.id, stored, "\\x" + PostgresQueue.hex(body), String(message.publishedAt ?? message.time),
+            String(readyAt), String(message.receiveCount), message.lastError, settledAt,
+          ])
+        }
+      }
+      try connection.copy(
+        into: "queue_messages",
+        columns: [
+          "queue", "id", "state", "body", "published_at", "ready_at", "receives", "last_error", "settled_at",
+        ], rows: rows)
+      counts.append((name, rows.count))
+    }
+    return counts
+  }
+}
