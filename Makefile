@@ -14,7 +14,7 @@ DEBUG_BIN := .build/debug/bazaar
 RELEASE_BIN := .build/release/bazaar
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: help deps venv build release run demo test test-swift test-e2e bench bench-spool bench-spool-backlog bench-catalog bench-http bench-orders bench-payments bench-scheduler bench-storefront bench-login bench-pg-clients format lint clean
+.PHONY: help deps venv build release run demo test test-swift test-e2e bench bench-spool bench-spool-backlog bench-catalog bench-http bench-orders bench-payments bench-scheduler bench-storefront bench-login bench-pg-clients bench-scaleout format lint clean
 
 help:
 	@echo "make run     build (release) and run the shop on http://127.0.0.1:8080 (bazaar up)"
@@ -33,6 +33,7 @@ help:
 	@echo "make bench-storefront page weights; time to a usable product list in Chromium vs the JSON call alone"
 	@echo "make bench-login  GET /products/{id} p99 with and without a 200-client sign-in flood"
 	@echo "make bench-pg-clients  a one-shot PostgreSQL query with libpq and with postgres-nio: start-up and build time"
+	@echo "make bench-scaleout  placeOrder and order → shipped on 1-3 hosts against PostgreSQL vs SQLite; PostgreSQL queue vs spool"
 	@echo "make format  swift format the sources in place"
 	@echo "make lint    swift format lint --strict (CI fails on a diff)"
 	@echo "make clean   remove .build, bin and the venv"
@@ -104,6 +105,14 @@ bench-spool: venv $(VENV)/.bench-installed
 bench-pg-clients:
 	$(MAKE) --no-print-directory deps EXTRA_APT="postgresql-15 libpq-dev $(BENCH_APT_PACKAGES)"
 	Benchmarks/pg_clients.sh $${RUNS:-200}
+
+## bench-scaleout: placeOrder and order → shipped on 1, 2, 3 hosts (network namespaces) against one
+## PostgreSQL, next to the single-box SQLite shop; then the PostgreSQL queue's claim+ack against the spool.
+bench-scaleout: venv
+	$(MAKE) --no-print-directory deps EXTRA_APT="postgresql-15 wrk"
+	$(MAKE) --no-print-directory release
+	$(PYTHON) Benchmarks/scaleout.py --rounds $${ROUNDS:-3} --duration $${DURATION:-5} --orders $${ORDERS:-300}
+	Benchmarks/queue_backends.sh $${MESSAGES:-5000}
 
 ## bench-spool-backlog: claims must not slow with the backlog (issue 17): 100,000 ready against 10.
 bench-spool-backlog: release

@@ -155,7 +155,7 @@ let package = Package(
       name: "BazaarBench",
       dependencies: [
         "BazaarCore", "BazaarStore", "BazaarFunctions", "BazaarRunners", "BazaarLive", "BazaarJSON", "Spool",
-        .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        "BazaarPostgres", .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ],
       path: "Benchmarks/BazaarBench",
       swiftSettings: strictSettings

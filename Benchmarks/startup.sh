@@ -4,6 +4,9 @@
 # same way (release, --static-swift-stdlib), timed by hyperfine in the same run.
 # `functions/getProfile` is the link a shell or web server runs (it starts the slim
 # `bazaar-fn`); `bazaar invoke getProfile` is the same work in the full `bazaar` binary.
+# With PostgreSQL 15 installed, a throw-away cluster adds the same call on a shop whose
+# BAZAAR_DATABASE_URL points at it (bazaar-fn hands it to bazaar, which connects with libpq);
+# that row goes through env(1) to set the URL, as does an `env hello` row to show env's share.
 # Usage: [ROUNDS=5] Benchmarks/startup.sh [runs per round]   (needs `make release`; `make bench` does both)
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
@@ -17,7 +20,8 @@ swift build -c release --static-swift-stdlib -Xswiftc -use-ld=lld -Xlinker -z -X
 hello="$root/.build-hello/release/hello"
 
 work="$(mktemp -d)"
-trap 'rm -rf "$work"' EXIT
+chmod 755 "$work"
+trap '"$root/scripts/pg-cluster.sh" stop "$work/pg" >/dev/null 2>&1 || true; rm -rf "$work"' EXIT
 [ "$(readlink -f "$root/bin/bazaar")" = "$(readlink -f "$bin")" ] &&
   [ "$(readlink -f "$root/bin/bazaar-fn")" = "$(readlink -f "$bin-fn")" ] ||
   { echo "bin/bazaar and bin/bazaar-fn must point at the release build: make release" >&2; exit 64; }
@@ -26,6 +30,18 @@ echo '{"email":"bench@example.com","password":"correct horse"}' | "$root/functio
 export BAZAAR_TOKEN="$(echo '{"email":"bench@example.com","password":"correct horse"}' | "$root/functions/login" 2>/dev/null |
   python3 -c 'import json,sys; print(json.load(sys.stdin)["token"])')"
 "$root/functions/getProfile" </dev/null 2>/dev/null | grep -q '"email":"bench@example.com"'
+postgres=()
+if [ -x /usr/lib/postgresql/15/bin/initdb ]; then
+  url="$("$root/scripts/pg-cluster.sh" start "$work/pg")"
+  echo '{"email":"bench@example.com","password":"correct horse"}' |
+    BAZAAR_DATABASE_URL="$url" "$root/functions/signup" >/dev/null 2>&1
+  pg_token="$(echo '{"email":"bench@example.com","password":"correct horse"}' |
+    BAZAAR_DATABASE_URL="$url" "$root/functions/login" 2>/dev/null | python3 -c 'import json,sys; print(json.load(sys.stdin)["token"])')"
+  env BAZAAR_DATABASE_URL="$url" BAZAAR_TOKEN="$pg_token" "$root/functions/getProfile" </dev/null 2>/dev/null |
+    grep -q '"email":"bench@example.com"'
+  postgres=(-n "env hello" "env $hello"
+    -n "functions/getProfile on PostgreSQL" "env BAZAAR_DATABASE_URL=$url BAZAAR_TOKEN=$pg_token $root/functions/getProfile")
+fi
 
 # Interleaved rounds: the machine's speed drifts over seconds, so each round times every
 # command back to back and the ratio is taken per round; the report gives the median round.
@@ -34,7 +50,7 @@ for round in $(seq "$rounds"); do
   hyperfine -N --warmup 20 --runs "$runs" --export-json "$work/round-$round.json" \
     -n hello "$hello" \
     -n functions/getProfile "$root/functions/getProfile" \
-    -n "bazaar invoke getProfile" "$bin invoke getProfile" >/dev/null
+    -n "bazaar invoke getProfile" "$bin invoke getProfile" "${postgres[@]}" >/dev/null
 done
 
 python3 - "$work" "$rounds" "$runs" <<'PY2'

@@ -8,5 +8,6 @@ struct BazaarBench: ParsableCommand {
     commandName: "bazaar-bench", abstract: "Run a benchmark and print its figures as JSON.",
     subcommands: [
       SpoolBench.self, SpoolLatencyBench.self, SpoolBacklogBench.self, CatalogBench.self, HandlerBench.self,
+      QueueBackendsBench.self,
     ])
 }

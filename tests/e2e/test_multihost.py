@@ -20,48 +20,10 @@ import psycopg
 import pytest
 
 from conftest import BIN, BUSINESS_NUMBERS, PASSWORD, ROOT, SECRET
+from netns import Network
+from netns import call as request
 
 SHIPPING = {"recipient": "Kim", "phone": "010-1234-5678", "postalCode": "06236", "line1": "Teheran-ro 1"}
-
-
-def ip(*args, namespace=None):
-    command = ["ip", "netns", "exec", namespace, "ip", *args] if namespace else ["ip", *args]
-    done = subprocess.run(command, capture_output=True, text=True)
-    assert done.returncode == 0, f"{' '.join(command)}: {done.stderr}"
-
-
-class Network:
-    """A bridge in the root namespace (the test's address: .254) and one namespace per host."""
-
-    def __init__(self):
-        self.tag = secrets.token_hex(2)
-        self.subnet = f"10.{random.randint(100, 250)}.{random.randint(0, 255)}"
-        self.bridge = f"bzbr{self.tag}"
-        self.namespaces = []
-        ip("link", "add", self.bridge, "type", "bridge")
-        ip("addr", "add", f"{self.subnet}.254/24", "dev", self.bridge)
-        ip("link", "set", self.bridge, "up")
-
-    def host(self, name, number):
-        """A namespace `name` at SUBNET.number; returns (namespace, address)."""
-        namespace = f"bz{self.tag}{name}"
-        outside, inside = f"v{self.tag}{name}", f"v{self.tag}{name}p"
-        ip("netns", "add", namespace)
-        self.namespaces.append(namespace)
-        ip("link", "add", outside, "type", "veth", "peer", "name", inside)
-        ip("link", "set", inside, "netns", namespace)
-        ip("link", "set", outside, "master", self.bridge)
-        ip("link", "set", outside, "up")
-        ip("addr", "add", f"{self.subnet}.{number}/24", "dev", inside, namespace=namespace)
-        ip("link", "set", inside, "up", namespace=namespace)
-        ip("link", "set", "lo", "up", namespace=namespace)
-        return namespace, f"{self.subnet}.{number}"
-
-    def close(self):
-        for namespace in self.namespaces:
-            subprocess.run(["ip", "netns", "pids", namespace], capture_output=True)
-            subprocess.run(["ip", "netns", "delete", namespace], capture_output=True)
-        subprocess.run(["ip", "link", "delete", self.bridge], capture_output=True)
 
 
 class Host:
@@ -77,7 +39,9 @@ class Host:
         self.scheduler = None
         deadline = time.monotonic() + 30
         while '"listening"' not in self.log.read_text():
-            assert self.server.poll() is None and time.monotonic() < deadline, self.log.read_text()
+            if self.server.poll() is not None or time.monotonic() > deadline:
+                self.stop()
+                pytest.fail(f"bazaar serve did not start on {address}: {self.log.read_text()}")
             time.sleep(0.05)
 
     def spawn(self, args, log=subprocess.DEVNULL):
@@ -100,15 +64,7 @@ class Host:
 
 
 def call(address, method, path, body=None, token=None, headers=None):
-    connection = http.client.HTTPConnection(address, 8080, timeout=60)
-    sent = {**(headers or {}), **({"Content-Type": "application/json"} if body is not None else {})}
-    if token:
-        sent["Authorization"] = f"Bearer {token}"
-    connection.request(method, path, None if body is None else json.dumps(body), sent)
-    answer = connection.getresponse()
-    payload = answer.read()
-    connection.close()
-    return answer.status, answer.getheader("Location"), json.loads(payload) if payload.strip() else None
+    return request(address, 8080, method, path, body, token, headers)
 
 
 @pytest.fixture(scope="module")
