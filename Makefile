@@ -7,7 +7,7 @@ BENCH_APT_PACKAGES := hyperfine
 HTTP_BENCH_APT_PACKAGES := wrk lighttpd nginx fcgiwrap curl
 # Real web servers and a real client for the CGI tests (deploy/); a real browser (Chromium and
 # its WebDriver) for the checkout test.
-TEST_APT_PACKAGES := lighttpd apache2 nginx fcgiwrap gettext-base curl jq chromium chromium-driver fonts-nanum postgresql-15
+TEST_APT_PACKAGES := lighttpd apache2 nginx fcgiwrap gettext-base curl jq chromium chromium-driver fonts-nanum postgresql-15 iproute2
 VENV := .venv
 PYTHON := $(VENV)/bin/python
 DEBUG_BIN := .build/debug/bazaar

@@ -9,8 +9,8 @@ load generators run outside. All of them share this machine's cores, so the curv
 the database and the hosts cost, not what more machines would add; the CPU each side used is
 reported to say where the time goes.
 
-- placeOrder: wrk (1 thread, `--connections` each) against every host at once for `--duration`
-  seconds, one unit of one of 20 products per order, a fresh idempotency key each; orders/s summed.
+- placeOrder: wrk (1 thread per host; `--connections` in all, split evenly) against every host
+  at once for `--duration` seconds, one unit of one of 20 products per order, a fresh idempotency key each; orders/s summed.
 - flow: `--orders` orders placed, paid through the sandbox (ready, the checkout page's approve,
   the callback) by 8 client threads spread over the hosts, and shipped by the schedulers of
   those hosts; orders/s from the first order to the last shipment.
@@ -19,6 +19,7 @@ Usage (root, release build: `make bench-scaleout`): Benchmarks/scaleout.py [--ro
 """
 
 import argparse
+import contextlib
 import json
 import os
 import re
@@ -129,8 +130,8 @@ class Shop:
                                       json.dumps(SHIPPING), self.token))
 
     def place_orders(self, count, duration, connections):
-        """placeOrder/s with wrk against the first `count` hosts at once."""
-        runs = [subprocess.Popen(["wrk", "-t1", f"-c{connections}", f"-d{duration}s", "-s", str(self.script),
+        """placeOrder/s with wrk against the first `count` hosts at once, `connections` in all."""
+        runs = [subprocess.Popen(["wrk", "-t1", f"-c{connections // count}", f"-d{duration}s", "-s", str(self.script),
                                   f"http://{address}:{port}/orders"], stdout=subprocess.PIPE, text=True)
                 for address, port, _ in self.hosts[:count]]
         total = 0.0
@@ -140,9 +141,14 @@ class Shop:
             total += float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
         return total
 
-    def flow(self, count, orders, gateway, shipped):
-        """Orders/s from the first order placed to the last one shipped, over `count` hosts."""
+    def flow(self, count, orders, gateway, shipped, pending):
+        """Orders/s from the first order placed to the last one shipped, over `count` hosts. The
+        schedulers first relay what the placeOrder run left in the outbox (untimed)."""
         self.start_schedulers(count)
+        deadline = time.monotonic() + 600
+        while pending() > 0:
+            assert time.monotonic() < deadline, "the outbox never drained"
+            time.sleep(0.1)
         gateway_url = urllib.parse.urlsplit(gateway)
         started = time.monotonic()
 
@@ -177,8 +183,9 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--duration", type=int, default=5)
-    parser.add_argument("--connections", type=int, default=8)
+    parser.add_argument("--connections", type=int, default=24, help="wrk connections in all, split over the hosts")
     parser.add_argument("--orders", type=int, default=300)
+    parser.add_argument("--pool", type=int, default=8, help="BAZAAR_DATABASE_POOL of each host")
     options = parser.parse_args()
     if os.geteuid() != 0:
         raise SystemExit("the scale-out benchmark makes network namespaces: run it as root")
@@ -202,7 +209,8 @@ def main():
         gateway = f"http://{network.subnet}.254:{sandbox_port}"
         base = {"PATH": os.environ["PATH"], "BAZAAR_JWT_SECRET": SECRET, "BAZAAR_LOG_LEVEL": "warning",
                 "KAKAOPAY_SECRET_KEY": "DEVKEY123", "KAKAOPAY_BASE_URL": gateway,
-                "BAZAAR_PUBLIC_URL": "https://shop.example", "BAZAAR_BUSY_TIMEOUT_MS": "30000"}
+                "BAZAAR_PUBLIC_URL": "https://shop.example", "BAZAAR_BUSY_TIMEOUT_MS": "30000",
+                "BAZAAR_DATABASE_POOL": str(options.pool)}
         hosts = [(*reversed(network.host(f"h{n}", n)), 8080) for n in (11, 12, 13)]
         homes = []
         for n in (11, 12, 13):
@@ -218,10 +226,19 @@ def main():
             shop.seed(work)
 
         def shipped_sqlite(ids):
-            with sqlite3.connect(work / "single/var/bazaar.sqlite") as db:
+            with contextlib.closing(sqlite3.connect(work / "single/var/bazaar.sqlite")) as db:
                 marks = ",".join("?" * len(ids))
                 return db.execute(f"SELECT count(*) FROM orders WHERE status = 'shipped' AND id IN ({marks})",
                                   ids).fetchone()[0]
+
+        def pending_sqlite():
+            with contextlib.closing(sqlite3.connect(work / "single/var/bazaar.sqlite")) as db:
+                return db.execute("SELECT count(*) FROM outbox WHERE relayed_at IS NULL").fetchone()[0]
+
+        def pending_postgres():
+            import psycopg
+            with psycopg.connect(url) as db:
+                return db.execute("SELECT count(*) FROM outbox WHERE relayed_at IS NULL").fetchone()[0]
 
         def shipped_postgres(ids):
             import psycopg
@@ -229,28 +246,42 @@ def main():
                 return db.execute("SELECT count(*) FROM orders WHERE status = 'shipped' AND id = ANY(%s)",
                                   (ids,)).fetchone()[0]
 
-        configs = [("SQLite, one box", sqlite, 1, shipped_sqlite)] + [
-            (f"PostgreSQL, {n} host{'s' if n > 1 else ''}", postgres, n, shipped_postgres) for n in (1, 2, 3)]
-        results = {name: {"orders": [], "flow": [], "cpu": []} for name, *_ in configs}
+        configs = [("SQLite, one box", sqlite, 1, shipped_sqlite, pending_sqlite)] + [
+            (f"PostgreSQL, {n} host{'s' if n > 1 else ''}", postgres, n, shipped_postgres, pending_postgres)
+            for n in (1, 2, 3)]
+        def rollbacks():
+            """Transactions PostgreSQL rolled back so far: the writers' retries, in this run."""
+            import psycopg
+            with psycopg.connect(url) as db:
+                db.execute("SELECT pg_stat_force_next_flush()")
+                return db.execute("SELECT xact_rollback FROM pg_stat_database WHERE datname = current_database()"
+                                  ).fetchone()[0]
+
+        results = {name: {"orders": [], "flow": [], "cpu": [], "retries": []} for name, *_ in configs}
+        for _, shop, count, _, _ in configs:
+            shop.place_orders(count, 2, options.connections)  # warm-up: caches, plans, statistics
         for round_number in range(options.rounds):
-            for name, shop, count, shipped in configs:
-                before = cpu_seconds(["bazaar", "postgres"])
+            for name, shop, count, shipped, pending in configs:
+                before, rolled = cpu_seconds(["bazaar", "postgres"]), rollbacks()
                 rate = shop.place_orders(count, options.duration, options.connections)
-                after = cpu_seconds(["bazaar", "postgres"])
+                time.sleep(0.6)  # statistics reach pg_stat_database within half a second
+                after, retries = cpu_seconds(["bazaar", "postgres"]), rollbacks() - rolled
                 results[name]["orders"].append(rate)
                 placed = rate * options.duration
                 results[name]["cpu"].append({k: 1000 * (after[k] - before[k]) / placed for k in after})
-                results[name]["flow"].append(shop.flow(count, options.orders, gateway, shipped))
+                results[name]["retries"].append(1000 * retries / placed if shop is postgres else 0)
+                results[name]["flow"].append(shop.flow(count, options.orders, gateway, shipped, pending))
                 print(json.dumps({"round": round_number + 1, "config": name, "placeOrder": round(rate),
+                                  "retriesPer1000": round(results[name]["retries"][-1], 1),
                                   "flow": round(results[name]["flow"][-1], 1),
                                   "cpuPer1000": {k: round(v, 2) for k, v in results[name]["cpu"][-1].items()}}),
                       flush=True)
         floor = results["SQLite, one box"]
-        print(f"\n{options.rounds} rounds; placeOrder: wrk -t1 -c{options.connections} per host for "
-              f"{options.duration} s; flow: {options.orders} orders by 8 clients\n")
+        print(f"\n{options.rounds} rounds; placeOrder: wrk, {options.connections} connections split over the hosts, "
+              f"{options.duration} s; flow: {options.orders} orders by 8 clients; pool {options.pool} per host\n")
         print("| configuration | placeOrder orders/s | ÷ SQLite | CPU s per 1,000 orders: bazaar / postgres | "
-              "order → shipped orders/s | ÷ SQLite |")
-        print("|---|---|---|---|---|---|")
+              "rollbacks per 1,000 orders | order → shipped orders/s | ÷ SQLite |")
+        print("|---|---|---|---|---|---|---|")
         summary = {}
         for name, *_ in configs:
             series = results[name]
@@ -261,7 +292,8 @@ def main():
             summary[name] = {"placeOrder": statistics.median(series["orders"]), "placeOrderToSQLite": ratio_orders,
                              "flow": statistics.median(series["flow"]), "flowToSQLite": ratio_flow}
             print(f"| {name} | {statistics.median(series['orders']):,.0f} | {ratio_orders:.2f}x | "
-                  f"{cpu_bazaar:.2f} / {cpu_postgres:.2f} | {statistics.median(series['flow']):,.1f} | "
+                  f"{cpu_bazaar:.2f} / {cpu_postgres:.2f} | {statistics.median(series['retries']):.0f} | "
+                  f"{statistics.median(series['flow']):,.1f} | "
                   f"{ratio_flow:.2f}x |")
         print("\n" + json.dumps(summary))
     finally:

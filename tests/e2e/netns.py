@@ -50,7 +50,7 @@ class Network:
 
 
 def call(address, port, method, path, body=None, token=None, headers=None):
-    """One HTTP request to a host: (status, Location, the JSON body or None)."""
+    """One HTTP request to a host: (status, Location, the JSON body, or None for another type)."""
     connection = http.client.HTTPConnection(address, port, timeout=120)
     sent = {**(headers or {}), **({"Content-Type": "application/json"} if body is not None else {})}
     if token:
@@ -59,4 +59,5 @@ def call(address, port, method, path, body=None, token=None, headers=None):
     answer = connection.getresponse()
     payload = answer.read()
     connection.close()
-    return answer.status, answer.getheader("Location"), json.loads(payload) if payload.strip() else None
+    is_json = "json" in (answer.getheader("Content-Type") or "")
+    return answer.status, answer.getheader("Location"), json.loads(payload) if is_json and payload.strip() else None
