@@ -116,9 +116,18 @@ package enum PostgresShopImport {
     ("products.reserved", "SELECT coalesce(sum(reserved), 0) FROM products"),
   ]
 
+  /// Where a test may stop a copy dead (`fault`): every table loaded, or the messages too, and
+  /// the transaction not yet committed.
+  package enum FaultPoint: String, Sendable {
+    case afterTables = "after-tables"
+    case beforeCommit = "before-commit"
+  }
+
   /// Copies `source` and the messages of `queues` (nil: none) into the empty database at `url`.
+  /// `fault` is called at each `FaultPoint` (a debug build's crash switch; nothing otherwise).
   package static func copy(
-    from source: any ShopSource, queues: (any MessageQueues)?, to url: String
+    from source: any ShopSource, queues: (any MessageQueues)?, to url: String,
+    fault: (FaultPoint) -> Void = { _ in }
   ) throws -> ShopCopyReport {
     let connection: PostgresConnection
     do {
@@ -156,7 +165,9 @@ package enum PostgresShopImport {
         guard copied == expected else { throw ShopCopyMismatch(check: total.name, source: expected, copied: copied) }
         report.totals.append((total.name, copied))
       }
+      fault(.afterTables)
       if let queues { report.messages = try copyMessages(of: queues, into: connection) }
+      fault(.beforeCommit)
       try connection.execute("COMMIT")
       return report
     } catch let error as PostgresError {

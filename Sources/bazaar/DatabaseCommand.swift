@@ -78,6 +78,16 @@ extension DatabaseCommand {
         BAZAAR_DATABASE_URL and BAZAAR_QUEUE_URL to the same URL (docs/scaling.md).
         """)
 
+    /// Test-only crash points: a debug build reads `BAZAAR_COPY_FAULT=POINT` and exits with 86 there.
+    static let fault: @Sendable (PostgresShopImport.FaultPoint) -> Void = {
+      #if DEBUG
+        let chosen = getenv("BAZAAR_COPY_FAULT").map { String(cString: $0) }
+        return { point in if point.rawValue == chosen { _exit(86) } }
+      #else
+        return { _ in }
+      #endif
+    }()
+
     @Option(help: "The empty PostgreSQL database (postgres://user:password@host:port/db).") var to: String
     @Option(help: "Spool root (default: $BAZAAR_HOME/queues).") var spool: String?
 
@@ -99,7 +109,7 @@ extension DatabaseCommand {
       do {
         report = try inWords("copy") {
           try database.exportLocked { export in
-            try PostgresShopImport.copy(from: export, queues: queues, to: to)
+            try PostgresShopImport.copy(from: export, queues: queues, to: to, fault: Self.fault)
           }
         }
       } catch let error as DatabaseInUse {

@@ -211,3 +211,25 @@ def test_db_copy_refuses_while_the_shop_runs(pg_shop, tmp_path, postgres_url):
     copied = shop.bazaar("db", "copy", "--to", pg_shop.postgres)
     assert copied.code == 0, copied.stderr
     assert pg_shop.sql("SELECT email FROM users") == [("kim@example.com",)]
+
+
+@pytest.mark.parametrize("point", ["after-tables", "before-commit"])
+def test_a_copy_killed_midway_commits_nothing_and_can_run_again(pg_shop, tmp_path, point):
+    """The copy is one transaction: a crash after the tables (or the messages) are loaded leaves
+    the target empty and the SQLite shop as it was, and the next copy goes through."""
+    from test_orders import Market
+    home = tmp_path / "crashing"
+    home.mkdir()
+    shop = Shop(home)
+    market = Market(shop)
+    assert market.place([(market.product(), 2)]).code == 0
+    assert shop.bazaar("outbox", "relay", "--once").code == 0
+    crashed = shop.bazaar("db", "copy", "--to", pg_shop.postgres, env={"BAZAAR_COPY_FAULT": point})
+    assert crashed.code == 86, crashed.stderr
+    assert pg_shop.sql("SELECT count(*) FROM users") == [(0,)]
+    assert pg_shop.sql("SELECT count(*) FROM queue_messages") == [(0,)]
+    assert shop.sql("SELECT count(*) FROM orders") == [(1,)], "the SQLite shop is untouched"
+    copied = shop.bazaar("db", "copy", "--to", pg_shop.postgres)
+    assert copied.code == 0, copied.stderr
+    assert copied.body["tables"]["orders"] == 1 and copied.body["messages"]["orders"] == 1
+    assert pg_shop.sql("SELECT count(*) FROM users") == [(2,)]
