@@ -23,6 +23,7 @@ import re
 import signal
 import statistics
 import subprocess
+import sys
 import tempfile
 import time
 import urllib.request
@@ -83,15 +84,15 @@ def seed(base):
 
 
 def browser():
-    from selenium import webdriver
+    """Chromium with the tests' own start-up (a TMPDIR of its own, removed by quit())."""
+    sys.path.insert(0, str(ROOT / "tests" / "e2e"))
+    from conftest import chromium
     from selenium.webdriver.chrome.options import Options
-    from selenium.webdriver.chrome.service import Service
 
     options = Options()
-    options.binary_location = "/usr/bin/chromium"
     for argument in ["--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--window-size=1280,900"]:
         options.add_argument(argument)
-    driver = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
+    driver = chromium(options)
     driver.execute_cdp_cmd("Page.addScriptToEvaluateOnNewDocument", {"source": OBSERVER})
     return driver
 

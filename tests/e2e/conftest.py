@@ -122,6 +122,29 @@ class Shop:
             return db.execute(statement, args).fetchall()
 
 
+def chromium(options):
+    """Debian's Chromium through Debian's chromedriver (Selenium never downloads one), with a
+    TMPDIR of its own that `quit()` removes: Chromium leaves its singleton directory there."""
+    import shutil
+    import tempfile
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+    options.binary_location = "/usr/bin/chromium"
+    temporary = tempfile.mkdtemp(prefix="bazaar-chromium-")
+    service = Service("/usr/bin/chromedriver", env={**os.environ, "TMPDIR": temporary})
+    driver = webdriver.Chrome(service=service, options=options)
+    quit = driver.quit
+
+    def quit_and_clean():
+        try:
+            quit()
+        finally:
+            shutil.rmtree(temporary, ignore_errors=True)
+
+    driver.quit = quit_and_clean
+    return driver
+
+
 # Valid business registration numbers (check digits verified): NAVER, Samsung Electronics, Kakao,
 # and three more that satisfy the National Tax Service's check.
 BUSINESS_NUMBERS = ["220-81-62517", "124-81-00998", "120-81-47521", "101-81-00001", "105-87-00010", "211-88-00006"]

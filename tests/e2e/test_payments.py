@@ -13,7 +13,7 @@ import urllib.parse
 
 import pytest
 
-from conftest import BIN, ROOT, SECRET, Shop
+from conftest import BIN, ROOT, SECRET, Shop, chromium
 from http_client import Client, Runner, free_port
 from kakaopay_fake import FakeKakaoPay
 from test_orders import SHIPPING, Market
@@ -639,19 +639,16 @@ def test_payment_samples_run_against_the_sandbox(shop, sandbox):
 def test_a_real_browser_pays_on_the_sandbox_checkout_page(checkout, up):
     """Headless Chromium (Debian's, with Debian's chromedriver: Selenium never downloads one)
     opens pay's redirectUrls.pc, clicks Approve, and lands on the shop's return page."""
-    from selenium import webdriver
     from selenium.webdriver.chrome.options import Options
-    from selenium.webdriver.chrome.service import Service
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support.ui import WebDriverWait
 
     status, _, ready = checkout.pay()
     assert status == 200, ready
     options = Options()
-    options.binary_location = "/usr/bin/chromium"
     for argument in ["--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--window-size=390,844"]:
         options.add_argument(argument)
-    browser = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
+    browser = chromium(options)
     try:
         browser.get(ready["redirectUrls"]["pc"])
         assert browser.find_element(By.ID, "amount").text == "64000"

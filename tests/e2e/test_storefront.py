@@ -13,7 +13,7 @@ import urllib.request
 import jwt
 import pytest
 
-from conftest import BIN, BUSINESS_NUMBERS, PASSWORD, ROOT, SECRET
+from conftest import BIN, BUSINESS_NUMBERS, PASSWORD, ROOT, SECRET, chromium
 from http_client import Runner
 
 sys.path.insert(0, str(ROOT / "Benchmarks"))
@@ -24,10 +24,8 @@ SCREENSHOTS = ROOT / "screenshots"
 ADDRESS = {"recipient": "Kim Minji", "phone": "010-1234-5678", "postalCode": "06236", "line1": "Teheran-ro 152"}
 
 selenium = pytest.importorskip("selenium")
-from selenium import webdriver  # noqa: E402
 from selenium.webdriver.chrome.options import Options  # noqa: E402
 from selenium.webdriver.common.action_chains import ActionChains  # noqa: E402
-from selenium.webdriver.chrome.service import Service  # noqa: E402
 from selenium.webdriver.common.by import By  # noqa: E402
 from selenium.webdriver.common.keys import Keys  # noqa: E402
 from selenium.webdriver.support.ui import Select, WebDriverWait  # noqa: E402
@@ -41,13 +39,12 @@ class Browser:
     def __init__(self, base, size):
         self.base, self.size = base, size
         options = Options()
-        options.binary_location = "/usr/bin/chromium"
         width, height = SIZES[size]
         for argument in ["--headless=new", "--no-sandbox", "--disable-dev-shm-usage", f"--window-size={width},{height}",
                          "--lang=en-US"]:
             options.add_argument(argument)
         options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
-        self.driver = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
+        self.driver = chromium(options)
         self.driver.set_script_timeout(30)
         # Headless Chromium keeps windows at least 500 px wide: emulate the phone's viewport exactly.
         self.driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride", {
