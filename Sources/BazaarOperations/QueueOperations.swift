@@ -235,14 +235,21 @@ package struct QueueOperations {
 
 func rfc3339(_ milliseconds: Int64) -> JSONValue { .string(Timestamp(milliseconds: milliseconds).rfc3339) }
 
-/// Test-only crash points: a debug build reads `BAZAAR_SPOOL_FAULT=POINT` and exits with 86 there.
+/// Test-only crash points: a debug build reads `variable` (`POINT`) once and exits with 86 when
+/// the returned switch is called with that point; a release build never exits.
+package func crashSwitch(_ variable: String) -> @Sendable (String) -> Void {
+  #if DEBUG
+    let chosen = getenv(variable).map { String(cString: $0) }
+    return { point in if point == chosen { _exit(86) } }
+  #else
+    return { _ in }
+  #endif
+}
+
+/// The spool's crash points, from `BAZAAR_SPOOL_FAULT`.
 enum SpoolFaults {
   static let fromEnvironment: @Sendable (SpoolFaultPoint) -> Void = {
-    #if DEBUG
-      let chosen = getenv("BAZAAR_SPOOL_FAULT").map { String(cString: $0) }
-      return { point in if point.rawValue == chosen { _exit(86) } }
-    #else
-      return { _ in }
-    #endif
+    let crash = crashSwitch("BAZAAR_SPOOL_FAULT")
+    return { crash($0.rawValue) }
   }()
 }

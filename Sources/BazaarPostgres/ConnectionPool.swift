@@ -1,3 +1,5 @@
+internal import Synchronization
+
 #if canImport(Glibc)
   internal import Glibc
 #endif
@@ -101,5 +103,26 @@ final class ConnectionPool: @unchecked Sendable {
     }
     pthread_cond_signal(&available)
     pthread_mutex_unlock(&mutex)
+  }
+}
+
+extension ConnectionPool {
+  /// At most `limit` connections to `url`, each waiting `busyTimeout` for a lock and named
+  /// `name` in `pg_stat_activity`. The first applies the `migrations` the database lacks (two
+  /// queries when it has them all); later ones skip the check, and a race only repeats it.
+  static func migrated(
+    url: String, limit: Int, busyTimeout: Double, name: String, migrations: [PostgresMigrations.Migration]
+  ) -> ConnectionPool {
+    let checked = Atomic(false)
+    let settings = "SET lock_timeout = \(Int(busyTimeout * 1000)); SET application_name = '\(name)'"
+    return ConnectionPool(limit: limit, wait: busyTimeout) {
+      let connection = try PostgresConnection(url: url)
+      try connection.execute(settings)
+      if !checked.load(ordering: .acquiring) {
+        try PostgresMigrations.migrate(connection, migrations)
+        checked.store(true, ordering: .releasing)
+      }
+      return connection
+    }
   }
 }

@@ -82,18 +82,9 @@ struct PostgresOrderRepository: OrderRepository {
   private func page(
     where condition: String, _ key: String, status: OrderStatus?, after: OrderPosition?, limit: Int
   ) throws -> [Order] {
-    var sql = "SELECT \(Self.columns) FROM orders WHERE " + condition
-    var values: [(any PostgresBindable)?] = [key]
-    if let status {
-      values.append(status.rawValue)
-      sql += " AND status = $\(values.count)"
-    }
-    if let after {
-      values += [after.createdAt.milliseconds, after.id.rawValue]
-      sql += " AND (created_at, id) < ($\(values.count - 1)::bigint, $\(values.count)::text)"
-    }
-    values.append(limit)
-    sql += " ORDER BY created_at DESC, id DESC LIMIT $\(values.count)"
+    let (sql, values) = newestFirst(
+      "SELECT \(Self.columns) FROM orders WHERE " + condition, key: key, status: status?.rawValue,
+      after: after.map { ($0.createdAt.milliseconds, $0.id.rawValue) }, limit: limit)
     return try withLines(try connection.query(sql, values))
   }
 
@@ -219,6 +210,27 @@ struct PostgresIdempotencyRepository: IdempotencyRepository {
         (SELECT user_id, key FROM idempotency_keys WHERE expires_at < $1 LIMIT $2 FOR UPDATE SKIP LOCKED)
       """, [now.milliseconds, limit])
   }
+}
+
+/// `select` (fixed SQL whose WHERE condition binds `key` as `$1`) narrowed to `status`, strictly
+/// after the position `after` (creation time, id), newest first, at most `limit`: the SQL and
+/// its parameters, for the orders and shipments pages.
+func newestFirst(
+  _ select: String, key: String, status: String?, after: (createdAt: Int64, id: String)?, limit: Int
+) -> (sql: String, values: [(any PostgresBindable)?]) {
+  var sql = select
+  var values: [(any PostgresBindable)?] = [key]
+  if let status {
+    values.append(status)
+    sql += " AND status = $\(values.count)"
+  }
+  if let after {
+    values += [after.createdAt, after.id]
+    sql += " AND (created_at, id) < ($\(values.count - 1)::bigint, $\(values.count)::text)"
+  }
+  values.append(limit)
+  sql += " ORDER BY created_at DESC, id DESC LIMIT $\(values.count)"
+  return (sql, values)
 }
 
 /// `SELECT status, count(*) … GROUP BY status` of `table` (a fixed name), as counts by status.

@@ -134,18 +134,9 @@ struct PostgresShipmentRepository: ShipmentRepository {
   func shipments(
     sentBy seller: SellerID, status: ShipmentStatus?, after: ShipmentPosition?, limit: Int
   ) throws -> [Shipment] {
-    var sql = "SELECT \(Self.columns) FROM shipments WHERE seller_id = $1"
-    var values: [(any PostgresBindable)?] = [seller.rawValue]
-    if let status {
-      values.append(status.rawValue)
-      sql += " AND status = $\(values.count)"
-    }
-    if let after {
-      values += [after.createdAt.milliseconds, after.id.rawValue]
-      sql += " AND (created_at, id) < ($\(values.count - 1)::bigint, $\(values.count)::text)"
-    }
-    values.append(limit)
-    sql += " ORDER BY created_at DESC, id DESC LIMIT $\(values.count)"
+    let (sql, values) = newestFirst(
+      "SELECT \(Self.columns) FROM shipments WHERE seller_id = $1", key: seller.rawValue, status: status?.rawValue,
+      after: after.map { ($0.createdAt.milliseconds, $0.id.rawValue) }, limit: limit)
     return try withLines(connection.query(sql, values))
   }
 

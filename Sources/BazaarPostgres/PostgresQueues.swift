@@ -19,25 +19,25 @@ package final class PostgresQueues: MessageQueues, @unchecked Sendable {
   package init(url: String, connections: Int = 4, busyTimeout: Double = 5) throws {
     guard url.hasPrefix("postgres://") || url.hasPrefix("postgresql://") else { throw PostgresURLError() }
     self.url = url
-    let settings = "SET lock_timeout = \(Int(busyTimeout * 1000)); SET application_name = 'bazaar-queue'"
-    pool = ConnectionPool(limit: connections, wait: busyTimeout) {
-      let connection = try PostgresConnection(url: url)
-      try connection.execute(settings)
-      try PostgresMigrations.migrate(connection, PostgresMigrations.queue)
-      return connection
-    }
+    pool = .migrated(
+      url: url, limit: connections, busyTimeout: busyTimeout, name: "bazaar-queue",
+      migrations: PostgresMigrations.queue)
   }
 
   package var location: String { PostgresStore.redacted(url) }
 
   package func queue(_ name: String) throws -> any MessageQueue {
     try Spool.validate(queueName: name)
-    return try run {
+    // One round trip: the scheduler opens its queue for every claim, ack and nack.
+    let rows = try run {
       try $0.query(
-        "INSERT INTO queue_policies (queue, policy) VALUES ($1, $2) ON CONFLICT DO NOTHING",
-        [name, Self.encode(QueuePolicy())])
-      return try queue(name, on: $0)
+        """
+        WITH created AS (
+          INSERT INTO queue_policies (queue, policy) VALUES ($1, $2) ON CONFLICT DO NOTHING RETURNING policy)
+        SELECT policy FROM created UNION ALL SELECT policy FROM queue_policies WHERE queue = $1
+        """, [name, Self.encode(QueuePolicy())])
     }
+    return PostgresQueue(name: name, policy: Self.decode(rows[0].string(0)), queues: self)
   }
 
   package func existingQueue(_ name: String) throws -> any MessageQueue {

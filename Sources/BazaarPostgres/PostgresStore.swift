@@ -40,23 +40,8 @@ package final class PostgresStore: ServerStore {
     case .single: limit = 1
     case .pool(let count): limit = count
     }
-    let migrated = Migrated()
-    let settings = "SET lock_timeout = \(Int(busyTimeout * 1000)); SET application_name = 'bazaar'"
-    pool = ConnectionPool(limit: limit, wait: busyTimeout) {
-      let connection = try PostgresConnection(url: url)
-      try connection.execute(settings)
-      if !migrated.done {
-        try PostgresMigrations.migrate(connection)
-        migrated.done = true
-      }
-      return connection
-    }
-  }
-
-  /// Whether this store's schema was checked; set once by the first connection.
-  private final class Migrated: @unchecked Sendable {
-    // Set under the pool's lending: a race only repeats the (idempotent) check.
-    var done = false
+    pool = .migrated(
+      url: url, limit: limit, busyTimeout: busyTimeout, name: "bazaar", migrations: PostgresMigrations.all)
   }
 
   /// Closes the idle connections.

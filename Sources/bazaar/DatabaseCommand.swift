@@ -1,6 +1,7 @@
 internal import ArgumentParser
 internal import BazaarCore
 internal import BazaarLive
+internal import BazaarOperations
 internal import BazaarPostgres
 internal import BazaarRunners
 internal import BazaarStore
@@ -78,14 +79,10 @@ extension DatabaseCommand {
         BAZAAR_DATABASE_URL and BAZAAR_QUEUE_URL to the same URL (docs/scaling.md).
         """)
 
-    /// Test-only crash points: a debug build reads `BAZAAR_COPY_FAULT=POINT` and exits with 86 there.
+    /// The copy's crash points, from `BAZAAR_COPY_FAULT` (debug builds only).
     static let fault: @Sendable (PostgresShopImport.FaultPoint) -> Void = {
-      #if DEBUG
-        let chosen = getenv("BAZAAR_COPY_FAULT").map { String(cString: $0) }
-        return { point in if point.rawValue == chosen { _exit(86) } }
-      #else
-        return { _ in }
-      #endif
+      let crash = crashSwitch("BAZAAR_COPY_FAULT")
+      return { crash($0.rawValue) }
     }()
 
     @Option(help: "The empty PostgreSQL database (postgres://user:password@host:port/db).") var to: String

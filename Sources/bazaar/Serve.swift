@@ -228,7 +228,7 @@ enum Runner {
         ? try ShopScheduler.loop(
           live, configuration: configuration, spoolRoot: nil, leaseMilliseconds: 30_000, sweepMilliseconds: 5_000)
         : nil,
-      site: options.storefront, operatorStatus: options.storefront ? operatorStatus(live, configuration) : nil)
+      site: options.storefront, operatorStatus: options.storefront ? try operatorStatus(live, configuration) : nil)
     settings.readiness = { live.readinessProblems() }
     settings.adopt(configuration)
     settings.limits = ConnectionLimits(
@@ -246,12 +246,13 @@ enum Runner {
   }
 
   /// The operator page's report: `bazaar status --json` plus up to 20 dead letters per queue.
+  /// The queues are opened once: on PostgreSQL, opening them makes a connection pool.
   private static func operatorStatus(
     _ live: LiveServices, _ configuration: Configuration
-  ) -> @Sendable () throws -> JSONValue {
+  ) throws -> @Sendable () throws -> JSONValue {
     let store = live.store
+    let queues = try shopQueues(spoolRoot: nil)
     return {
-      let queues = try shopQueues(spoolRoot: nil)
       guard
         case .object(var status) = try ShopOperations.status(
           store: store, queues: queues, lastPass: ShopScheduler.log(configuration).last(), clock: SystemClock())

@@ -151,10 +151,16 @@ struct SchedulerCommand: AsyncParsableCommand {
 
 /// The scheduler over the live shop, as `bazaar scheduler` and `bazaar up` run it.
 enum ShopScheduler {
-  /// The queues the pass consumes, on the spool at `spoolRoot` (default `$BAZAAR_HOME/queues`).
+  /// The pass over the queues `shopQueues(spoolRoot:)` names: the spool at `spoolRoot`, else
+  /// PostgreSQL's with `BAZAAR_QUEUE_URL`, else the spool under `$BAZAAR_HOME/queues`.
   static func pass(_ live: LiveServices, spoolRoot: String?, leaseMilliseconds: Int64) throws -> SchedulerPass {
+    pass(live, queues: try shopQueues(spoolRoot: spoolRoot), leaseMilliseconds: leaseMilliseconds)
+  }
+
+  /// The pass over `queues`, already open.
+  static func pass(_ live: LiveServices, queues: any MessageQueues, leaseMilliseconds: Int64) -> SchedulerPass {
     SchedulerPass(
-      store: live.store, queue: MessageEventQueue(try shopQueues(spoolRoot: spoolRoot)),
+      store: live.store, queue: MessageEventQueue(queues),
       orders: live.services.orders, payments: live.services.payments, shipments: live.services.shipments,
       carrier: live.services.carrier, clock: SystemClock(), leaseMilliseconds: leaseMilliseconds)
   }
@@ -179,7 +185,7 @@ enum ShopScheduler {
       watched.append(WakeWatcher.Watch(directory: queues.location + "/" + name + "/new"))
     }
     let loop = SchedulerLoop(
-      pass: try pass(live, spoolRoot: spoolRoot, leaseMilliseconds: leaseMilliseconds), watching: watched,
+      pass: pass(live, queues: queues, leaseMilliseconds: leaseMilliseconds), watching: watched,
       sweepMilliseconds: sweepMilliseconds, log: log(configuration))
     if case .server(let store) = live.backend { try loop.wake(on: store.watchOutbox) }
     if let postgres = queues as? PostgresQueues { try loop.wake(on: postgres.watch) }
