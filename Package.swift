@@ -50,17 +50,21 @@ let package = Package(
       swiftSettings: strictSettings
     ),
 
-    // SQLite adapters for the core's store ports.
+    // The SQL seam (parameterised statements, rows by position, two dialects) and the one set of
+    // repositories written against it. No driver: the stores below bring theirs.
+    .target(name: "BazaarSQL", dependencies: ["BazaarCore", "BazaarJSON"], swiftSettings: strictSettings),
+
+    // The SQLite store: the GRDB driver of the seam, the database file, its migrations.
     .target(
       name: "BazaarStore",
-      dependencies: ["BazaarCore", "BazaarJSON", .product(name: "GRDB", package: "GRDB.swift")],
+      dependencies: ["BazaarCore", "BazaarJSON", "BazaarSQL", .product(name: "GRDB", package: "GRDB.swift")],
       swiftSettings: strictSettings
     ),
 
-    // PostgreSQL adapters for the same ports (BAZAAR_DATABASE_URL), over libpq.
+    // The PostgreSQL store (BAZAAR_DATABASE_URL) and queue: the libpq driver of the seam.
     .systemLibrary(name: "CLibPQ", pkgConfig: "libpq", providers: [.apt(["libpq-dev"])]),
     .target(
-      name: "BazaarPostgres", dependencies: ["BazaarCore", "BazaarJSON", "CLibPQ", "Spool"],
+      name: "BazaarPostgres", dependencies: ["BazaarCore", "BazaarJSON", "BazaarSQL", "CLibPQ", "Spool"],
       swiftSettings: strictSettings),
 
     // The function registry: names, input decoding, auth policies, routes, problem mapping.

@@ -230,3 +230,24 @@ struct PostgresError: Error, CustomStringConvertible {
   /// A UNIQUE violation of the constraint or index `name`.
   func isUniqueViolation(_ name: String) -> Bool { sqlState == "23505" && constraint == name }
 }
+
+/// A one-dimensional array parameter (`text[]` or `bigint[]`), in PostgreSQL's array literal
+/// syntax with every element quoted and escaped.
+struct PostgresArray: PostgresBindable {
+  var elements: [String]
+
+  init(_ strings: [String]) { elements = strings }
+  init(_ numbers: [Int64]) { elements = numbers.map { String($0) } }
+
+  var postgresText: String {
+    "{"
+      + elements.map { element in
+        var quoted = "\""
+        for character in element.unicodeScalars {
+          if character == "\"" || character == "\\" { quoted.unicodeScalars.append("\\") }
+          quoted.unicodeScalars.append(character)
+        }
+        return quoted + "\""
+      }.joined(separator: ",") + "}"
+  }
+}

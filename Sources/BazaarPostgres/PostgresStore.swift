@@ -1,4 +1,5 @@
 package import BazaarCore
+internal import BazaarSQL
 
 #if canImport(Glibc)
   internal import Glibc
@@ -78,7 +79,7 @@ package final class PostgresStore: ServerStore {
         while true {
           do {
             try connection.execute("BEGIN ISOLATION LEVEL SERIALIZABLE")
-            let result = try body(PostgresTransaction(connection: connection, locksReads: true))
+            let result = try body(SQLTransaction(LibPQConnection(connection: connection, locksReads: true)))
             try connection.execute("COMMIT")
             return result
           } catch let error as PostgresError where error.isRetryable {
@@ -97,10 +98,12 @@ package final class PostgresStore: ServerStore {
 
   package func read<T>(_ body: (any StoreTransaction) throws -> T) throws -> T {
     if let scope = Self.snapshotScope, scope.pool === pool {
-      return try translatingErrors { try body(PostgresTransaction(connection: scope.connection, locksReads: false)) }
+      return try translatingErrors {
+        try body(SQLTransaction(LibPQConnection(connection: scope.connection, locksReads: false)))
+      }
     }
     return try translatingErrors {
-      try pool.with { try body(PostgresTransaction(connection: $0, locksReads: false)) }
+      try pool.with { try body(SQLTransaction(LibPQConnection(connection: $0, locksReads: false))) }
     }
   }
 
@@ -191,23 +194,4 @@ package struct PostgresFailure: Error, CustomStringConvertible {
   package var sqlState: String
   package var message: String
   package var description: String { "PostgreSQL error \(sqlState): \(message)" }
-}
-
-/// The repositories over one connection, inside the caller's transaction. In a write,
-/// `locksReads` makes lookups of one row take its lock (`FOR UPDATE`).
-struct PostgresTransaction: StoreTransaction {
-  let connection: PostgresConnection
-  let locksReads: Bool
-
-  var users: any UserRepository { PostgresUserRepository(connection: connection) }
-  var sellers: any SellerRepository { PostgresSellerRepository(connection: connection) }
-  var products: any ProductRepository { PostgresProductRepository(connection: connection, locksReads: locksReads) }
-  var tokens: any TokenRegistry { PostgresTokenRegistry(connection: connection) }
-  var orders: any OrderRepository { PostgresOrderRepository(connection: connection) }
-  var outbox: any OutboxRepository { PostgresOutboxRepository(connection: connection) }
-  var idempotency: any IdempotencyRepository { PostgresIdempotencyRepository(connection: connection) }
-  var payments: any PaymentRepository { PostgresPaymentRepository(connection: connection) }
-  var shipments: any ShipmentRepository { PostgresShipmentRepository(connection: connection) }
-  var processedEvents: any ProcessedEventRepository { PostgresProcessedEventRepository(connection: connection) }
-  var loginFailures: any LoginFailureRepository { PostgresLoginFailureRepository(connection: connection) }
 }

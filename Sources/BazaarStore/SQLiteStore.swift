@@ -1,4 +1,5 @@
 package import BazaarCore
+internal import BazaarSQL
 internal import GRDB
 
 /// The unit of work over the shop's SQLite database.
@@ -29,7 +30,7 @@ package struct SQLiteStore: Store {
       try database.writer.writeWithoutTransaction { db in
         var result: T?
         try db.inTransaction(.immediate) {
-          result = try body(SQLiteTransaction(db: db))
+          result = try body(SQLTransaction(GRDBConnection(db: db)))
           return .commit
         }
         return result!
@@ -39,12 +40,12 @@ package struct SQLiteStore: Store {
 
   package func read<T>(_ body: (any StoreTransaction) throws -> T) throws -> T {
     if let scope = Self.snapshotScope, scope.path == database.path {
-      return try translatingErrors { try body(SQLiteTransaction(db: scope.db)) }
+      return try translatingErrors { try body(SQLTransaction(GRDBConnection(db: scope.db))) }
     }
     // Autocommit reads (see `singleStatementRead`); a pool's readers refuse writes.
     try database.checkSameFile()
     return try translatingErrors {
-      try database.read(transaction: false) { db in try body(SQLiteTransaction(db: db)) }
+      try database.read(transaction: false) { db in try body(SQLTransaction(GRDBConnection(db: db))) }
     }
   }
 
@@ -75,19 +76,16 @@ package struct SQLiteStore: Store {
   @TaskLocal private static var snapshotScope: SnapshotScope?
 }
 
-/// The repositories over one GRDB connection, inside the caller's transaction.
-struct SQLiteTransaction: StoreTransaction {
-  let db: Database
-
-  var users: any UserRepository { SQLiteUserRepository(db: db) }
-  var sellers: any SellerRepository { SQLiteSellerRepository(db: db) }
-  var products: any ProductRepository { SQLiteProductRepository(db: db) }
-  var tokens: any TokenRegistry { SQLiteTokenRegistry(db: db) }
-  var orders: any OrderRepository { SQLiteOrderRepository(db: db) }
-  var outbox: any OutboxRepository { SQLiteOutboxRepository(db: db) }
-  var idempotency: any IdempotencyRepository { SQLiteIdempotencyRepository(db: db) }
-  var payments: any PaymentRepository { SQLitePaymentRepository(db: db) }
-  var shipments: any ShipmentRepository { SQLiteShipmentRepository(db: db) }
-  var processedEvents: any ProcessedEventRepository { SQLiteProcessedEventRepository(db: db) }
-  var loginFailures: any LoginFailureRepository { SQLiteLoginFailureRepository(db: db) }
+extension SQLiteStore {
+  /// How many products (live or not) `text` matches: for calibrating benchmarks.
+  package func countMatches(_ text: SearchText) throws -> Int {
+    try translatingErrors {
+      try database.writer.singleStatementRead { db in
+        Int(
+          try GRDBConnection(db: db).integer(
+            "SELECT count(*) FROM products_search WHERE products_search MATCH ?", [ProductListing.matchExpression(text)]
+          ))
+      }
+    }
+  }
 }

@@ -24,13 +24,6 @@ struct StoreFailure: Error, CustomStringConvertible {
   var description: String { "SQLite error \(code): \(message)" }
 }
 
-extension DatabaseError {
-  /// Whether this is a UNIQUE violation on `table.column`.
-  func isUniqueViolation(on tableColumn: String) -> Bool {
-    extendedResultCode == .SQLITE_CONSTRAINT_UNIQUE && (message ?? "").contains(tableColumn)
-  }
-}
-
 extension DatabaseReader {
   /// Runs a read made of one SELECT in SQLite's autocommit mode, without the explicit
   /// transaction and `query_only` toggling that `read` adds: four statements a call, which a

@@ -1,0 +1,63 @@
+internal import BazaarCore
+internal import BazaarSQL
+internal import GRDB
+
+/// The SQL seam over one GRDB connection, inside the transaction (or autocommit read) its
+/// store began. Statements are prepared once per connection and reused (`cachedStatement`),
+/// and rows are read by position straight from the statement, without a copy per row.
+struct GRDBConnection: SQLConnection {
+  let db: Database
+
+  var dialect: SQLDialect { .sqlite }
+  var locksReads: Bool { false }
+
+  @discardableResult
+  func execute(_ sql: String, _ arguments: SQLArguments) throws -> Int {
+    let statement = try db.cachedStatement(sql: sql)
+    statement.setUncheckedArguments(Self.arguments(arguments))
+    try statement.execute()
+    return db.changesCount
+  }
+
+  func query<T>(_ sql: String, _ arguments: SQLArguments, _ decode: (any SQLRow) throws -> T) throws -> [T] {
+    let statement = try db.cachedStatement(sql: sql)
+    statement.setUncheckedArguments(Self.arguments(arguments))
+    let cursor = try Row.fetchCursor(statement)
+    var results: [T] = []
+    while let row = try cursor.next() {
+      results.append(try decode(GRDBRow(row: row)))
+    }
+    return results
+  }
+
+  func isUniqueViolation(_ error: any Error, table: String, column: String) -> Bool {
+    guard let error = error as? DatabaseError, error.extendedResultCode == .SQLITE_CONSTRAINT_UNIQUE else {
+      return false
+    }
+    // "UNIQUE constraint failed: users.email"
+    return (error.message ?? "").hasSuffix(" " + table + "." + column)
+  }
+
+  private static func arguments(_ values: SQLArguments) -> StatementArguments {
+    StatementArguments(
+      values.map { value -> DatabaseValue in
+        switch value?.sqlValue {
+        case nil: .null
+        case .integer(let number): number.databaseValue
+        case .text(let text): text.databaseValue
+        case .boolean(let flag): (flag ? 1 : 0 as Int64).databaseValue
+        }
+      })
+  }
+}
+
+/// A row of a GRDB cursor, read by position.
+private struct GRDBRow: SQLRow {
+  let row: Row
+
+  func integer(_ column: Int) -> Int64 { (row[column] as Int64?) ?? 0 }
+  func optionalInteger(_ column: Int) -> Int64? { row[column] }
+  func text(_ column: Int) -> String { (row[column] as String?) ?? "" }
+  func optionalText(_ column: Int) -> String? { row[column] }
+  func boolean(_ column: Int) -> Bool { (row[column] as Int64?) == 1 }
+}
