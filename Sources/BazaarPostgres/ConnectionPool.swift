@@ -111,7 +111,7 @@ extension ConnectionPool {
   /// `name` in `pg_stat_activity`. The first applies the `migrations` the database lacks (two
   /// queries when it has them all); later ones skip the check, and a race only repeats it.
   static func migrated(
-    url: String, limit: Int, busyTimeout: Double, name: String, migrations: [PostgresMigrations.Migration]
+    url: String, limit: Int, busyTimeout: Double, name: String, migrations: PostgresMigrations.MigrationSet
   ) -> ConnectionPool {
     let checked = Atomic(false)
     let settings = "SET lock_timeout = \(Int(busyTimeout * 1000)); SET application_name = '\(name)'"

@@ -132,7 +132,7 @@ package enum PostgresShopImport {
     let connection: PostgresConnection
     do {
       connection = try PostgresConnection(url: url)
-      try PostgresMigrations.migrate(connection, PostgresMigrations.all)
+      try PostgresMigrations.migrate(connection, PostgresMigrations.shop)
       try PostgresMigrations.migrate(connection, PostgresMigrations.queue)
     } catch let error as PostgresError {
       throw PostgresFailure(sqlState: error.sqlState, message: error.message)

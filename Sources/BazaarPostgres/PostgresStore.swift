@@ -42,7 +42,7 @@ package final class PostgresStore: ServerStore {
     case .pool(let count): limit = count
     }
     pool = .migrated(
-      url: url, limit: limit, busyTimeout: busyTimeout, name: "bazaar", migrations: PostgresMigrations.all)
+      url: url, limit: limit, busyTimeout: busyTimeout, name: "bazaar", migrations: PostgresMigrations.shop)
   }
 
   /// Closes the idle connections.

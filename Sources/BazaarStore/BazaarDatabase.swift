@@ -138,6 +138,7 @@ package struct BazaarDatabase: Sendable {
           }
           return try Self.migrator.appliedIdentifiers(db)
         }
+        try Self.createCurrentSchema(writer)
         try Self.migrator.migrate(writer)
         return Self.migrator.migrations.filter { !before.contains($0) }
       }

@@ -1,8 +1,11 @@
+internal import BazaarSQL
 internal import GRDB
 
 extension BazaarDatabase {
-  /// Append-only, named schema migrations. Never edit a shipped one: add the next.
-  static let migrator: DatabaseMigrator = {
+  /// The migrations that brought shop files made before the schema was stated once up to it:
+  /// append-only and never edited. A new file is created from `ShopSchema` instead and marked
+  /// as having them (`createCurrentSchema`); changes since are `ShopSchema.changes`.
+  static let history: DatabaseMigrator = {
     var migrator = DatabaseMigrator()
     migrator.registerMigration("2026-11-24-users-and-tokens") { db in
       try db.execute(
@@ -77,23 +80,7 @@ extension BazaarDatabase {
           CREATE INDEX products_by_category ON products (category, created_at DESC, id DESC)
             WHERE deleted_at IS NULL AND category IS NOT NULL;
 
-          -- Word-prefix search over name and description (external content: no second copy).
-          CREATE VIRTUAL TABLE products_search USING fts5 (
-            name, description, content = 'products', content_rowid = 'seq',
-            tokenize = 'unicode61 remove_diacritics 2', prefix = '1 2 3'
-          );
-          CREATE TRIGGER products_search_insert AFTER INSERT ON products BEGIN
-            INSERT INTO products_search (rowid, name, description) VALUES (new.seq, new.name, new.description);
-          END;
-          CREATE TRIGGER products_search_update AFTER UPDATE OF name, description ON products BEGIN
-            INSERT INTO products_search (products_search, rowid, name, description)
-              VALUES ('delete', old.seq, old.name, old.description);
-            INSERT INTO products_search (rowid, name, description) VALUES (new.seq, new.name, new.description);
-          END;
-          CREATE TRIGGER products_search_delete AFTER DELETE ON products BEGIN
-            INSERT INTO products_search (products_search, rowid, name, description)
-              VALUES ('delete', old.seq, old.name, old.description);
-          END;
+          \(ShopSchema.sqliteProductSearch)
           """)
     }
     migrator.registerMigration("2026-11-27-orders-outbox-idempotency") { db in
@@ -299,4 +286,26 @@ extension BazaarDatabase {
     }
     return migrator
   }()
+
+  /// The history, then the schema's changes since: what a file must have applied to be current.
+  static let migrator: DatabaseMigrator = {
+    var migrator = history
+    for change in ShopSchema.changes {
+      migrator.registerMigration(change.name) { db in try db.execute(sql: change.sql(in: .sqlite)) }
+    }
+    return migrator
+  }()
+
+  /// Creates the current schema on a file without tables, recording every migration as applied
+  /// (as GRDB's migrator records them), in one transaction. A file with tables is left alone.
+  static func createCurrentSchema(_ writer: any DatabaseWriter) throws {
+    try writer.write { db in
+      guard try Int.fetchOne(db, sql: "SELECT count(*) FROM sqlite_master")! == 0 else { return }
+      try db.execute(sql: ShopSchema.create(in: .sqlite))
+      try db.execute(sql: "CREATE TABLE grdb_migrations (identifier TEXT NOT NULL PRIMARY KEY)")
+      for name in migrator.migrations {
+        try db.execute(sql: "INSERT INTO grdb_migrations (identifier) VALUES (?)", arguments: [name])
+      }
+    }
+  }
 }

@@ -1,0 +1,37 @@
+/// A named change to the shop's schema, written once for both databases: the table or column it
+/// adds is also added to `ShopSchema.tables`, which new databases are created from. Existing
+/// databases apply the changes they lack, in order (SQLite's migrator, `PostgresMigrations`).
+package struct SchemaChange: Sendable {
+  package var name: String
+  package var statements: [SQLDialect: String]
+
+  /// A change spelled one way for each database.
+  package init(_ name: String, sqlite: String, postgres: String) {
+    self.name = name
+    statements = [.sqlite: sqlite, .postgres: postgres]
+  }
+
+  /// A change that adds `table`, with its indexes.
+  package static func create(_ name: String, _ table: Table) -> SchemaChange {
+    SchemaChange(name, sqlite: table.create(in: .sqlite), postgres: table.create(in: .postgres))
+  }
+
+  /// A change that adds `column` (nullable, or with a default) to `table`.
+  package static func add(_ name: String, _ column: Column, to table: String) -> SchemaChange {
+    func statement(_ dialect: SQLDialect) -> String {
+      column.definition(in: dialect).map { "ALTER TABLE \(table) ADD COLUMN \($0);" } ?? ""
+    }
+    return SchemaChange(name, sqlite: statement(.sqlite), postgres: statement(.postgres))
+  }
+
+  /// The change's statements in `dialect`.
+  package func sql(in dialect: SQLDialect) -> String {
+    statements[dialect] ?? ""
+  }
+}
+
+extension ShopSchema {
+  /// The changes since the schema was first stated once (2026-12), oldest first. Never edit a
+  /// shipped one: add the next, and change `tables` to match (the parity test compares them).
+  package static let changes: [SchemaChange] = []
+}
