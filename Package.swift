@@ -15,7 +15,7 @@ let package = Package(
     .executable(name: "bazaar", targets: ["bazaar"]),
     .executable(name: "bazaar-fn", targets: ["bazaar-fn"]),
     .executable(name: "bazaar-bench", targets: ["BazaarBench"]),
-    .library(name: "Spool", targets: ["Spool"]),
+    .library(name: "Spool", targets: ["Spool", "QueuePort"]),
   ],
   dependencies: [
     .package(url: "https://github.com/groue/GRDB.swift", exact: "7.10.0"),
@@ -64,14 +64,18 @@ let package = Package(
     // The PostgreSQL store (BAZAAR_DATABASE_URL) and queue: the libpq driver of the seam.
     .systemLibrary(name: "CLibPQ", pkgConfig: "libpq", providers: [.apt(["libpq-dev"])]),
     .target(
-      name: "BazaarPostgres", dependencies: ["BazaarCore", "BazaarJSON", "BazaarSQL", "CLibPQ", "Spool"],
+      name: "BazaarPostgres", dependencies: ["BazaarCore", "BazaarJSON", "BazaarSQL", "CLibPQ", "QueuePort"],
       swiftSettings: strictSettings),
 
     // The function registry: names, input decoding, auth policies, routes, problem mapping.
     .target(name: "BazaarFunctions", dependencies: ["BazaarCore", "BazaarJSON"], swiftSettings: strictSettings),
 
+    // The queue port: what a queue backend promises (publish, claim under a lease, ack, nack,
+    // replay, stats), its policy and error types, and the CloudEvents rules messages follow.
+    .target(name: "QueuePort", dependencies: ["BazaarJSON"], swiftSettings: strictSettings),
+
     // Durable directory queues (Maildir layout, SQS/Sidekiq behaviour); knows nothing of shops.
-    .target(name: "Spool", dependencies: ["BazaarJSON"], swiftSettings: strictSettings),
+    .target(name: "Spool", dependencies: ["BazaarJSON", "QueuePort"], swiftSettings: strictSettings),
 
     // The payment gateway's production adapter: KakaoPay's API over URLSession (libcurl).
     .target(name: "KakaoPay", dependencies: ["BazaarCore", "BazaarJSON"], swiftSettings: strictSettings),
@@ -85,7 +89,7 @@ let package = Package(
 
     // The scheduler: the outbox relay, the event consumers and their queue port over the spool.
     .target(
-      name: "BazaarScheduler", dependencies: ["BazaarCore", "BazaarJSON", "Spool"], swiftSettings: strictSettings),
+      name: "BazaarScheduler", dependencies: ["BazaarCore", "BazaarJSON", "QueuePort"], swiftSettings: strictSettings),
 
     // Transports that drive the registry: the gateway, the shell and CGI runners, process spawning.
     .target(
@@ -131,6 +135,7 @@ let package = Package(
       name: "BazaarOperations",
       dependencies: [
         "BazaarCore", "BazaarFunctions", "BazaarJSON", "BazaarLive", "BazaarRunners", "BazaarScheduler", "Spool",
+        "QueuePort",
         .product(name: "Logging", package: "swift-log"),
       ],
       swiftSettings: strictSettings
@@ -141,7 +146,7 @@ let package = Package(
       name: "bazaar",
       dependencies: [
         "BazaarCore", "BazaarJSON", "BazaarStore", "BazaarFunctions", "BazaarRunners", "BazaarServer", "BazaarLive",
-        "BazaarOperations", "BazaarScheduler", "Spool", "KakaoPay", "KakaoPaySandbox", "BazaarPostgres",
+        "BazaarOperations", "BazaarScheduler", "Spool", "QueuePort", "KakaoPay", "KakaoPaySandbox", "BazaarPostgres",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
         .product(name: "Logging", package: "swift-log"),
       ],
@@ -159,6 +164,7 @@ let package = Package(
       name: "BazaarBench",
       dependencies: [
         "BazaarCore", "BazaarStore", "BazaarFunctions", "BazaarRunners", "BazaarLive", "BazaarJSON", "Spool",
+        "QueuePort",
         "BazaarPostgres", .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ],
       path: "Benchmarks/BazaarBench",
@@ -169,7 +175,7 @@ let package = Package(
     .target(name: "BazaarTesting", dependencies: ["BazaarCore", "BazaarJSON"], swiftSettings: strictSettings),
 
     .testTarget(name: "BazaarCoreTests", dependencies: ["BazaarCore", "BazaarTesting"], swiftSettings: strictSettings),
-    .testTarget(name: "SpoolTests", dependencies: ["Spool"], swiftSettings: strictSettings),
+    .testTarget(name: "SpoolTests", dependencies: ["Spool", "QueuePort"], swiftSettings: strictSettings),
     .testTarget(name: "BazaarSiteTests", dependencies: ["BazaarSite"], swiftSettings: strictSettings),
     .testTarget(
       name: "BazaarRunnersTests",
@@ -179,7 +185,7 @@ let package = Package(
     .testTarget(name: "BazaarJSONTests", dependencies: ["BazaarJSON"], swiftSettings: strictSettings),
     .testTarget(
       name: "BazaarSchedulerTests",
-      dependencies: ["BazaarScheduler", "BazaarCore", "BazaarJSON", "BazaarTesting", "Spool"],
+      dependencies: ["BazaarScheduler", "BazaarCore", "BazaarJSON", "BazaarTesting", "Spool", "QueuePort"],
       swiftSettings: strictSettings),
     .testTarget(
       name: "KakaoPayTests", dependencies: ["KakaoPay", "BazaarCore", "BazaarJSON"], swiftSettings: strictSettings),
@@ -191,7 +197,7 @@ let package = Package(
     .testTarget(
       name: "BazaarStoreTests",
       dependencies: [
-        "BazaarStore", "BazaarPostgres", "BazaarCore", "BazaarCrypto", "BazaarTesting", "Spool",
+        "BazaarStore", "BazaarPostgres", "BazaarCore", "BazaarCrypto", "BazaarTesting", "Spool", "QueuePort",
         .product(name: "GRDB", package: "GRDB.swift"),
       ],
       swiftSettings: strictSettings

@@ -2,6 +2,7 @@ internal import ArgumentParser
 internal import BazaarJSON
 internal import BazaarPostgres
 internal import Foundation
+internal import QueuePort
 internal import Spool
 internal import Synchronization
 

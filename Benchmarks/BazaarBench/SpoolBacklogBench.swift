@@ -1,6 +1,7 @@
 internal import ArgumentParser
 internal import BazaarJSON
 internal import Foundation
+internal import QueuePort
 internal import Spool
 
 /// `bazaar-bench spool-backlog`: claim+ack per second with a small and a large number of ready

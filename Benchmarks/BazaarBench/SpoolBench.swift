@@ -3,6 +3,7 @@ internal import BazaarJSON
 internal import BazaarLive
 internal import BazaarRunners
 internal import Foundation
+internal import QueuePort
 internal import Spool
 
 #if canImport(Glibc)

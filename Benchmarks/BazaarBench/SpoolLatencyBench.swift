@@ -1,6 +1,7 @@
 internal import ArgumentParser
 internal import BazaarJSON
 internal import Foundation
+internal import QueuePort
 internal import Spool
 internal import Synchronization
 

@@ -1,6 +1,7 @@
 internal import BazaarLive
 internal import BazaarRunners
 internal import Logging
+internal import QueuePort
 internal import Spool
 package import Synchronization
 

@@ -1,7 +1,8 @@
 package import BazaarFunctions
+package import QueuePort
 package import Spool
 
-extension SpoolError: ProblemConvertible {
+extension QueueError: ProblemConvertible {
   package var problem: Problem {
     let description = description
     return switch self {

@@ -3,6 +3,7 @@ internal import BazaarFunctions
 internal import BazaarJSON
 package import BazaarLive
 internal import BazaarRunners
+package import QueuePort
 package import Spool
 
 #if canImport(Glibc)
@@ -203,7 +204,7 @@ package struct QueueOperations {
     if let lease = change.leaseMilliseconds { policy.visibilityTimeoutMilliseconds = lease }
     if let maxBytes = change.maxBytes { policy.maxMessageBytes = maxBytes }
     if let backoff = change.backoff {
-      guard let parsed = RetryBackoff(backoff) else { throw SpoolError.invalidPolicy("unknown backoff \(backoff)") }
+      guard let parsed = RetryBackoff(backoff) else { throw QueueError.invalidPolicy("unknown backoff \(backoff)") }
       policy.backoff = parsed
     }
     let saved = try queues.configure(name, policy: policy).policy

@@ -1,6 +1,7 @@
 package import BazaarCore
 package import BazaarJSON
 package import BazaarScheduler
+package import QueuePort
 package import Spool
 
 #if canImport(Glibc)

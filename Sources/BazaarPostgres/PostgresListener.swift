@@ -1,5 +1,6 @@
 package import BazaarCore
 internal import CLibPQ
+internal import QueuePort
 internal import Synchronization
 
 #if canImport(Glibc)
@@ -9,7 +10,7 @@ internal import Synchronization
 /// A connection of its own that LISTENs on one channel and calls `notified` on its thread for
 /// each burst of notifications. A lost connection is opened again (after a second), and
 /// `notified` is called then too, since notifications sent meanwhile are gone.
-final class PostgresListener: OutboxWatch {
+final class PostgresListener: OutboxWatch, QueueWatch {
   private let stopping = Atomic<Bool>(false)
   private let wakeup: (read: Int32, write: Int32)
 

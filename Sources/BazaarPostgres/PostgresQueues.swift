@@ -1,5 +1,5 @@
 package import BazaarCore
-package import Spool
+package import QueuePort
 
 #if canImport(Glibc)
   internal import Glibc
@@ -27,7 +27,7 @@ package final class PostgresQueues: MessageQueues, @unchecked Sendable {
   package var location: String { PostgresStore.redacted(url) }
 
   package func queue(_ name: String) throws -> any MessageQueue {
-    try Spool.validate(queueName: name)
+    try QueueName.validate(name)
     // One round trip: the scheduler opens its queue for every claim, ack and nack.
     let rows = try run {
       try $0.query(
@@ -41,12 +41,12 @@ package final class PostgresQueues: MessageQueues, @unchecked Sendable {
   }
 
   package func existingQueue(_ name: String) throws -> any MessageQueue {
-    try Spool.validate(queueName: name)
+    try QueueName.validate(name)
     return try run { try queue(name, on: $0) }
   }
 
   package func configure(_ name: String, policy: QueuePolicy) throws -> any MessageQueue {
-    try Spool.validate(queueName: name)
+    try QueueName.validate(name)
     try policy.validate()
     return try run {
       try $0.query(
@@ -60,9 +60,11 @@ package final class PostgresQueues: MessageQueues, @unchecked Sendable {
     try run { try $0.query("SELECT queue FROM queue_policies ORDER BY queue").all.map { $0.string(0) } }
   }
 
-  /// Calls `changed` after every publish to any queue of this database (LISTEN `bazaar_queue`).
-  package func watch(_ changed: @escaping @Sendable () -> Void) throws -> any OutboxWatch {
-    try run { _ in try PostgresListener(url: url, channel: "bazaar_queue", notified: changed) }
+  /// Every publish to any queue of this database notifies `bazaar_queue`; a consumer LISTENs.
+  package func wakeUp(for names: [String]) -> QueueWakeUp {
+    .notification { [self] changed in
+      try run { _ in try PostgresListener(url: url, channel: "bazaar_queue", notified: changed) }
+    }
   }
 
   /// Closes the idle connections.
@@ -70,7 +72,7 @@ package final class PostgresQueues: MessageQueues, @unchecked Sendable {
 
   private func queue(_ name: String, on connection: PostgresConnection) throws -> PostgresQueue {
     let rows = try connection.query("SELECT policy FROM queue_policies WHERE queue = $1", [name])
-    guard rows.count == 1 else { throw SpoolError.queueNotFound(name) }
+    guard rows.count == 1 else { throw QueueError.queueNotFound(name) }
     return PostgresQueue(name: name, policy: Self.decode(rows[0].string(0)), queues: self)
   }
 
@@ -144,11 +146,11 @@ struct PostgresQueue: MessageQueue {
   func publish(batch bodies: [[UInt8]], delayMilliseconds: Int64) throws -> [String] {
     for body in bodies {
       guard body.count <= policy.maxMessageBytes else {
-        throw SpoolError.messageTooLarge(size: body.count, limit: policy.maxMessageBytes)
+        throw QueueError.messageTooLarge(size: body.count, limit: policy.maxMessageBytes)
       }
-      if let reason = CloudEvent.violation(in: body) { throw SpoolError.invalidMessage(reason) }
+      if let reason = CloudEvent.violation(in: body) { throw QueueError.invalidMessage(reason) }
     }
-    guard delayMilliseconds >= 0 else { throw SpoolError.invalidMessage("the delay must not be negative") }
+    guard delayMilliseconds >= 0 else { throw QueueError.invalidMessage("the delay must not be negative") }
     let now = Self.now()
     let ids = bodies.indices.map { _ in Self.newID(now: now) }
     try queues.run { connection in
@@ -168,7 +170,7 @@ struct PostgresQueue: MessageQueue {
 
   func claim(leaseMilliseconds: Int64?, waitMilliseconds: Int64, shouldStop: () -> Bool) throws -> ClaimedMessage? {
     let lease = leaseMilliseconds ?? policy.visibilityTimeoutMilliseconds
-    guard lease > 0 else { throw SpoolError.invalidPolicy("the lease must be positive") }
+    guard lease > 0 else { throw QueueError.invalidPolicy("the lease must be positive") }
     let deadline = Self.now() + max(0, waitMilliseconds)
     while true {
       let now = Self.now()
@@ -208,7 +210,7 @@ struct PostgresQueue: MessageQueue {
         policy.retainAcked ? [name, id, token, Self.now()] : [name, id, token]
       ).affected
     }
-    guard changed == 1 else { throw SpoolError.leaseLost(receipt: receipt) }
+    guard changed == 1 else { throw QueueError.leaseLost(receipt: receipt) }
   }
 
   func nack(_ receipt: String, delayMilliseconds: Int64?, error: String?) throws -> NackOutcome {
@@ -218,7 +220,7 @@ struct PostgresQueue: MessageQueue {
       let held = try connection.query(
         "SELECT receives FROM queue_messages WHERE queue = $1 AND id = $2 AND lease_token = $3 AND state = 'inflight'",
         [name, id, token])
-      guard held.count == 1 else { throw SpoolError.leaseLost(receipt: receipt) }
+      guard held.count == 1 else { throw QueueError.leaseLost(receipt: receipt) }
       let receives = held[0].int(0)
       let outcome: NackOutcome
       let changed: Int
@@ -244,7 +246,7 @@ struct PostgresQueue: MessageQueue {
         ).affected
         outcome = .retryAt(now + delay)
       }
-      guard changed == 1 else { throw SpoolError.leaseLost(receipt: receipt) }
+      guard changed == 1 else { throw QueueError.leaseLost(receipt: receipt) }
       return outcome
     }
   }
@@ -261,7 +263,7 @@ struct PostgresQueue: MessageQueue {
         """, [name, id, token, until, fresh]
       ).affected
     }
-    guard changed == 1 else { throw SpoolError.leaseLost(receipt: receipt) }
+    guard changed == 1 else { throw QueueError.leaseLost(receipt: receipt) }
     return ClaimedLease(receipt: id + "." + fresh, expiresAt: until)
   }
 
@@ -304,7 +306,7 @@ struct PostgresQueue: MessageQueue {
   }
 
   func replay(from state: MessageState, id: String?) throws -> [String] {
-    guard state == .done || state == .dead else { throw SpoolError.invalidPolicy("replay reads done/ or dead/ only") }
+    guard state == .done || state == .dead else { throw QueueError.invalidPolicy("replay reads done/ or dead/ only") }
     let replayed = try queues.run {
       try $0.query(
         """
@@ -315,12 +317,12 @@ struct PostgresQueue: MessageQueue {
         """, [name, state == .done ? "done" : "dead", id, Self.now()]
       ).all.map { $0.string(0) }
     }
-    if let id, replayed.isEmpty { throw SpoolError.messageNotFound(id: id) }
+    if let id, replayed.isEmpty { throw QueueError.messageNotFound(id: id) }
     return replayed
   }
 
   func purge(_ state: MessageState) throws -> Int {
-    guard state == .done || state == .dead else { throw SpoolError.invalidPolicy("purge empties done/ or dead/ only") }
+    guard state == .done || state == .dead else { throw QueueError.invalidPolicy("purge empties done/ or dead/ only") }
     return try queues.run {
       try $0.query(
         "DELETE FROM queue_messages WHERE queue = $1 AND state = $2", [name, state == .done ? "done" : "dead"]
@@ -365,7 +367,7 @@ struct PostgresQueue: MessageQueue {
   /// A receipt's message id and lease token.
   private static func parse(_ receipt: String) throws -> (id: String, token: String) {
     let parts = receipt.split(separator: ".", omittingEmptySubsequences: false)
-    guard parts.count == 2, parts[1].utf8.count == 32 else { throw SpoolError.invalidReceipt(receipt) }
+    guard parts.count == 2, parts[1].utf8.count == 32 else { throw QueueError.invalidReceipt(receipt) }
     return (String(parts[0]), String(parts[1]))
   }
 

@@ -1,4 +1,4 @@
-package import Spool
+package import QueuePort
 
 /// Where `bazaar db copy` reads a shop from: its tables as text, under a lock that keeps
 /// writers out (the SQLite adapter's `SQLiteExport`).

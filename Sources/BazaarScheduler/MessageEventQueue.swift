@@ -1,6 +1,6 @@
 package import BazaarCore
 internal import BazaarJSON
-package import Spool
+package import QueuePort
 
 /// The queue port over a queue backend: the directory spool, or PostgreSQL's queue table
 /// (`BAZAAR_QUEUE_URL`). A message that is not a CloudEvent the shop can

@@ -19,7 +19,7 @@ package final class SchedulerLoop: Sendable {
   private let sweepMilliseconds: Int
   private let log: SchedulerPassLog
   private let stopping = Atomic<Bool>(false)
-  private let companion = Mutex<[any OutboxWatch]>([])
+  private let companion = Mutex<[@Sendable () -> Void]>([])
 
   /// `watching` are the directories (and, for each, the one file name, if any) whose changes
   /// wake the loop; `log` keeps the last pass.
@@ -36,14 +36,14 @@ package final class SchedulerLoop: Sendable {
   package func stop() {
     stopping.store(true, ordering: .relaxed)
     watcher.wake()
-    companion.withLock { for watch in $0 { watch.stop() } }
+    companion.withLock { for stop in $0 { stop() } }
   }
 
   /// Wakes the loop whenever `watch` reports a change (a database server's notifications),
-  /// until the loop stops.
-  package func wake(on watch: (@escaping @Sendable () -> Void) throws -> any OutboxWatch) throws {
-    let started = try watch { [weak self] in self?.wake() }
-    companion.withLock { $0.append(started) }
+  /// until the loop stops and calls the stop `watch` returned.
+  package func wake(on watch: (@escaping @Sendable () -> Void) throws -> @Sendable () -> Void) throws {
+    let stop = try watch { [weak self] in self?.wake() }
+    companion.withLock { $0.append(stop) }
   }
 
   package var isStopping: Bool { stopping.load(ordering: .relaxed) }

@@ -1,3 +1,5 @@
+public import QueuePort
+
 #if canImport(Glibc)
   internal import Glibc
 #elseif canImport(Darwin)

@@ -1,18 +1,15 @@
+public import QueuePort
+
 #if canImport(Glibc)
   internal import Glibc
 #elseif canImport(Darwin)
   internal import Darwin
 #endif
 
-/// The text of an errno value.
-func systemErrorText(_ code: Int32) -> String {
-  String(cString: strerror(code))
-}
-
 /// Thin, throwing wrappers over the system calls the spool makes; every path is absolute.
 enum FileSystem {
   /// Creates `path` (mode 0750) unless it exists as a directory.
-  static func makeDirectory(_ path: String) throws(SpoolError) {
+  static func makeDirectory(_ path: String) throws(QueueError) {
     if mkdir(path, 0o750) == 0 { return }
     let code = errno
     guard code == EEXIST, isDirectory(path) else { throw .system(operation: "mkdir", path: path, errno: code) }
@@ -38,26 +35,26 @@ enum FileSystem {
   }
 
   /// Opens a directory for `fsync` and `*at` calls.
-  static func openDirectory(_ path: String) throws(SpoolError) -> Int32 {
+  static func openDirectory(_ path: String) throws(QueueError) -> Int32 {
     let descriptor = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
     guard descriptor >= 0 else { throw .system(operation: "open", path: path, errno: errno) }
     return descriptor
   }
 
   /// Flushes a directory's entries to stable storage (the step `rename` alone does not give).
-  static func syncDirectory(_ descriptor: Int32, path: String) throws(SpoolError) {
+  static func syncDirectory(_ descriptor: Int32, path: String) throws(QueueError) {
     guard fsync(descriptor) == 0 else { throw .system(operation: "fsync", path: path, errno: errno) }
   }
 
   /// Creates `name` in the directory `directory` (which must not hold it), writes `parts` and fsyncs it.
   static func writeNewFile(
     directory: Int32, name: String, parts: [[UInt8]], displayPath: String, sync: Bool = true
-  ) throws(SpoolError) {
+  ) throws(QueueError) {
     let descriptor = openat(directory, name, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o640)
     guard descriptor >= 0 else { throw .system(operation: "create", path: displayPath, errno: errno) }
-    var failure: SpoolError?
+    var failure: QueueError?
     for part in parts where failure == nil {
-      failure = part.withUnsafeBytes { raw -> SpoolError? in
+      failure = part.withUnsafeBytes { raw -> QueueError? in
         guard var base = raw.baseAddress else { return nil }
         var remaining = raw.count
         while remaining > 0 {
@@ -85,7 +82,7 @@ enum FileSystem {
   /// Renames `from` in `fromDirectory` to `to` in `toDirectory`; false when the source is gone (ENOENT).
   static func rename(
     _ fromDirectory: Int32, _ from: String, _ toDirectory: Int32, _ to: String, displayPath: String
-  ) throws(SpoolError) -> Bool {
+  ) throws(QueueError) -> Bool {
     if renameat(fromDirectory, from, toDirectory, to) == 0 { return true }
     let code = errno
     if code == ENOENT { return false }
@@ -93,7 +90,7 @@ enum FileSystem {
   }
 
   /// Removes `name` from `directory`; false when it was already gone.
-  static func remove(_ directory: Int32, _ name: String, displayPath: String) throws(SpoolError) -> Bool {
+  static func remove(_ directory: Int32, _ name: String, displayPath: String) throws(QueueError) -> Bool {
     if unlinkat(directory, name, 0) == 0 { return true }
     let code = errno
     if code == ENOENT { return false }
@@ -105,7 +102,7 @@ enum FileSystem {
   /// anything else throws `notRegularFile`.
   static func readFile(
     _ directory: Int32, _ name: String, limit: Int, displayPath: String
-  ) throws(SpoolError)
+  ) throws(QueueError)
     -> [UInt8]?
   {
     let descriptor = openat(directory, name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK)
@@ -157,7 +154,7 @@ enum FileSystem {
   }
 
   /// The names in a directory other than `.` and `..`, unsorted.
-  static func list(_ path: String) throws(SpoolError) -> [String] {
+  static func list(_ path: String) throws(QueueError) -> [String] {
     guard let stream = opendir(path) else { throw .system(operation: "opendir", path: path, errno: errno) }
     defer { closedir(stream) }
     var names: [String] = []

@@ -1,4 +1,5 @@
 internal import BazaarJSON
+public import QueuePort
 
 /// What the spool records about a message besides its name: one JSON line before the body.
 ///

@@ -1,3 +1,5 @@
+public import QueuePort
+
 /// A message's file name, `TIME,ID,RECEIVES`: only this library reads it.
 ///
 /// `TIME` is 16 zero-padded digits of milliseconds since the epoch, so names sort by time:
@@ -74,7 +76,4 @@ func isDigit(_ byte: UInt8) -> Bool { byte >= 0x30 && byte <= 0x39 }
 func isHexDigit(_ byte: UInt8) -> Bool { isDigit(byte) || (byte >= 0x61 && byte <= 0x66) }
 
 /// `[A-Za-z0-9._-]`: the bytes allowed in queue names and in ids.
-func isNameByte(_ byte: UInt8) -> Bool {
-  isDigit(byte) || (byte >= 0x41 && byte <= 0x5A) || (byte >= 0x61 && byte <= 0x7A) || byte == 0x2E || byte == 0x2D
-    || byte == 0x5F
-}
+func isNameByte(_ byte: UInt8) -> Bool { QueueName.isNameByte(byte) }

@@ -1,4 +1,5 @@
 internal import Foundation
+public import QueuePort
 internal import Synchronization
 
 #if canImport(Glibc)
@@ -11,8 +12,8 @@ enum ParallelSync {
   static let lanes = 8
 
   /// Opens and fsyncs every `names` entry of `directory`; throws the first failure after all lanes finish.
-  static func sync(directory: Int32, names: [String], displayPath: String) throws(SpoolError) {
-    let failure = Mutex<SpoolError?>(nil)
+  static func sync(directory: Int32, names: [String], displayPath: String) throws(QueueError) {
+    let failure = Mutex<QueueError?>(nil)
     let next = Atomic<Int>(0)
     let group = DispatchGroup()
     let work: @Sendable () -> Void = {

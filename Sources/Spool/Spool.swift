@@ -1,3 +1,5 @@
+public import QueuePort
+
 #if canImport(Glibc)
   internal import Glibc
 #elseif canImport(Darwin)
@@ -69,22 +71,22 @@ public struct Spool: Sendable {
   }
 
   /// Opens the queue `name`, creating its directories (and the root) when missing.
-  public func queue(_ name: String) throws(SpoolError) -> SpoolQueue {
-    try Spool.validate(queueName: name)
+  public func queue(_ name: String) throws(QueueError) -> SpoolQueue {
+    try QueueName.validate(name)
     try FileSystem.makeDirectory(root)
     return try SpoolQueue(spool: self, name: name)
   }
 
-  /// Opens the queue `name` if it exists; throws `SpoolError.queueNotFound` (creating nothing)
+  /// Opens the queue `name` if it exists; throws `QueueError.queueNotFound` (creating nothing)
   /// when it does not. For commands that only read or settle messages.
-  public func existingQueue(_ name: String) throws(SpoolError) -> SpoolQueue {
-    try Spool.validate(queueName: name)
+  public func existingQueue(_ name: String) throws(QueueError) -> SpoolQueue {
+    try QueueName.validate(name)
     guard FileSystem.isDirectory(root + "/" + name + "/new") else { throw .queueNotFound(name) }
     return try SpoolQueue(spool: self, name: name)
   }
 
   /// Writes `policy` for the queue `name` (creating the queue) and returns the queue.
-  public func configure(_ name: String, policy: QueuePolicy) throws(SpoolError) -> SpoolQueue {
+  public func configure(_ name: String, policy: QueuePolicy) throws(QueueError) -> SpoolQueue {
     try policy.validate()
     let queue = try queue(name)
     try queue.replacePolicy(policy)
@@ -92,18 +94,10 @@ public struct Spool: Sendable {
   }
 
   /// The names of the queues under the root, sorted.
-  public func queueNames() throws(SpoolError) -> [String] {
+  public func queueNames() throws(QueueError) -> [String] {
     guard FileSystem.isDirectory(root) else { return [] }
     return try FileSystem.list(root).filter { name in
-      (try? Spool.validate(queueName: name)) != nil && FileSystem.isDirectory(root + "/" + name + "/new")
+      (try? QueueName.validate(name)) != nil && FileSystem.isDirectory(root + "/" + name + "/new")
     }.sorted()
-  }
-
-  /// Throws unless `name` is 1 to 100 bytes of `[A-Za-z0-9._-]` and does not start with a dot.
-  public static func validate(queueName name: String) throws(SpoolError) {
-    let bytes = Array(name.utf8)
-    guard (1...100).contains(bytes.count), bytes.allSatisfy(isNameByte), bytes[0] != UInt8(ascii: ".") else {
-      throw .invalidQueueName(name)
-    }
   }
 }

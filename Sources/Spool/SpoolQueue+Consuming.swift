@@ -1,3 +1,4 @@
+public import QueuePort
 internal import Synchronization
 
 #if canImport(Glibc)
@@ -13,7 +14,7 @@ extension SpoolQueue {
   /// processes, exactly one gets each message. The lease (default: the policy's visibility
   /// timeout) ends at `leaseExpiresAt`; a message still unsettled then goes back to `new/`
   /// with its receive count kept. Unreadable files met on the way are moved to `dead/`.
-  public func claim(leaseMilliseconds: Int64? = nil) throws(SpoolError) -> ClaimedMessage? {
+  public func claim(leaseMilliseconds: Int64? = nil) throws(QueueError) -> ClaimedMessage? {
     try claimOrNextReadyTime(leaseMilliseconds: leaseMilliseconds).message
   }
 
@@ -23,7 +24,7 @@ extension SpoolQueue {
   /// a delayed one comes due, or `shouldStop` turns true (checked at least every 250 ms).
   public func claim(
     leaseMilliseconds: Int64? = nil, waitMilliseconds: Int64, shouldStop: () -> Bool = { false }
-  ) throws(SpoolError) -> ClaimedMessage? {
+  ) throws(QueueError) -> ClaimedMessage? {
     let deadline = environment.now() + max(0, waitMilliseconds)
     var watcher: DirectoryWatcher?  // made on the first wait: most claims in a busy queue never wait
     while true {
@@ -40,7 +41,7 @@ extension SpoolQueue {
 
   func claimOrNextReadyTime(
     leaseMilliseconds: Int64?
-  ) throws(SpoolError) -> (
+  ) throws(QueueError) -> (
     message: ClaimedMessage?, nextReadyAt: Int64?
   ) {
     let lease = leaseMilliseconds ?? policy.visibilityTimeoutMilliseconds
@@ -65,7 +66,7 @@ extension SpoolQueue {
       guard moved else { continue }
       fault(.afterClaimRename)
       if name.receives >= policy.maxAttempts {
-        try settleAside { () throws(SpoolError) in
+        try settleAside { () throws(QueueError) in
           try rewrite(
             claimed.fileName, to: .dead, error: "no attempts left (\(name.receives) of \(policy.maxAttempts))")
         }
@@ -82,7 +83,7 @@ extension SpoolQueue {
       fault(.afterClaimRead)
       switch MessageFile.decode(bytes, expectedID: name.id) {
       case .failure(let corruption):
-        try settleAside { () throws(SpoolError) in
+        try settleAside { () throws(QueueError) in
           try rewrite(claimed.fileName, to: .dead, error: "corrupt message file: \(corruption.reason)")
         }
       case .success(let file):
@@ -108,7 +109,7 @@ extension SpoolQueue {
   /// names meanwhile; their rename fails and the claim moves on. Messages that become ready
   /// later (published, returned by a sweep, nacked) are ready no earlier than the listing, so
   /// they would come after its names in time order anyway.
-  private func listReady(now: Int64) throws(SpoolError) -> (first: MessageName?, nextReadyAt: Int64?) {
+  private func listReady(now: Int64) throws(QueueError) -> (first: MessageName?, nextReadyAt: Int64?) {
     var ready: [MessageName] = []
     var nextReadyAt: Int64?
     for fileName in try FileSystem.list(displayPath(.new)) {
@@ -133,7 +134,7 @@ extension SpoolQueue {
   ///
   /// Throws `leaseLost` when the message is no longer held under this receipt (its lease
   /// expired and it went back, or it was already settled).
-  public func ack(_ receipt: String) throws(SpoolError) {
+  public func ack(_ receipt: String) throws(QueueError) {
     let name = try parseReceipt(receipt)
     let settled: Bool
     if policy.retainAcked {
@@ -154,7 +155,7 @@ extension SpoolQueue {
   @discardableResult
   public func nack(
     _ receipt: String, delayMilliseconds: Int64? = nil, error: String? = nil
-  ) throws(SpoolError)
+  ) throws(QueueError)
     -> NackOutcome
   {
     let name = try parseReceipt(receipt)
@@ -179,7 +180,7 @@ extension SpoolQueue {
   }
 
   /// Extends a held lease to `milliseconds` from now and returns the new receipt (the old one stops working).
-  public func extendLease(_ receipt: String, milliseconds: Int64) throws(SpoolError) -> ClaimedLease {
+  public func extendLease(_ receipt: String, milliseconds: Int64) throws(QueueError) -> ClaimedLease {
     let name = try parseReceipt(receipt)
     guard milliseconds > 0 else { throw .invalidPolicy("the lease must be positive") }
     let extended = MessageName(time: environment.now() + milliseconds, id: name.id, receives: name.receives)
@@ -189,7 +190,7 @@ extension SpoolQueue {
     return ClaimedLease(receipt: extended.fileName, expiresAt: extended.time)
   }
 
-  func parseReceipt(_ receipt: String) throws(SpoolError) -> MessageName {
+  func parseReceipt(_ receipt: String) throws(QueueError) -> MessageName {
     guard let name = MessageName(fileName: receipt) else { throw .invalidReceipt(receipt) }
     return name
   }
@@ -199,7 +200,7 @@ extension SpoolQueue {
   /// The steps keep exactly one copy at every instant: take the file under a fresh
   /// 60-second name in `cur/` (proving the lease is still held), write the new contents in
   /// `tmp/` and fsync them, rename them over the held file, then rename it to its destination.
-  func rewrite(_ receipt: String, to destination: Subdirectory, time: Int64? = nil, error: String) throws(SpoolError) {
+  func rewrite(_ receipt: String, to destination: Subdirectory, time: Int64? = nil, error: String) throws(QueueError) {
     guard let name = MessageName(fileName: receipt) else { throw .invalidReceipt(receipt) }
     let now = environment.now()
     let held = MessageName(time: now + SpoolQueue.rewriteLeaseMilliseconds, id: name.id, receives: name.receives)
@@ -244,7 +245,7 @@ extension SpoolQueue {
   }
 
   /// Takes a foreign file (a name this library did not write) out of `new/` or `cur/` into `dead/`.
-  func quarantine(_ fileName: String, in subdirectory: Subdirectory, reason: String) throws(SpoolError) {
+  func quarantine(_ fileName: String, in subdirectory: Subdirectory, reason: String) throws(QueueError) {
     let held = MessageName(
       time: environment.now() + SpoolQueue.rewriteLeaseMilliseconds, id: newID(now: environment.now()), receives: 0)
     guard
@@ -252,18 +253,18 @@ extension SpoolQueue {
         descriptor(subdirectory), fileName, descriptor(.cur), held.fileName,
         displayPath: displayPath(.cur, held.fileName))
     else { return }
-    try settleAside { () throws(SpoolError) in try rewrite(held.fileName, to: .dead, error: reason) }
+    try settleAside { () throws(QueueError) in try rewrite(held.fileName, to: .dead, error: reason) }
   }
 
   /// Runs a step that sets a file aside, treating "someone else got there first" as done.
-  func settleAside(_ step: () throws(SpoolError) -> Void) throws(SpoolError) {
+  func settleAside(_ step: () throws(QueueError) -> Void) throws(QueueError) {
     do { try step() } catch .leaseLost { return }
   }
 
   /// Sets aside a file that could not be read: a FIFO, socket or device is replaced by a dead
   /// letter that says what it was (renamed over it, so there is one entry at every instant);
   /// anything else (a directory, an unreadable file) moves to `dead/` as it is.
-  func setAside(_ fileName: String, from subdirectory: Subdirectory, unreadable error: SpoolError) throws(SpoolError) {
+  func setAside(_ fileName: String, from subdirectory: Subdirectory, unreadable error: QueueError) throws(QueueError) {
     guard case .notRegularFile(_, let kind) = error, kind != "directory" else {
       try moveAside(fileName, from: subdirectory)
       return
@@ -290,7 +291,7 @@ extension SpoolQueue {
   }
 
   /// Moves a file that cannot be read or rewritten (a directory, an oversized file) to `dead/` as it is.
-  func moveAside(_ fileName: String, from subdirectory: Subdirectory) throws(SpoolError) {
+  func moveAside(_ fileName: String, from subdirectory: Subdirectory) throws(QueueError) {
     let name =
       MessageName(fileName: fileName)
       ?? MessageName(time: 0, id: newID(now: environment.now()), receives: 0)
@@ -298,19 +299,5 @@ extension SpoolQueue {
     _ = try FileSystem.rename(
       descriptor(subdirectory), fileName, descriptor(.dead), dead.fileName,
       displayPath: displayPath(.dead, dead.fileName))
-  }
-}
-
-/// A lease after `extendLease`: the new receipt and when it ends.
-public struct ClaimedLease: Equatable, Sendable {
-  /// The receipt that now holds the message.
-  public var receipt: String
-  /// When the extended lease ends (ms since the epoch).
-  public var expiresAt: Int64
-
-  /// Every field (other queue backends build these too).
-  package init(receipt: String, expiresAt: Int64) {
-    self.receipt = receipt
-    self.expiresAt = expiresAt
   }
 }

@@ -1,3 +1,4 @@
+public import QueuePort
 internal import Synchronization
 
 #if canImport(Glibc)
@@ -10,7 +11,7 @@ extension SpoolQueue {
   /// Returns expired leases to `new/` (or `dead/` when out of attempts), sets foreign files in
   /// `new/` and `cur/` aside, and removes temporary files abandoned for an hour by crashed writers.
   @discardableResult
-  public func reap() throws(SpoolError) -> ReapReport {
+  public func reap() throws(QueueError) -> ReapReport {
     let now = environment.now()
     var report = try returnExpiredLeases(now: now)
     for fileName in try FileSystem.list(displayPath(.new)) where MessageName(fileName: fileName) == nil {
@@ -29,14 +30,14 @@ extension SpoolQueue {
   }
 
   /// Runs `returnExpiredLeases` at most once a second per queue object (claims call it).
-  func sweepExpiredLeasesIfDue(now: Int64) throws(SpoolError) {
+  func sweepExpiredLeasesIfDue(now: Int64) throws(QueueError) {
     let last = lastLeaseSweep.load(ordering: .relaxed)
     guard last == .min || now - last >= 1000 || now < last else { return }
     guard lastLeaseSweep.compareExchange(expected: last, desired: now, ordering: .relaxed).exchanged else { return }
     _ = try returnExpiredLeases(now: now)
   }
 
-  func returnExpiredLeases(now: Int64) throws(SpoolError) -> ReapReport {
+  func returnExpiredLeases(now: Int64) throws(QueueError) -> ReapReport {
     var report = ReapReport()
     for fileName in try FileSystem.list(displayPath(.cur)) {
       guard let name = MessageName(fileName: fileName) else {
@@ -46,7 +47,7 @@ extension SpoolQueue {
       }
       guard name.time <= now else { continue }
       if name.receives >= policy.maxAttempts {
-        try settleAside { () throws(SpoolError) in
+        try settleAside { () throws(QueueError) in
           try rewrite(
             fileName, to: .dead,
             error: "lease expired on the last attempt (\(name.receives) of \(policy.maxAttempts))")
@@ -65,7 +66,7 @@ extension SpoolQueue {
   }
 
   /// Counts the queue's messages by state.
-  public func stats() throws(SpoolError) -> QueueStats {
+  public func stats() throws(QueueError) -> QueueStats {
     let now = environment.now()
     var stats = QueueStats()
     for fileName in try FileSystem.list(displayPath(.new)) {
@@ -85,7 +86,7 @@ extension SpoolQueue {
   }
 
   /// Reads up to `limit` messages in `state`, earliest time first, without claiming them.
-  public func peek(_ state: MessageState = .ready, limit: Int = 10) throws(SpoolError) -> [StoredMessage] {
+  public func peek(_ state: MessageState = .ready, limit: Int = 10) throws(QueueError) -> [StoredMessage] {
     let subdirectory = Subdirectory(state)
     let names = try FileSystem.list(displayPath(subdirectory)).compactMap(MessageName.init(fileName:)).sorted()
     var messages: [StoredMessage] = []
@@ -118,7 +119,7 @@ extension SpoolQueue {
   /// With an id, replays that message (throwing `messageNotFound` when it is not there);
   /// without one, replays every message in the state. Returns the replayed ids.
   @discardableResult
-  public func replay(from state: MessageState, id: String? = nil) throws(SpoolError) -> [String] {
+  public func replay(from state: MessageState, id: String? = nil) throws(QueueError) -> [String] {
     guard state == .done || state == .dead else { throw .invalidPolicy("replay reads done/ or dead/ only") }
     let subdirectory = Subdirectory(state)
     var names = try FileSystem.list(displayPath(subdirectory)).compactMap(MessageName.init(fileName:)).sorted()
@@ -141,7 +142,7 @@ extension SpoolQueue {
 
   /// Deletes every file in `done/` or `dead/`; returns how many.
   @discardableResult
-  public func purge(_ state: MessageState) throws(SpoolError) -> Int {
+  public func purge(_ state: MessageState) throws(QueueError) -> Int {
     guard state == .done || state == .dead else { throw .invalidPolicy("purge empties done/ or dead/ only") }
     let subdirectory = Subdirectory(state)
     var removed = 0

@@ -1,3 +1,4 @@
+public import QueuePort
 internal import Synchronization
 
 #if canImport(Glibc)
@@ -33,7 +34,7 @@ public final class SpoolQueue: Sendable {
   /// Age after which a file left in `tmp/` by a crashed writer is removed.
   static let temporaryFileLifetimeMilliseconds: Int64 = 3_600_000
 
-  init(spool: Spool, name: String) throws(SpoolError) {
+  init(spool: Spool, name: String) throws(QueueError) {
     self.name = name
     self.path = spool.root + "/" + name
     self.environment = spool.environment
@@ -76,7 +77,7 @@ public final class SpoolQueue: Sendable {
     }
   }
 
-  private static func loadPolicy(_ file: String) throws(SpoolError) -> QueuePolicy {
+  private static func loadPolicy(_ file: String) throws(QueueError) -> QueuePolicy {
     guard let bytes = try FileSystem.readFile(AT_FDCWD, file, limit: 64 * 1024, displayPath: file) else {
       return QueuePolicy()
     }
@@ -87,13 +88,13 @@ public final class SpoolQueue: Sendable {
   var messageFileLimit: Int { policy.maxMessageBytes + 64 * 1024 }
 
   /// Reads a message file (header and body), at most `messageFileLimit` + 1 bytes; nil when it is gone.
-  func readMessageFile(_ subdirectory: Subdirectory, _ fileName: String) throws(SpoolError) -> [UInt8]? {
+  func readMessageFile(_ subdirectory: Subdirectory, _ fileName: String) throws(QueueError) -> [UInt8]? {
     try FileSystem.readFile(
       descriptor(subdirectory), fileName, limit: messageFileLimit, displayPath: displayPath(subdirectory, fileName))
   }
 
   /// Atomically replaces `policy.json`.
-  func replacePolicy(_ policy: QueuePolicy) throws(SpoolError) {
+  func replacePolicy(_ policy: QueuePolicy) throws(QueueError) {
     let temporary = "policy." + String(environment.random(Int.max), radix: 16)
     try FileSystem.writeNewFile(
       directory: descriptor(.tmp), name: temporary, parts: [policy.encoded], displayPath: displayPath(.tmp, temporary))
@@ -111,7 +112,7 @@ public final class SpoolQueue: Sendable {
   /// returns, the message has been written, fsynced, renamed into `new/` and the directory fsynced:
   /// it survives a crash or power loss. With a delay, it becomes ready that many milliseconds later.
   @discardableResult
-  public func publish(_ body: [UInt8], delayMilliseconds: Int64 = 0) throws(SpoolError) -> String {
+  public func publish(_ body: [UInt8], delayMilliseconds: Int64 = 0) throws(QueueError) -> String {
     try publish(batch: [body], delayMilliseconds: delayMilliseconds)[0]
   }
 
@@ -119,7 +120,7 @@ public final class SpoolQueue: Sendable {
   ///
   /// Each message is durable once this returns; after a crash midway, any subset may have been published.
   @discardableResult
-  public func publish(batch bodies: [[UInt8]], delayMilliseconds: Int64 = 0) throws(SpoolError) -> [String] {
+  public func publish(batch bodies: [[UInt8]], delayMilliseconds: Int64 = 0) throws(QueueError) -> [String] {
     for body in bodies { try validate(body) }
     guard delayMilliseconds >= 0 else { throw .invalidMessage("the delay must not be negative") }
     let now = environment.now()
@@ -157,7 +158,7 @@ public final class SpoolQueue: Sendable {
   }
 
   /// Throws unless `body` is an acceptable message for this queue.
-  public func validate(_ body: [UInt8]) throws(SpoolError) {
+  public func validate(_ body: [UInt8]) throws(QueueError) {
     guard body.count <= policy.maxMessageBytes else {
       throw .messageTooLarge(size: body.count, limit: policy.maxMessageBytes)
     }

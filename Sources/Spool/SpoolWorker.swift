@@ -1,4 +1,5 @@
 internal import Foundation
+public import QueuePort
 internal import Synchronization
 
 /// How a handler's delivery ended.
@@ -128,7 +129,7 @@ public struct SpoolWorker: Sendable {
           case .deadLettered: record(.deadLettered)
           }
         }
-      } catch SpoolError.leaseLost {
+      } catch QueueError.leaseLost {
         record(.leaseLost)
       }
     }

@@ -6,6 +6,7 @@ internal import BazaarPostgres
 internal import BazaarRunners
 internal import BazaarStore
 internal import Foundation
+internal import QueuePort
 internal import Spool
 
 /// `bazaar db migrate|check`.

@@ -3,6 +3,7 @@ internal import BazaarLive
 internal import BazaarOperations
 internal import BazaarPostgres
 internal import KakaoPay
+internal import QueuePort
 internal import Spool
 
 /// The payment gateway adapter this binary links (KakaoPay over URLSession), for every wiring

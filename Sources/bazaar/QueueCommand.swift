@@ -1,6 +1,7 @@
 internal import ArgumentParser
 internal import BazaarOperations
 internal import BazaarRunners
+internal import QueuePort
 internal import Spool
 
 /// `bazaar queue …`: the spool's operator commands. Every answer is one JSON value on stdout;
@@ -70,8 +71,8 @@ extension QueueCommand {
             let limit = try operations.inputLimit(queue, batch: batch)
             switch readBounded(0, limit: limit) {
             case .complete(let bytes): return bytes
-            case .tooLarge: throw SpoolError.messageTooLarge(size: limit + 1, limit: limit)
-            case .unreadable(let code): throw SpoolError.system(operation: "read", path: "stdin", errno: code)
+            case .tooLarge: throw QueueError.messageTooLarge(size: limit + 1, limit: limit)
+            case .unreadable(let code): throw QueueError.system(operation: "read", path: "stdin", errno: code)
             }
           }, delayMilliseconds: delayMilliseconds, batch: batch)
       }

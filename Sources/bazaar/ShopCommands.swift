@@ -8,6 +8,7 @@ internal import BazaarPostgres
 internal import BazaarScheduler
 internal import BazaarServer
 internal import BazaarStore
+internal import QueuePort
 internal import Spool
 
 /// `bazaar outbox relay|stats`: the transactional outbox's relay into the spool.
@@ -179,16 +180,14 @@ enum ShopScheduler {
       let databaseName = configuration.databasePath.split(separator: "/").last.map(String.init) ?? "bazaar.sqlite"
       watched.append(WakeWatcher.Watch(directory: configuration.stateDirectory, fileName: databaseName + "-wal"))
     }
-    for name in SchedulerPass.consumedQueues {
-      _ = try queues.queue(name)
-      if queues is PostgresQueues { continue }
-      watched.append(WakeWatcher.Watch(directory: queues.location + "/" + name + "/new"))
-    }
+    for name in SchedulerPass.consumedQueues { _ = try queues.queue(name) }
+    let wakeUp = queues.wakeUp(for: SchedulerPass.consumedQueues)
+    if case .newFiles(let directories) = wakeUp { watched += directories.map { WakeWatcher.Watch(directory: $0) } }
     let loop = SchedulerLoop(
       pass: pass(live, queues: queues, leaseMilliseconds: leaseMilliseconds), watching: watched,
       sweepMilliseconds: sweepMilliseconds, log: log(configuration))
-    if case .server(let store) = live.backend { try loop.wake(on: store.watchOutbox) }
-    if let postgres = queues as? PostgresQueues { try loop.wake(on: postgres.watch) }
+    if case .server(let store) = live.backend { try loop.wake { try store.watchOutbox($0).stop } }
+    if case .notification(let subscribe) = wakeUp { try loop.wake { try subscribe($0).stop } }
     return loop
   }
 

@@ -3,6 +3,7 @@ import BazaarJSON
 import BazaarScheduler
 import BazaarTesting
 import Foundation
+import QueuePort
 import Spool
 import Testing
 

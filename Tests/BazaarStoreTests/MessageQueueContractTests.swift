@@ -1,5 +1,6 @@
 import BazaarPostgres
 import Foundation
+import QueuePort
 import Spool
 import Testing
 
@@ -41,15 +42,15 @@ func event(_ id: Int) -> [UInt8] {
     #expect(first.receiveCount == 1 && first.receipt != second.receipt)
     #expect(try queue.claim() == nil)
     try queue.ack(first.receipt)
-    #expect(throws: SpoolError.leaseLost(receipt: first.receipt)) { try queue.ack(first.receipt) }
+    #expect(throws: QueueError.leaseLost(receipt: first.receipt)) { try queue.ack(first.receipt) }
     var stats = try queue.stats()
     #expect(stats.inFlight == 1 && stats.ready == 0 && stats.done == 0)
     try queue.ack(second.receipt)
     stats = try queue.stats()
     #expect(stats.inFlight == 0)
     #expect(try queues.queueNames() == ["orders"])
-    #expect(throws: SpoolError.queueNotFound("nope")) { try queues.existingQueue("nope") }
-    #expect(throws: SpoolError.self) { try queue.publish(Array("not an event".utf8)) }
+    #expect(throws: QueueError.queueNotFound("nope")) { try queues.existingQueue("nope") }
+    #expect(throws: QueueError.self) { try queue.publish(Array("not an event".utf8)) }
     withExtendedLifetime(keep) {}
   }
 
@@ -78,7 +79,7 @@ func event(_ id: Int) -> [UInt8] {
     let replayed = try #require(try queue.claim())
     #expect(replayed.id == id && replayed.receiveCount == 1)
     #expect(try queue.nack(replayed.receipt, delayMilliseconds: 0, error: nil) != .deadLettered)
-    #expect(throws: SpoolError.messageNotFound(id: "missing")) { try queue.replay(from: .dead, id: "missing") }
+    #expect(throws: QueueError.messageNotFound(id: "missing")) { try queue.replay(from: .dead, id: "missing") }
     withExtendedLifetime(keep) {}
   }
 
@@ -92,7 +93,7 @@ func event(_ id: Int) -> [UInt8] {
     let claimed = try #require(try queue.claim(leaseMilliseconds: 100))
     let extended = try queue.extendLease(claimed.receipt, milliseconds: 60_000)
     #expect(extended.receipt != claimed.receipt)
-    #expect(throws: SpoolError.self) { try queue.ack(claimed.receipt) }
+    #expect(throws: QueueError.self) { try queue.ack(claimed.receipt) }
     try queue.ack(extended.receipt)
     #expect(try queue.stats().done == 1 && queue.peek(.done, limit: 5).count == 1)
     #expect(try queue.purge(.done) == 1)
@@ -102,7 +103,7 @@ func event(_ id: Int) -> [UInt8] {
     #expect(try queue.reap().returned == 1)
     let again = try #require(try queue.claim())
     #expect(again.id == short.id && again.receiveCount == 2)
-    #expect(throws: SpoolError.self) { try queue.ack(short.receipt) }
+    #expect(throws: QueueError.self) { try queue.ack(short.receipt) }
     withExtendedLifetime(keep) {}
   }
 

@@ -1,4 +1,5 @@
 import Foundation
+import QueuePort
 import Testing
 
 @testable import Spool
@@ -51,7 +52,7 @@ import Testing
     let receipt = try #require(try kept.claim()).receipt
     try kept.ack(receipt)
     #expect(try kept.stats().done == 1)
-    #expect(throws: SpoolError.leaseLost(receipt: receipt)) { try kept.ack(receipt) }
+    #expect(throws: QueueError.leaseLost(receipt: receipt)) { try kept.ack(receipt) }
     #expect(try kept.replay(from: .done, id: id) == [id])
     let again = try #require(try kept.claim())
     #expect(again.id == id && again.receiveCount == 1)
@@ -61,7 +62,7 @@ import Testing
     let spool = TemporarySpool()
     let queue = try spool.spool.queue("orders")
     for receipt in ["../../etc/passwd", "0001,../x,1", "", "0000000000000001,abc,1"] {
-      #expect(throws: SpoolError.invalidReceipt(receipt)) { try queue.ack(receipt) }
+      #expect(throws: QueueError.invalidReceipt(receipt)) { try queue.ack(receipt) }
     }
   }
 
@@ -107,7 +108,7 @@ import Testing
     #expect(try queue.replay(from: .dead, id: id) == [id])
     let replayed = try #require(try queue.claim())
     #expect(replayed.receiveCount == 1 && replayed.lastError == "boom 3 (attempt 3 of 3)")
-    #expect(throws: SpoolError.messageNotFound(id: id)) { try queue.replay(from: .dead, id: id) }
+    #expect(throws: QueueError.messageNotFound(id: id)) { try queue.replay(from: .dead, id: id) }
   }
 
   @Test func expiredLeasesComeBackWithTheirReceiveCount() throws {
@@ -122,7 +123,7 @@ import Testing
     #expect(try queue.reap().returned == 1)
     let second = try #require(try queue.claim())
     #expect(second.id == first.id && second.receiveCount == 2)
-    #expect(throws: SpoolError.leaseLost(receipt: first.receipt)) { try queue.ack(first.receipt) }
+    #expect(throws: QueueError.leaseLost(receipt: first.receipt)) { try queue.ack(first.receipt) }
     try queue.ack(second.receipt)
   }
 
@@ -157,7 +158,7 @@ import Testing
     let lease = try queue.extendLease(message.receipt, milliseconds: 1000)
     spool.clock.advance(milliseconds: 900)
     #expect(try queue.reap().returned == 0)
-    #expect(throws: SpoolError.leaseLost(receipt: message.receipt)) { try queue.ack(message.receipt) }
+    #expect(throws: QueueError.leaseLost(receipt: message.receipt)) { try queue.ack(message.receipt) }
     try queue.ack(lease.receipt)
     #expect(try queue.stats() == QueueStats())
   }
@@ -243,7 +244,7 @@ import Testing
     try queue.nack(try #require(try queue.claim()).receipt, error: "x")
     #expect(try queue.purge(.done) == 1)
     #expect(try queue.stats().dead == 1)
-    #expect(throws: SpoolError.self) { try queue.purge(.ready) }
+    #expect(throws: QueueError.self) { try queue.purge(.ready) }
   }
 
   @Test(arguments: [

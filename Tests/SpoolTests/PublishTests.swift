@@ -1,4 +1,5 @@
 import Foundation
+import QueuePort
 import Testing
 
 @testable import Spool
@@ -23,7 +24,7 @@ import Testing
   ])
   func unsafeQueueNamesAreRefused(name: String) throws {
     let spool = TemporarySpool()
-    #expect(throws: SpoolError.invalidQueueName(name)) { try spool.spool.queue(name) }
+    #expect(throws: QueueError.invalidQueueName(name)) { try spool.spool.queue(name) }
     #expect(!FileManager.default.fileExists(atPath: spool.root + "/" + name) || name.isEmpty)
   }
 
@@ -57,14 +58,14 @@ import Testing
     policy.maxMessageBytes = 200
     let queue = try spool.spool.configure("small", policy: policy)
     let big = event("big", data: "\"" + String(repeating: "x", count: 300) + "\"")
-    #expect(throws: SpoolError.messageTooLarge(size: big.count, limit: 200)) { try queue.publish(big) }
+    #expect(throws: QueueError.messageTooLarge(size: big.count, limit: 200)) { try queue.publish(big) }
     try queue.publish(event("fits"))
   }
 
   @Test func aBatchIsValidatedWholeBeforeAnythingIsWritten() throws {
     let spool = TemporarySpool()
     let queue = try spool.spool.queue("orders")
-    #expect(throws: SpoolError.self) { try queue.publish(batch: [event("a"), Array("{}".utf8)]) }
+    #expect(throws: QueueError.self) { try queue.publish(batch: [event("a"), Array("{}".utf8)]) }
     #expect(spool.files("orders", "new").isEmpty)
     let ids = try queue.publish(batch: (0..<100).map { event("e\($0)") })
     #expect(ids.count == 100 && Set(ids).count == 100)

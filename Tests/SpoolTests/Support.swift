@@ -1,4 +1,5 @@
 import Foundation
+import QueuePort
 import Spool
 import Synchronization
 

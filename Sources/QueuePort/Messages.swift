@@ -113,3 +113,17 @@ public struct ReapReport: Equatable, Sendable {
 
   public init() {}
 }
+
+/// A lease after `extendLease`: the new receipt and when it ends.
+public struct ClaimedLease: Equatable, Sendable {
+  /// The receipt that now holds the message.
+  public var receipt: String
+  /// When the extended lease ends (ms since the epoch).
+  public var expiresAt: Int64
+
+  /// Every field (other queue backends build these too).
+  package init(receipt: String, expiresAt: Int64) {
+    self.receipt = receipt
+    self.expiresAt = expiresAt
+  }
+}

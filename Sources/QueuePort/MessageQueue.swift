@@ -49,29 +49,44 @@ public protocol MessageQueues: Sendable {
   var location: String { get }
   /// Opens the queue `name`, creating it when missing.
   func queue(_ name: String) throws -> any MessageQueue
-  /// Opens the queue `name` if it exists; `SpoolError.queueNotFound` when it does not.
+  /// Opens the queue `name` if it exists; `QueueError.queueNotFound` when it does not.
   func existingQueue(_ name: String) throws -> any MessageQueue
   /// Writes `policy` for the queue `name` (creating it).
   func configure(_ name: String, policy: QueuePolicy) throws -> any MessageQueue
   /// The queue names, sorted.
   func queueNames() throws -> [String]
+  /// How a consumer waiting on the queues `names` learns that messages arrived.
+  func wakeUp(for names: [String]) -> QueueWakeUp
 }
 
-extension SpoolQueue: MessageQueue {}
-
-extension Spool {
-  /// This spool as one of the queue backends.
-  public var queues: any MessageQueues { SpoolQueues(spool: self) }
+/// How a consumer waiting for messages learns that some arrived, so it need not poll.
+public enum QueueWakeUp: Sendable {
+  /// New files appear in these directories (the spool's `new/` of each queue).
+  case newFiles(inDirectories: [String])
+  /// The backend calls `changed` after every publish (PostgreSQL's notifications) until the
+  /// subscription it returns is stopped.
+  case notification(@Sendable (_ changed: @escaping @Sendable () -> Void) throws -> any QueueWatch)
 }
 
-/// The directory spool behind `MessageQueues`.
-struct SpoolQueues: MessageQueues {
-  let spool: Spool
-  var location: String { spool.root }
-  func queue(_ name: String) throws -> any MessageQueue { try spool.queue(name) }
-  func existingQueue(_ name: String) throws -> any MessageQueue { try spool.existingQueue(name) }
-  func configure(_ name: String, policy: QueuePolicy) throws -> any MessageQueue {
-    try spool.configure(name, policy: policy)
+/// A running subscription of `QueueWakeUp.notification`.
+public protocol QueueWatch: Sendable {
+  /// Stops it; `changed` is not called after this returns.
+  func stop()
+}
+
+/// The rules every backend applies to a queue's name.
+public enum QueueName {
+  /// Throws unless `name` is 1 to 100 bytes of `[A-Za-z0-9._-]` and does not start with a dot.
+  public static func validate(_ name: String) throws(QueueError) {
+    let bytes = Array(name.utf8)
+    guard (1...100).contains(bytes.count), bytes.allSatisfy(isNameByte), bytes[0] != UInt8(ascii: ".") else {
+      throw .invalidQueueName(name)
+    }
   }
-  func queueNames() throws -> [String] { try spool.queueNames() }
+
+  /// Whether `byte` is one of `[A-Za-z0-9._-]`, the bytes allowed in queue names and in ids.
+  package static func isNameByte(_ byte: UInt8) -> Bool {
+    (byte >= 0x30 && byte <= 0x39) || (byte >= 0x41 && byte <= 0x5A) || (byte >= 0x61 && byte <= 0x7A)
+      || byte == 0x2E || byte == 0x2D || byte == 0x5F
+  }
 }

@@ -1,6 +1,6 @@
 internal import BazaarJSON
 
-/// The CloudEvents 1.0 JSON format rules the spool checks on publish.
+/// The CloudEvents 1.0 JSON format rules every queue backend checks on publish.
 ///
 /// See https://github.com/cloudevents/spec/blob/v1.0.2/cloudevents/spec.md and its JSON format.
 package enum CloudEvent {
@@ -57,3 +57,5 @@ package enum CloudEvent {
       && offset[3] == 0x3A && isDigit(offset[4]) && isDigit(offset[5])
   }
 }
+
+private func isDigit(_ byte: UInt8) -> Bool { byte >= 0x30 && byte <= 0x39 }

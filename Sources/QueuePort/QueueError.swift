@@ -1,5 +1,11 @@
-/// Why a spool operation was refused or failed.
-public enum SpoolError: Error, Equatable, Sendable, CustomStringConvertible {
+#if canImport(Glibc)
+  internal import Glibc
+#elseif canImport(Darwin)
+  internal import Darwin
+#endif
+
+/// Why a queue operation was refused or failed, whichever backend keeps the queue.
+public enum QueueError: Error, Equatable, Sendable, CustomStringConvertible {
   /// No queue of this name exists (reading commands never create one).
   case queueNotFound(String)
   /// The queue name is empty, too long, a dot name, or holds characters outside `[A-Za-z0-9._-]`.
@@ -36,4 +42,9 @@ public enum SpoolError: Error, Equatable, Sendable, CustomStringConvertible {
     case .notRegularFile(let path, let kind): "\(path) is a \(kind), not a regular file"
     }
   }
+}
+
+/// The text of an errno value.
+func systemErrorText(_ code: Int32) -> String {
+  String(cString: strerror(code))
 }
