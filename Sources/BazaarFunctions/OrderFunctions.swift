@@ -75,7 +75,7 @@ enum OrderFunctions {
     let id = input.string("id")
     try input.finish()
     let services = context.services
-    let order = try services.payments.cancelOrder(id, by: try context.requireCaller, orders: services.orders)
+    let order = try services.payments.cancelOrder(id, by: try context.requireCaller)
     return OrderView(
       order, payment: try services.payments.latest(for: [order.id])[order.id],
       shipments: try services.shipments.shipments(for: [order.id])[order.id] ?? [])

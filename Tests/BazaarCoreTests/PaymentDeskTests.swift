@@ -155,7 +155,7 @@ import Testing
         // The sweep cannot expire it (approving), so an operator's direct cancel stands in.
         _ = try? store.write { tx in
           let current = try tx.orders.order(id: payment.orderID)!
-          _ = try OrderDesk.transition(.cancel, current, at: clock.now(), in: tx, ids: ids)
+          _ = try tx.apply(.cancel, to: current, at: clock.now(), ids: ids)
         }
       }
     }
@@ -186,12 +186,12 @@ import Testing
     let payment = try desk().pay(order.id.rawValue, by: buyer)
     try approve(payment)
     #expect(reserved == 2)
-    let canceled = try desk().cancelOrder(order.id.rawValue, by: buyer, orders: harness.orders)
+    let canceled = try desk().cancelOrder(order.id.rawValue, by: buyer)
     #expect(canceled.status == .canceled && reserved == 0)
     #expect(payments[0].status == .canceled && payments[0].canceledAmount == Money(won: 64_000))
     #expect(events.suffix(2) == ["payment.canceled", "order.canceled"])
     #expect(throws: OrderError.notCancelable(.canceled)) {
-      try desk().cancelOrder(order.id.rawValue, by: buyer, orders: harness.orders)
+      try desk().cancelOrder(order.id.rawValue, by: buyer)
     }
   }
 
@@ -200,7 +200,7 @@ import Testing
     try approve(payment)
     gateway.script("cancel", .effectThenFail(.unavailable("timeout")))
     #expect(throws: PaymentError.gatewayUnavailable("timeout")) {
-      try desk().cancelOrder(order.id.rawValue, by: buyer, orders: harness.orders)
+      try desk().cancelOrder(order.id.rawValue, by: buyer)
     }
     #expect(orderStatus == .canceling && payments[0].status == .refunding && reserved == 2)
     harness.clock.advance(seconds: 13)
@@ -212,7 +212,7 @@ import Testing
     let payment = try desk().pay(order.id.rawValue, by: buyer)
     try approve(payment)
     gateway.script("cancel", .fail(.unavailable("connection refused")))
-    #expect(throws: PaymentError.self) { try desk().cancelOrder(order.id.rawValue, by: buyer, orders: harness.orders) }
+    #expect(throws: PaymentError.self) { try desk().cancelOrder(order.id.rawValue, by: buyer) }
     harness.clock.advance(seconds: 13)
     #expect(try desk().reconcileUncertain().canceled == 1)
     #expect(orderStatus == .canceled && gateway.held("T1")!.canceled == Money(won: 64_000))
@@ -223,7 +223,7 @@ import Testing
     try approve(payment)
     gateway.script("cancel", .fail(.rejected(code: -783, message: "state does not allow it")))
     #expect(throws: PaymentError.refundRefused("the gateway refused (-783): state does not allow it")) {
-      try desk().cancelOrder(order.id.rawValue, by: buyer, orders: harness.orders)
+      try desk().cancelOrder(order.id.rawValue, by: buyer)
     }
     #expect(orderStatus == .paid && payments[0].status == .completed && reserved == 2)
   }
@@ -261,7 +261,7 @@ extension PaymentDeskTests {
     let payment = try desk().pay(order.id.rawValue, by: buyer)
     try approve(payment)
     gateway.script("cancel", .fail(.unavailable("connection refused")))
-    #expect(throws: PaymentError.self) { try desk().cancelOrder(order.id.rawValue, by: buyer, orders: harness.orders) }
+    #expect(throws: PaymentError.self) { try desk().cancelOrder(order.id.rawValue, by: buyer) }
     harness.clock.advance(seconds: 13)
     gateway.script("cancel", .fail(.rejected(code: -783, message: "not allowed")))
     let report = try desk().reconcileUncertain()

@@ -56,7 +56,7 @@ import Testing
     _ = try world.pass(shouldStop: { !world.store.state.shipments.isEmpty })
     #expect(world.store.state.shipments.map(\.status) == [.ready])
     let canceled = try world.harness.payments(world.gateway).cancelOrder(
-      world.order.id.rawValue, by: world.buyer, orders: world.harness.orders)
+      world.order.id.rawValue, by: world.buyer)
     #expect(canceled.status == .canceled)
     let report = try world.pass()
     #expect(report.shipmentsCanceled == 1 && report.shipmentsDispatched == 0 && report.deadLettered == 0)

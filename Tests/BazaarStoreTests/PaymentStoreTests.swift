@@ -82,7 +82,7 @@ import Testing
     let payment = try desk(shop, gateway).pay(order.id.rawValue, by: shop.buyer)
     _ = try desk(shop, gateway).approve(state: payment.state, pgToken: "t")
     let crashing = desk(shop, gateway, store: FailingStore(shop.store, failingAt: failing))
-    #expect(throws: (any Error).self) { try crashing.cancelOrder(order.id.rawValue, by: shop.buyer, orders: shop.desk) }
+    #expect(throws: (any Error).self) { try crashing.cancelOrder(order.id.rawValue, by: shop.buyer) }
     // `orders.update` fails the refund's first commit (nothing starts); the others fail the
     // commit after the gateway refunded, which leaves the order canceling until reconciled.
     let refunded = failing != "orders.update"

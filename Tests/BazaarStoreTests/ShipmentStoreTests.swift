@@ -95,7 +95,7 @@ import Testing
       try paid.desk().dispatch(shipments[1].id, by: .scheduler, booking: nil, carrier: carrier)
     }
     #expect(throws: ShipmentError.alreadyShipped) {
-      try paid.payments.cancelOrder(paid.order.id.rawValue, by: paid.shop.buyer, orders: paid.shop.desk)
+      try paid.payments.cancelOrder(paid.order.id.rawValue, by: paid.shop.buyer)
     }
     // A seller moves only its own shipments.
     let other = SellerID(rawValue: paid.otherSeller.subject)
@@ -121,7 +121,7 @@ import Testing
   func aCanceledOrderIsNeverDispatchedAndItsShipmentsAreCanceled(kind: StoreKind) throws {
     let paid = try PaidShop(kind)
     let shipments = try paid.desk().request(for: paid.order.id, event: paid.event)
-    _ = try paid.payments.cancelOrder(paid.order.id.rawValue, by: paid.shop.buyer, orders: paid.shop.desk)
+    _ = try paid.payments.cancelOrder(paid.order.id.rawValue, by: paid.shop.buyer)
     #expect(try paid.orderStatus() == .canceled)
     #expect(throws: ShipmentError.orderNotShippable(.canceled)) {
       try paid.desk().dispatch(

@@ -144,10 +144,7 @@ package struct OrderDesk: Sendable {
       guard let order = try tx.orders.order(id: id), order.userID.rawValue == caller.subject else {
         throw OrderError.orderNotFound
       }
-      if order.status == .pendingPayment, try tx.payments.latest(for: id)?.status == .approving {
-        throw PaymentError.inProgress
-      }
-      return try apply(.cancel, to: order, at: now, in: tx)
+      return try tx.cancelUnpaid(order, at: now, ids: ids)
     }
   }
 
@@ -165,7 +162,7 @@ package struct OrderDesk: Sendable {
           guard let order = try tx.orders.order(id: id), order.status == .pendingPayment, order.expiresAt <= now,
             try tx.payments.latest(for: id)?.status != .approving
           else { continue }
-          _ = try apply(.expire, to: order, at: now, in: tx)
+          _ = try tx.apply(.expire, to: order, at: now, ids: ids)
           count += 1
         }
         return (count, due.count)
@@ -178,41 +175,6 @@ package struct OrderDesk: Sendable {
   /// Applies a transition inside `tx`: the new status, the stock released when the order
   /// stops holding it (exactly once, since the status changes in the same transaction), and
   /// the events.
-  private func apply(
-    _ transition: OrderTransition, to order: Order, at now: Timestamp, in tx: any StoreTransaction
-  )
-    throws -> Order
-  {
-    try Self.transition(transition, order, at: now, in: tx, ids: ids)
-  }
-
-  /// `transition` applied to `order` inside `tx`, as `apply` does it (the payment use cases
-  /// pay, refund and cancel orders the same way).
-  package static func transition(
-    _ transition: OrderTransition, _ order: Order, at now: Timestamp, in tx: any StoreTransaction,
-    ids: any IDGenerator
-  ) throws -> Order {
-    let (changed, events) = try OrderStateMachine.apply(transition, to: order, at: now)
-    if order.status.holdsReservation && !changed.status.holdsReservation && changed.status != .shipped {
-      for line in order.lines {
-        guard try tx.products.adjustReserved(of: line.productID, by: -line.quantity) else {
-          throw StoreInvariantBroken("product \(line.productID) holds fewer reserved units than order \(order.id)")
-        }
-      }
-    }
-    try tx.orders.update(changed)
-    for type in events { try tx.outbox.append(OrderEvents.event(type, changed, ids: ids, at: now)) }
-    if transition == .cancel || transition == .expire, let payment = try tx.payments.latest(for: order.id),
-      payment.status == .ready
-    {
-      let (reason, message) =
-        transition == .cancel
-        ? ("order_canceled", "the order was canceled") : ("order_expired", "the order expired unpaid")
-      try tx.payments.update(payment.ended(.canceled, reason: reason, message: message, at: now))
-    }
-    return changed
-  }
-
   // MARK: - Placement rules
 
   /// Checks the shape of every line, the shipping details and the key, all at once.

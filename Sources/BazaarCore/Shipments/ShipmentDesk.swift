@@ -144,7 +144,7 @@ package struct ShipmentDesk: Sendable {
       try tx.outbox.append(ShipmentEvents.event("shipment.dispatched", started, ids: ids, at: now))
       let all = try tx.shipments.shipments(of: order.id)
       if all.allSatisfy({ $0.status == .started || $0.status == .arrived }) {
-        _ = try OrderDesk.transition(.ship, order, at: now, in: tx, ids: ids)
+        _ = try tx.apply(.ship, to: order, at: now, ids: ids)
       }
       return started
     }
@@ -169,7 +169,7 @@ package struct ShipmentDesk: Sendable {
       if all.allSatisfy({ $0.status == .arrived }), let order = try tx.orders.order(id: shipment.orderID),
         order.status == .shipped
       {
-        _ = try OrderDesk.transition(.deliver, order, at: now, in: tx, ids: ids)
+        _ = try tx.apply(.deliver, to: order, at: now, ids: ids)
       }
       return arrived
     }
