@@ -124,7 +124,7 @@ let package = Package(
     .target(
       name: "BazaarLive",
       dependencies: [
-        "BazaarCore", "BazaarCrypto", "BazaarStore", "BazaarFunctions", "BazaarRunners",
+        "BazaarCore", "BazaarCrypto", "BazaarStore", "BazaarFunctions", "BazaarRunners", "QueuePort",
         .product(name: "Logging", package: "swift-log"),
       ],
       swiftSettings: strictSettings

@@ -9,10 +9,10 @@ internal import Foundation
 /// `bazaar` binary and the slim `bazaar-fn` (what `functions/NAME` links start) run it.
 package enum FunctionProcess {
   /// Runs `name` with stdin as its input; returns the exit code. The token is `token`, else
-  /// `BAZAAR_TOKEN`, else `HTTP_AUTHORIZATION`'s bearer credentials. `gateways` builds the
-  /// payment adapter and `servers` the PostgreSQL store (nil in a program that links none).
+  /// `BAZAAR_TOKEN`, else `HTTP_AUTHORIZATION`'s bearer credentials. `adapters` are what
+  /// the program links beyond SQLite.
   package static func invoke(
-    name: String, token: String?, gateways: PaymentGatewayFactory?, servers: ServerStoreFactory? = nil
+    name: String, token: String?, adapters: Adapters
   ) -> Int32 {
     let environment = Environment.process
     let configuration = Result { try Configuration(environment: environment) }
@@ -25,7 +25,7 @@ package enum FunctionProcess {
       // A wrapper that knows the client (a web front calling the shell runner) says so in REMOTE_ADDR.
       client: environment["REMOTE_ADDR"].flatMap { ClientAddress.isAddress($0) ? $0 : nil },
       services: {
-        live = try LiveServices.wire(try configuration.get(), gateways: gateways, servers: servers)
+        live = try LiveServices.wire(try configuration.get(), adapters: adapters)
         return live!.services
       }, logger: Logs.logger(label: "bazaar.invoke"))
     finish(live)
@@ -34,7 +34,7 @@ package enum FunctionProcess {
 
   /// Serves the CGI request in this process's environment; `only` limits it to one function.
   package static func cgi(
-    only function: FunctionDefinition?, gateways: PaymentGatewayFactory?, servers: ServerStoreFactory? = nil
+    only function: FunctionDefinition?, adapters: Adapters
   ) -> Int32 {
     let environment = Environment.process
     let configuration = Result { try Configuration(environment: environment) }
@@ -46,7 +46,7 @@ package enum FunctionProcess {
       trustedProxies: (try? configuration.get().trustedProxies) ?? [],
       requestID: RequestID.from(environment["HTTP_X_REQUEST_ID"] ?? environment["REQUEST_ID"]),
       services: {
-        live = try LiveServices.wire(try configuration.get(), gateways: gateways, servers: servers)
+        live = try LiveServices.wire(try configuration.get(), adapters: adapters)
         return live!.services
       }, logger: Logs.logger(label: "bazaar.cgi"))
     finish(live)
@@ -74,17 +74,17 @@ package enum FunctionProcess {
   /// The exit code of `bazaar invoke NAME [--token T]` run without parsing the command line
   /// any further; nil for any other command line (help, unknown flags).
   package static func fastPath(
-    _ arguments: [String], gateways: PaymentGatewayFactory?, servers: ServerStoreFactory? = nil
+    _ arguments: [String], adapters: Adapters
   ) -> Int32? {
     guard arguments.count >= 3, arguments[1] == "invoke", !arguments[2].hasPrefix("-") else { return nil }
     switch arguments.count {
     case 3:
-      return invoke(name: arguments[2], token: nil, gateways: gateways, servers: servers)
+      return invoke(name: arguments[2], token: nil, adapters: adapters)
     case 4 where arguments[3].hasPrefix("--token="):
       let token = String(arguments[3].dropFirst("--token=".count))
-      return invoke(name: arguments[2], token: token, gateways: gateways, servers: servers)
+      return invoke(name: arguments[2], token: token, adapters: adapters)
     case 5 where arguments[3] == "--token":
-      return invoke(name: arguments[2], token: arguments[4], gateways: gateways, servers: servers)
+      return invoke(name: arguments[2], token: arguments[4], adapters: adapters)
     default:
       return nil
     }

@@ -5,8 +5,9 @@ package import BazaarStore
 internal import Logging
 
 /// The live shop: the use cases over SQLite (or PostgreSQL), OpenSSL and the system clock, and
-/// the database behind them. `wire` is the one place that builds them; the CLI, the CGI runner, `bazaar
-/// serve`, the benchmarks and the tests all call it, so a new capability is wired once.
+/// the database behind them. `wire` is the one place that builds them, from the configuration
+/// and the executable's `Adapters`; the CLI, the CGI runner, `bazaar serve`, the benchmarks and
+/// the tests all call it, so a new capability is wired once.
 package struct LiveServices: Sendable {
   /// The use cases, ready for the function registry.
   package var services: Services
@@ -71,8 +72,7 @@ package struct LiveServices: Sendable {
 
   package static func wire(
     _ configuration: Configuration, connections: BazaarDatabase.Connections = .single,
-    clock: any Clock = SystemClock(), sandbox: Sandbox? = nil, gateways: PaymentGatewayFactory? = nil,
-    servers: ServerStoreFactory? = nil
+    clock: any Clock = SystemClock(), sandbox: Sandbox? = nil, adapters: Adapters = .none
   ) throws -> LiveServices {
     let signer: HS256TokenSigner
     do {
@@ -84,7 +84,7 @@ package struct LiveServices: Sendable {
     let busyTimeout = Double(configuration.busyTimeoutMilliseconds) / 1000
     let backend: Backend
     if let url = configuration.databaseURL {
-      guard let servers else {
+      guard let servers = adapters.servers else {
         throw ConfigurationError(
           variable: "BAZAAR_DATABASE_URL",
           reason: "this program does not link the PostgreSQL client (bazaar-fn hands such requests to bazaar)")
@@ -101,7 +101,7 @@ package struct LiveServices: Sendable {
       store: store, passwords: ScryptPasswordHasher(logN: configuration.scryptLogN), signer: signer,
       ids: RandomIDGenerator(clock: clock), clock: clock, tokenLifetime: configuration.tokenLifetime,
       orderLifetime: configuration.orderLifetime,
-      payments: paymentWiring(configuration, sandbox: sandbox, gateways: gateways),
+      payments: paymentWiring(configuration, sandbox: sandbox, gateways: adapters.gateways),
       loginPolicy: configuration.loginPolicy)
     return LiveServices(services: services, backend: backend)
   }
@@ -152,8 +152,3 @@ package struct LiveServices: Sendable {
       })
   }
 }
-
-/// Builds the store for `BAZAAR_DATABASE_URL` with at most `connections` connections, waiting
-/// up to `busyTimeout` seconds for a lock or a connection.
-package typealias ServerStoreFactory =
-  @Sendable (_ url: String, _ connections: Int, _ busyTimeout: Double) throws -> any ServerStore

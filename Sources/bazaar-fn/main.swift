@@ -26,9 +26,9 @@ if FunctionProcess.needsFullBinary(arguments) {
   exit(71)  // EX_OSERR
 }
 if FunctionProcess.isCGIRequest(arguments) {
-  exit(FunctionProcess.cgi(only: FunctionProcess.invokedFunction(arguments), gateways: nil))
+  exit(FunctionProcess.cgi(only: FunctionProcess.invokedFunction(arguments), adapters: .none))
 }
-if let code = FunctionProcess.fastPath(FunctionProcess.normalized(arguments), gateways: nil) {
+if let code = FunctionProcess.fastPath(FunctionProcess.normalized(arguments), adapters: .none) {
   exit(code)
 }
 let name = FunctionProcess.invokedFunction(arguments)?.name ?? "bazaar-fn"

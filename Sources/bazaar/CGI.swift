@@ -16,7 +16,7 @@ struct CGI: ParsableCommand {
       """)
 
   func run() throws {
-    let code = FunctionProcess.cgi(only: nil, gateways: kakaoPay, servers: postgres)
+    let code = FunctionProcess.cgi(only: nil, adapters: adapters)
     if code != 0 { throw ExitCode(code) }
   }
 }

@@ -63,7 +63,7 @@ struct FastCGICommand: AsyncParsableCommand {
       try await Runner.refusingInWords(as: "bazaar fcgi") {
         let configuration = try Configuration()
         try configuration.prepareStateDirectory()
-        let live = try LiveServices.wire(configuration, connections: .pool, gateways: kakaoPay, servers: postgres)
+        let live = try LiveServices.wire(configuration, connections: .pool, adapters: adapters)
         defer { live.close() }
         var settings = ShopServer.Settings(
           host: host, port: port ?? 0, isolation: .inprocess, timeout: .seconds(10), maxConcurrent: 1,

@@ -19,7 +19,7 @@ struct Invoke: ParsableCommand {
   var token: String?
 
   func run() throws {
-    let code = FunctionProcess.invoke(name: name, token: token, gateways: kakaoPay, servers: postgres)
+    let code = FunctionProcess.invoke(name: name, token: token, adapters: adapters)
     if code != 0 { throw ExitCode(code) }
   }
 }

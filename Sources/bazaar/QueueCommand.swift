@@ -1,4 +1,5 @@
 internal import ArgumentParser
+internal import BazaarLive
 internal import BazaarOperations
 internal import BazaarRunners
 internal import QueuePort
@@ -29,7 +30,9 @@ struct SpoolOptions: ParsableArguments {
 
   /// Runs one operation on the spool, prints its answer and exits with its code.
   func respond(_ body: (QueueOperations) throws -> QueueAnswer) throws {
-    let code = QueueAnswer.respond { try body(QueueOperations(queues: try shopQueues(spoolRoot: spool))) }
+    let code = QueueAnswer.respond {
+      try body(QueueOperations(queues: try adapters.shopQueues(Configuration(), spoolRoot: spool)))
+    }
     if code != 0 { throw ExitCode(code) }
   }
 }

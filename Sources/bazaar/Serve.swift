@@ -216,7 +216,7 @@ enum Runner {
     // Opening the services migrates the database and creates the JWT secret once, before any
     // request (or function process) needs them.
     let live = try LiveServices.wire(
-      configuration, connections: .pool, sandbox: sandbox, gateways: kakaoPay, servers: postgres)
+      configuration, connections: .pool, sandbox: sandbox, adapters: adapters)
     defer { live.close() }
     var settings = ShopServer.Settings(
       host: options.host, port: port, isolation: options.isolation,
@@ -251,7 +251,7 @@ enum Runner {
     _ live: LiveServices, _ configuration: Configuration
   ) throws -> @Sendable () throws -> JSONValue {
     let store = live.store
-    let queues = try shopQueues(spoolRoot: nil)
+    let queues = try adapters.shopQueues(Configuration(), spoolRoot: nil)
     return {
       guard
         case .object(var status) = try ShopOperations.status(

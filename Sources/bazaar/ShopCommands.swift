@@ -37,7 +37,7 @@ struct OutboxCommand: ParsableCommand {
       StopSignal.install()
       try respondWithShop { live in
         let relay = OutboxRelay(
-          store: live.store, queue: MessageEventQueue(try shopQueues(spoolRoot: spool)),
+          store: live.store, queue: MessageEventQueue(try adapters.shopQueues(Configuration(), spoolRoot: spool)),
           clock: SystemClock(), leaseMilliseconds: leaseMilliseconds)
         return try ShopOperations.relay(
           relay, follow: !once, intervalMilliseconds: intervalMilliseconds, shouldStop: StopSignal.requested)
@@ -76,7 +76,7 @@ func respondWithShop(_ body: (LiveServices) throws -> QueueAnswer) throws {
   var live: LiveServices?
   defer { live?.close() }
   let code = QueueAnswer.respond {
-    live = try LiveServices.wire(try Configuration(), gateways: kakaoPay, servers: postgres)
+    live = try LiveServices.wire(try Configuration(), adapters: adapters)
     return try body(live!)
   }
   if code != 0 { throw ExitCode(code) }
@@ -140,7 +140,7 @@ struct SchedulerCommand: AsyncParsableCommand {
       return
     }
     let configuration = try Configuration()
-    let live = try LiveServices.wire(configuration, connections: .pool, gateways: kakaoPay, servers: postgres)
+    let live = try LiveServices.wire(configuration, connections: .pool, adapters: adapters)
     defer { live.close() }
     let loop = try ShopScheduler.loop(
       live, configuration: configuration, spoolRoot: spool, leaseMilliseconds: leaseMilliseconds,
@@ -155,7 +155,9 @@ enum ShopScheduler {
   /// The pass over the queues `shopQueues(spoolRoot:)` names: the spool at `spoolRoot`, else
   /// PostgreSQL's with `BAZAAR_QUEUE_URL`, else the spool under `$BAZAAR_HOME/queues`.
   static func pass(_ live: LiveServices, spoolRoot: String?, leaseMilliseconds: Int64) throws -> SchedulerPass {
-    pass(live, queues: try shopQueues(spoolRoot: spoolRoot), leaseMilliseconds: leaseMilliseconds)
+    pass(
+      live, queues: try adapters.shopQueues(Configuration(), spoolRoot: spoolRoot), leaseMilliseconds: leaseMilliseconds
+    )
   }
 
   /// The pass over `queues`, already open.
@@ -173,7 +175,7 @@ enum ShopScheduler {
     _ live: LiveServices, configuration: Configuration, spoolRoot: String?, leaseMilliseconds: Int64,
     sweepMilliseconds: Int
   ) throws -> SchedulerLoop {
-    let queues = try shopQueues(spoolRoot: spoolRoot)
+    let queues = try adapters.shopQueues(Configuration(), spoolRoot: spoolRoot)
     var watched: [WakeWatcher.Watch] = []
     if live.sqlite != nil {
       // The WAL is where a commit shows; the pass log beside it must not wake the next pass.
@@ -210,7 +212,7 @@ struct StatusCommand: ParsableCommand {
   func run() throws {
     try respondWithShop { live in
       let status = try ShopOperations.status(
-        store: live.store, queues: try shopQueues(spoolRoot: spool),
+        store: live.store, queues: try adapters.shopQueues(Configuration(), spoolRoot: spool),
         lastPass: ShopScheduler.log(try Configuration()).last(), clock: SystemClock())
       return json ? QueueAnswer(status) : .text(ShopOperations.statusText(status))
     }

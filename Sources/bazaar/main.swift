@@ -11,12 +11,12 @@ internal import BazaarServer
 if FunctionProcess.isCGIRequest(CommandLine.arguments) {
   exit(
     FunctionProcess.cgi(
-      only: FunctionProcess.invokedFunction(CommandLine.arguments), gateways: kakaoPay, servers: postgres))
+      only: FunctionProcess.invokedFunction(CommandLine.arguments), adapters: adapters))
 }
 // `bazaar invoke NAME [--token T]` (and a link named after a function) skip argument-parser's
 // reflection, which costs several milliseconds per process.
 let arguments = FunctionProcess.normalized(CommandLine.arguments)
-if let code = FunctionProcess.fastPath(arguments, gateways: kakaoPay, servers: postgres) {
+if let code = FunctionProcess.fastPath(arguments, adapters: adapters) {
   exit(code)
 }
 // Servers run their tasks on NIO's event loops (see `ShopServer.runTasksOnEventLoops`).
