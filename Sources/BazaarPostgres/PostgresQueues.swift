@@ -49,11 +49,17 @@ package final class PostgresQueues: MessageQueues, @unchecked Sendable {
     try QueueName.validate(name)
     try policy.validate()
     return try run {
-      try $0.query(
-        "INSERT INTO queue_policies (queue, policy) VALUES ($1, $2) ON CONFLICT (queue) DO UPDATE SET policy = $2",
-        [name, Self.encode(policy)])
+      try Self.save(policy, of: name, on: $0)
       return try queue(name, on: $0)
     }
+  }
+
+  /// Writes the policy of the queue `name`, creating the queue (`configure`, and the copy of a
+  /// spool's queues).
+  static func save(_ policy: QueuePolicy, of name: String, on connection: PostgresConnection) throws {
+    try connection.query(
+      "INSERT INTO queue_policies (queue, policy) VALUES ($1, $2) ON CONFLICT (queue) DO UPDATE SET policy = $2",
+      [name, encode(policy)])
   }
 
   package func queueNames() throws -> [String] {

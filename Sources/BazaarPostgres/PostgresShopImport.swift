@@ -188,8 +188,7 @@ package enum PostgresShopImport {
     let now = PostgresQueue.now()
     for name in try queues.queueNames() {
       let queue = try queues.existingQueue(name)
-      try connection.query(
-        "INSERT INTO queue_policies (queue, policy) VALUES ($1, $2)", [name, PostgresQueues.encode(queue.policy)])
+      try PostgresQueues.save(queue.policy, of: name, on: connection)
       var rows: [[String?]] = []
       for state in [MessageState.ready, .inFlight, .done, .dead] {
         for message in try queue.peek(state, limit: Int.max) {

@@ -97,10 +97,8 @@ package final class PostgresStore: ServerStore {
   }
 
   package func read<T>(_ body: (any StoreTransaction) throws -> T) throws -> T {
-    if let scope = Self.snapshotScope, scope.pool === pool {
-      return try translatingErrors {
-        try body(SQLTransaction(LibPQConnection(connection: scope.connection, locksReads: false)))
-      }
+    if let connection = ConnectionScope.connection(of: ObjectIdentifier(pool)) {
+      return try translatingErrors { try body(SQLTransaction(connection)) }
     }
     return try translatingErrors {
       try pool.with { try body(SQLTransaction(LibPQConnection(connection: $0, locksReads: false))) }
@@ -108,30 +106,18 @@ package final class PostgresStore: ServerStore {
   }
 
   package func snapshot<T>(_ body: () throws -> T) throws -> T {
-    if let scope = Self.snapshotScope, scope.pool === pool { return try body() }
+    if ConnectionScope.connection(of: ObjectIdentifier(pool)) != nil { return try body() }
     return try translatingErrors {
       try pool.with { connection in
         try connection.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
-        let scope = SnapshotScope(pool: pool, connection: connection)
-        let result = try Self.$snapshotScope.withValue(scope) { try body() }
+        let result = try ConnectionScope.with(
+          LibPQConnection(connection: connection, locksReads: false), of: ObjectIdentifier(pool)
+        ) { try body() }
         try connection.execute("COMMIT")
         return result
       }
     }
   }
-
-  /// The connection of the snapshot the running task is in, and the pool it came from.
-  private final class SnapshotScope: @unchecked Sendable {
-    // Only the task that opened the snapshot sees it, inside the closure that holds the connection.
-    let pool: ConnectionPool
-    let connection: PostgresConnection
-    init(pool: ConnectionPool, connection: PostgresConnection) {
-      self.pool = pool
-      self.connection = connection
-    }
-  }
-
-  @TaskLocal private static var snapshotScope: SnapshotScope?
 
   /// Runs `body`, turning the server's busy answers into `StoreBusy` and any other database
   /// error into `PostgresFailure` (SQLSTATE and message, without the statement).

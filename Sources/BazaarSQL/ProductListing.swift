@@ -101,9 +101,17 @@ package struct ProductListing {
     }
   }
 
+  /// How many products (live or not) `text` matches in SQLite's FTS5 index: for calibrating
+  /// benchmarks.
+  package static func countMatches(_ text: SearchText, on connection: any SQLConnection) throws -> Int {
+    Int(
+      try connection.integer(
+        "SELECT count(*) FROM products_search WHERE products_search MATCH ?", [matchExpression(text)]))
+  }
+
   /// An FTS5 expression in which each term is a quoted string with a prefix star: implicit
   /// AND of word prefixes, and no character of the caller's text is FTS5 syntax.
-  package static func matchExpression(_ text: SearchText) -> String {
+  static func matchExpression(_ text: SearchText) -> String {
     text.terms.map { "\"" + $0.replacing("\"", with: "\"\"") + "\"*" }.joined(separator: " ")
   }
 

@@ -88,6 +88,16 @@ extension SQLConnection {
     try queryOne(sql, arguments) { $0.integer(0) } ?? 0
   }
 
+  /// Every row of `table`'s `columns`, in `order`, each value as the database's text (integers
+  /// in decimal, NULL as nil), for copying a shop between databases. `table`, `columns` and
+  /// `order` are fixed names, never caller text.
+  package func textRows(_ table: String, columns: [String], order: String) throws -> [[String?]] {
+    let values = columns.map { "CAST(\($0) AS TEXT)" }.joined(separator: ", ")
+    return try query("SELECT \(values) FROM \(table) ORDER BY \(order)", []) { row in
+      (0..<columns.count).map { row.optionalText($0) }
+    }
+  }
+
   /// `SELECT status, count(*) … GROUP BY status` of `table` (a fixed name), as counts by status.
   package func countsByStatus<Status: RawRepresentable & Hashable>(table: StaticString) throws -> [Status: Int]
   where Status.RawValue == String {

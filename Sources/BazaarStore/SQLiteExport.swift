@@ -1,3 +1,4 @@
+internal import BazaarSQL
 internal import GRDB
 
 #if canImport(Glibc)
@@ -12,15 +13,12 @@ package struct SQLiteExport {
   /// Every row of `table`'s `columns`, in `order`, each value as SQLite's text (integers in
   /// decimal; NULL as nil). `table`, `columns` and `order` are fixed names, never caller text.
   package func rows(_ table: String, columns: [String], order: String) throws -> [[String?]] {
-    let sql = "SELECT \(columns.map { "CAST(\($0) AS TEXT)" }.joined(separator: ", ")) FROM \(table) ORDER BY \(order)"
-    return try translatingErrors {
-      try Row.fetchAll(db, sql: sql).map { row in (0..<columns.count).map { row[$0] as String? } }
-    }
+    try translatingErrors { try GRDBConnection(db: db).textRows(table, columns: columns, order: order) }
   }
 
   /// One integer a fixed query answers (a count, a sum).
   package func integer(_ sql: String) throws -> Int64 {
-    try translatingErrors { try Int64.fetchOne(db, sql: sql) ?? 0 }
+    try translatingErrors { try GRDBConnection(db: db).integer(sql) }
   }
 }
 

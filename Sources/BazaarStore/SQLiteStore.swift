@@ -39,8 +39,8 @@ package struct SQLiteStore: Store {
   }
 
   package func read<T>(_ body: (any StoreTransaction) throws -> T) throws -> T {
-    if let scope = Self.snapshotScope, scope.path == database.path {
-      return try translatingErrors { try body(SQLTransaction(GRDBConnection(db: scope.db))) }
+    if let connection = ConnectionScope.connection(of: database.path) {
+      return try translatingErrors { try body(SQLTransaction(connection)) }
     }
     // Autocommit reads (see `singleStatementRead`); a pool's readers refuse writes.
     try database.checkSameFile()
@@ -53,27 +53,14 @@ package struct SQLiteStore: Store {
   /// the file is checked and the connection taken once, and SQLite takes its locks once instead
   /// of for every statement.
   package func snapshot<T>(_ body: () throws -> T) throws -> T {
-    if let scope = Self.snapshotScope, scope.path == database.path { return try body() }
+    if ConnectionScope.connection(of: database.path) != nil { return try body() }
     try database.checkSameFile()
     return try translatingErrors {
       try database.read(transaction: true) { db in
-        try Self.$snapshotScope.withValue(SnapshotScope(path: database.path, db: db)) { try body() }
+        try ConnectionScope.with(GRDBConnection(db: db), of: database.path) { try body() }
       }
     }
   }
-
-  /// The connection of the snapshot the running task is in, and its database's path.
-  private final class SnapshotScope: @unchecked Sendable {
-    // Only the task that opened the snapshot sees it, inside the closure that holds `db`.
-    let path: String
-    let db: Database
-    init(path: String, db: Database) {
-      self.path = path
-      self.db = db
-    }
-  }
-
-  @TaskLocal private static var snapshotScope: SnapshotScope?
 }
 
 extension SQLiteStore {
@@ -81,10 +68,7 @@ extension SQLiteStore {
   package func countMatches(_ text: SearchText) throws -> Int {
     try translatingErrors {
       try database.writer.singleStatementRead { db in
-        Int(
-          try GRDBConnection(db: db).integer(
-            "SELECT count(*) FROM products_search WHERE products_search MATCH ?", [ProductListing.matchExpression(text)]
-          ))
+        try ProductListing.countMatches(text, on: GRDBConnection(db: db))
       }
     }
   }

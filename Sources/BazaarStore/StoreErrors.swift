@@ -25,7 +25,7 @@ struct StoreFailure: Error, CustomStringConvertible {
 }
 
 extension DatabaseReader {
-  /// Runs a read made of one SELECT in SQLite's autocommit mode, without the explicit
+  /// Runs a read made of one statement in SQLite's autocommit mode, without the explicit
   /// transaction and `query_only` toggling that `read` adds: four statements a call, which a
   /// one-request process feels. One statement is atomic on its own, so nothing is lost.
   func singleStatementRead<T>(_ value: (Database) throws -> T) throws -> T {
