@@ -171,8 +171,14 @@ let package = Package(
       swiftSettings: strictSettings
     ),
 
-    // In-memory fakes of every core port, for tests (never linked into the shop).
-    .target(name: "BazaarTesting", dependencies: ["BazaarCore", "BazaarJSON"], swiftSettings: strictSettings),
+    // Tests' helpers (never linked into the shop): the real SQLite store in a temporary file with
+    // faults injected at the SQL seam, a fixed clock, readable ids, a scripted payment gateway.
+    .target(
+      name: "BazaarTesting",
+      dependencies: [
+        "BazaarCore", "BazaarJSON", "BazaarSQL", "BazaarStore", .product(name: "GRDB", package: "GRDB.swift"),
+      ],
+      swiftSettings: strictSettings),
 
     .testTarget(name: "BazaarCoreTests", dependencies: ["BazaarCore", "BazaarTesting"], swiftSettings: strictSettings),
     .testTarget(name: "SpoolTests", dependencies: ["Spool", "QueuePort"], swiftSettings: strictSettings),

@@ -1,5 +1,5 @@
 package import BazaarCore
-internal import BazaarSQL
+package import BazaarSQL
 
 #if canImport(Glibc)
   internal import Glibc
@@ -26,16 +26,22 @@ package final class PostgresStore: ServerStore {
   private let pool: ConnectionPool
   private let busyTimeout: Double
   private let url: String
+  private let interceptor: (any SQLInterceptor)?
 
   /// Connects lazily to `url`; the first connection checks the schema and migrates it when
   /// it is behind (under an advisory lock, so hosts starting together migrate once).
   /// `busyTimeout` bounds a wait for a lock, for a free connection and for retries.
-  package init(url: String, connections: Connections = .single, busyTimeout: Double = 5) throws {
+  /// `interceptor` sees every statement and commit (tests' faults); nil in production.
+  package init(
+    url: String, connections: Connections = .single, busyTimeout: Double = 5,
+    interceptor: (any SQLInterceptor)? = nil
+  ) throws {
     guard url.hasPrefix("postgres://") || url.hasPrefix("postgresql://") else {
       throw PostgresURLError()
     }
     self.busyTimeout = busyTimeout
     self.url = url
+    self.interceptor = interceptor
     let limit: Int
     switch connections {
     case .single: limit = 1
@@ -79,7 +85,9 @@ package final class PostgresStore: ServerStore {
         while true {
           do {
             try connection.execute("BEGIN ISOLATION LEVEL SERIALIZABLE")
-            let result = try body(SQLTransaction(LibPQConnection(connection: connection, locksReads: true)))
+            let result = try body(
+              SQLTransaction(intercepted(LibPQConnection(connection: connection, locksReads: true), by: interceptor)))
+            try interceptor?.willCommit()
             try connection.execute("COMMIT")
             return result
           } catch let error as PostgresError where error.isRetryable {
@@ -101,7 +109,9 @@ package final class PostgresStore: ServerStore {
       return try translatingErrors { try body(SQLTransaction(connection)) }
     }
     return try translatingErrors {
-      try pool.with { try body(SQLTransaction(LibPQConnection(connection: $0, locksReads: false))) }
+      try pool.with {
+        try body(SQLTransaction(intercepted(LibPQConnection(connection: $0, locksReads: false), by: interceptor)))
+      }
     }
   }
 
@@ -111,7 +121,8 @@ package final class PostgresStore: ServerStore {
       try pool.with { connection in
         try connection.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
         let result = try ConnectionScope.with(
-          LibPQConnection(connection: connection, locksReads: false), of: ObjectIdentifier(pool)
+          intercepted(LibPQConnection(connection: connection, locksReads: false), by: interceptor),
+          of: ObjectIdentifier(pool)
         ) { try body() }
         try connection.execute("COMMIT")
         return result

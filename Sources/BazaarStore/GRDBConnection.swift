@@ -1,25 +1,29 @@
 internal import BazaarCore
-internal import BazaarSQL
-internal import GRDB
+package import BazaarSQL
+package import GRDB
 
 /// The SQL seam over one GRDB connection, inside the transaction (or autocommit read) its
 /// store began. Statements are prepared once per connection and reused (`cachedStatement`),
 /// and rows are read by position straight from the statement, without a copy per row.
-struct GRDBConnection: SQLConnection {
+package struct GRDBConnection: SQLConnection {
   let db: Database
 
-  var dialect: SQLDialect { .sqlite }
-  var locksReads: Bool { false }
+  package init(db: Database) {
+    self.db = db
+  }
+
+  package var dialect: SQLDialect { .sqlite }
+  package var locksReads: Bool { false }
 
   @discardableResult
-  func execute(_ sql: String, _ arguments: SQLArguments) throws -> Int {
+  package func execute(_ sql: String, _ arguments: SQLArguments) throws -> Int {
     let statement = try db.cachedStatement(sql: sql)
     statement.setUncheckedArguments(Self.arguments(arguments))
     try statement.execute()
     return db.changesCount
   }
 
-  func query<T>(_ sql: String, _ arguments: SQLArguments, _ decode: (any SQLRow) throws -> T) throws -> [T] {
+  package func query<T>(_ sql: String, _ arguments: SQLArguments, _ decode: (any SQLRow) throws -> T) throws -> [T] {
     let statement = try db.cachedStatement(sql: sql)
     statement.setUncheckedArguments(Self.arguments(arguments))
     let cursor = try Row.fetchCursor(statement)
@@ -30,7 +34,7 @@ struct GRDBConnection: SQLConnection {
     return results
   }
 
-  func isUniqueViolation(_ error: any Error, table: String, column: String) -> Bool {
+  package func isUniqueViolation(_ error: any Error, table: String, column: String) -> Bool {
     guard let error = error as? DatabaseError, error.extendedResultCode == .SQLITE_CONSTRAINT_UNIQUE else {
       return false
     }

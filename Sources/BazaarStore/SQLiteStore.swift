@@ -1,5 +1,5 @@
 package import BazaarCore
-internal import BazaarSQL
+package import BazaarSQL
 internal import GRDB
 
 /// The unit of work over the shop's SQLite database.
@@ -10,9 +10,17 @@ internal import GRDB
 package struct SQLiteStore: Store {
   /// The database the store runs on.
   package let database: BazaarDatabase
+  /// What sees every statement and commit (tests' faults); nil in production.
+  package let interceptor: (any SQLInterceptor)?
 
-  package init(_ database: BazaarDatabase) {
+  package init(_ database: BazaarDatabase, interceptor: (any SQLInterceptor)? = nil) {
     self.database = database
+    self.interceptor = interceptor
+  }
+
+  /// A connection on `db`, as the repositories see it.
+  private func connection(_ db: Database) -> any SQLConnection {
+    intercepted(GRDBConnection(db: db), by: interceptor)
   }
 
   package func write<T>(_ body: (any StoreTransaction) throws -> T) throws -> T {
@@ -30,7 +38,8 @@ package struct SQLiteStore: Store {
       try database.writer.writeWithoutTransaction { db in
         var result: T?
         try db.inTransaction(.immediate) {
-          result = try body(SQLTransaction(GRDBConnection(db: db)))
+          result = try body(SQLTransaction(connection(db)))
+          try interceptor?.willCommit()
           return .commit
         }
         return result!
@@ -45,7 +54,7 @@ package struct SQLiteStore: Store {
     // Autocommit reads (see `singleStatementRead`); a pool's readers refuse writes.
     try database.checkSameFile()
     return try translatingErrors {
-      try database.read(transaction: false) { db in try body(SQLTransaction(GRDBConnection(db: db))) }
+      try database.read(transaction: false) { db in try body(SQLTransaction(connection(db))) }
     }
   }
 
@@ -57,7 +66,7 @@ package struct SQLiteStore: Store {
     try database.checkSameFile()
     return try translatingErrors {
       try database.read(transaction: true) { db in
-        try ConnectionScope.with(GRDBConnection(db: db), of: database.path) { try body() }
+        try ConnectionScope.with(connection(db), of: database.path) { try body() }
       }
     }
   }

@@ -1,10 +1,10 @@
 import BazaarCore
 import BazaarTesting
 
-/// The account use cases over the in-memory store and fakes.
+/// The account use cases over the real SQLite store (a temporary file) and fakes.
 struct AccountsHarness {
   let clock = TestClock()
-  let store = InMemoryStore()
+  let store = TestStore()
   let ids = SequentialIDs()
   let hasher = PlainHasher()
 
@@ -25,12 +25,12 @@ struct AccountsHarness {
   var authenticator: Authenticator { Authenticator(signer: ReadableSigner(), store: store, clock: clock) }
 }
 
-extension InMemoryStore {
+extension TestStore {
   /// The stored hash of the user's password.
-  func passwordHash(of id: UserID) -> String? { state.users[id]?.passwordHash }
+  func passwordHash(of id: UserID) throws -> String? { try read { try $0.users.credentials(id: id) }?.passwordHash }
 
   /// Whether the token was revoked.
-  func isRevoked(tokenID: String) -> Bool { state.tokens[tokenID]?.revokedAt != nil }
+  func isRevoked(tokenID: String) throws -> Bool { try read { try $0.tokens.isRevoked(tokenID: tokenID) } }
 
   /// What an operator's block does to the account.
   func block(_ id: UserID) throws {

@@ -4,7 +4,7 @@ import Testing
 
 /// Failed sign-ins: per (account, address) with a doubling hold-off, and per account from everywhere.
 @Suite struct LoginThrottleTests {
-  let store = InMemoryStore()
+  let store = TestStore()
   let clock = TestClock()
   var throttle: LoginThrottle {
     var policy = LoginThrottle.Policy()

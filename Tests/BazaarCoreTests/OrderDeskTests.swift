@@ -3,7 +3,7 @@ import BazaarJSON
 import BazaarTesting
 import Testing
 
-/// The order use cases over the in-memory store.
+/// The order use cases over the real SQLite store (a temporary file).
 @Suite struct OrderDeskTests {
   let harness = AccountsHarness()
   let seller: AccessClaims

@@ -3,7 +3,7 @@ import BazaarTesting
 import Synchronization
 import Testing
 
-/// The payment use cases over the in-memory store and a scripted gateway: every outcome of
+/// The payment use cases over the real SQLite store and a scripted gateway: every outcome of
 /// every gateway call, and the crash points between a call and its commit.
 @Suite struct PaymentDeskTests {
   let harness = AccountsHarness()
@@ -231,8 +231,8 @@ import Testing
   @Test func aCrashBetweenTheGatewaysAnswerAndTheCommitIsReconciled() throws {
     let payment = try desk().pay(order.id.rawValue, by: buyer)
     // The commit after the approval fails as a crash would stop it: nothing of it is kept.
-    let crashing = desk(store: FailingStore(harness.store, failingAt: "outbox.append"))
-    #expect(throws: InjectedFailure(call: "outbox.append")) { try approve(payment, desk: crashing) }
+    let crashing = desk(store: harness.store.faults.store(harness.store, failing: .statement(Statement.appendEvent)))
+    #expect(throws: InjectedFailure(.statement(Statement.appendEvent))) { try approve(payment, desk: crashing) }
     #expect(payments[0].status == .approving && orderStatus == .pendingPayment && events == ["order.placed"])
     harness.clock.advance(seconds: 13)
     #expect(try desk().payment(of: order.id.rawValue, by: buyer).payment.status == .completed)

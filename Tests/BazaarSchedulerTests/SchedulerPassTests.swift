@@ -7,7 +7,7 @@ import QueuePort
 import Spool
 import Testing
 
-/// Scheduler passes over the in-memory store and a real spool in a temporary directory.
+/// Scheduler passes over the real SQLite store (a temporary file) and a real spool in a temporary directory.
 @Suite struct SchedulerPassTests {
   final class World {
     let harness = ShopHarness()
@@ -27,7 +27,7 @@ import Testing
 
     deinit { try? FileManager.default.removeItem(at: root) }
 
-    var store: InMemoryStore { harness.store }
+    var store: TestStore { harness.store }
 
     func pass(shouldStop: @escaping () -> Bool = { false }) throws -> SchedulerPass.Report {
       try SchedulerPass(
@@ -83,10 +83,10 @@ import Testing
   }
 }
 
-/// A shop with one seller, one product (10 in stock) and a buyer, over the in-memory store.
+/// A shop with one seller, one product (10 in stock) and a buyer, over the real SQLite store (a temporary file).
 struct ShopHarness {
   let clock = TestClock()
-  let store = InMemoryStore()
+  let store = TestStore()
   let ids = SequentialIDs()
 
   var issuer: TokenIssuer { TokenIssuer(signer: ReadableSigner(), ids: ids, clock: clock, lifetime: 86_400) }

@@ -11,6 +11,7 @@ import Testing
   /// A shop on one adapter: a seller with five products and a buyer.
   final class Shop {
     let store: any Store
+    let faults: SQLFaults
     let keep: AnyObject?
     let clock = TestClock()
     let ids = SequentialIDs()
@@ -20,7 +21,7 @@ import Testing
     var products: [Product] = []
 
     init(_ kind: StoreKind, stock: [Int64] = [5, 5, 5, 5, 5]) throws {
-      (store, keep) = try kind.make()
+      (store, faults, keep) = try kind.makeWithFaults()
       let issuer = TokenIssuer(signer: ReadableSigner(), ids: ids, clock: clock, lifetime: 86_400 * 365)
       let sellers = SellerAccounts(store: store, passwords: hasher, issuer: issuer, ids: ids, clock: clock)
       _ = try sellers.register(

@@ -55,14 +55,14 @@ import Testing
     #expect(try shop.store.read { try $0.payments.count(failureReason: "amount_mismatch") } == 1)
   }
 
-  @Test(arguments: StoreKind.allCases, ["orders.update", "outbox.append"])
+  @Test(arguments: StoreKind.allCases, [Statement.updateOrder, Statement.appendEvent])
   func aFailedApprovalCommitLeavesNoTraceAndIsReconciled(kind: StoreKind, failing: String) throws {
     let shop = try OrderStoreTests.Shop(kind)
     let order = try order(in: shop)
     let gateway = ScriptedGateway()
     let payment = try desk(shop, gateway).pay(order.id.rawValue, by: shop.buyer)
-    let crashing = desk(shop, gateway, store: FailingStore(shop.store, failingAt: failing))
-    #expect(throws: InjectedFailure(call: failing)) { try crashing.approve(state: payment.state, pgToken: "t") }
+    let crashing = desk(shop, gateway, store: shop.faults.store(shop.store, failing: .statement(failing)))
+    #expect(throws: InjectedFailure(.statement(failing))) { try crashing.approve(state: payment.state, pgToken: "t") }
     #expect(try shop.store.read { try $0.orders.order(id: order.id) }?.status == .pendingPayment)
     #expect(try shop.store.read { try $0.payments.payment(id: payment.id) }?.status == .approving)
     #expect(try shop.store.read { try $0.outbox.stats() }.pending == 1)
@@ -74,18 +74,18 @@ import Testing
     #expect(try shop.store.read { try $0.outbox.stats() }.pending == 3)
   }
 
-  @Test(arguments: StoreKind.allCases, ["orders.update", "outbox.append", "products.adjustReserved"])
+  @Test(arguments: StoreKind.allCases, [Statement.updateOrder, Statement.appendEvent, Statement.adjustReserved])
   func aFailedRefundCommitKeepsTheOrderCancelingUntilReconciled(kind: StoreKind, failing: String) throws {
     let shop = try OrderStoreTests.Shop(kind)
     let order = try order(in: shop)
     let gateway = ScriptedGateway()
     let payment = try desk(shop, gateway).pay(order.id.rawValue, by: shop.buyer)
     _ = try desk(shop, gateway).approve(state: payment.state, pgToken: "t")
-    let crashing = desk(shop, gateway, store: FailingStore(shop.store, failingAt: failing))
+    let crashing = desk(shop, gateway, store: shop.faults.store(shop.store, failing: .statement(failing)))
     #expect(throws: (any Error).self) { try crashing.cancelOrder(order.id.rawValue, by: shop.buyer) }
     // `orders.update` fails the refund's first commit (nothing starts); the others fail the
     // commit after the gateway refunded, which leaves the order canceling until reconciled.
-    let refunded = failing != "orders.update"
+    let refunded = failing != Statement.updateOrder
     #expect(try shop.store.read { try $0.orders.order(id: order.id) }?.status == (refunded ? .canceling : .paid))
     #expect(try shop.product(0).reserved == 2)
     shop.clock.advance(seconds: 60)

@@ -138,26 +138,27 @@ import Testing
   }
 
   @Test(
-    arguments: StoreKind.allCases, ["shipments.update", "products.consumeReserved", "outbox.append", "orders.update"])
+    arguments: StoreKind.allCases,
+    [Statement.updateShipment, Statement.consumeReserved, Statement.appendEvent, Statement.updateOrder])
   func aFailedDispatchLeavesNoTrace(kind: StoreKind, failing: String) throws {
     let paid = try PaidShop(kind)
     let shipments = try paid.desk().request(for: paid.order.id, event: paid.event)
     let carrier = BuiltInCarrier(ids: paid.shop.ids)
     _ = try paid.desk().dispatch(shipments[1].id, by: .scheduler, booking: nil, carrier: carrier)
     let before = try paid.events()
-    let failingDesk = paid.desk(store: FailingStore(paid.shop.store, failingAt: failing))
-    #expect(throws: InjectedFailure(call: failing)) {
+    let failingDesk = paid.desk(store: paid.shop.faults.store(paid.shop.store, failing: .statement(failing)))
+    #expect(throws: InjectedFailure(.statement(failing))) {
       try failingDesk.dispatch(shipments[0].id, by: .scheduler, booking: nil, carrier: carrier)
     }
     #expect(try paid.shop.store.read { try $0.shipments.shipment(id: shipments[0].id) }?.status == .ready)
     #expect(try paid.stock(paid.shop.products[0]) == (5, 2) && paid.orderStatus() == .paid && paid.events() == before)
   }
 
-  @Test(arguments: StoreKind.allCases, ["shipments.insert", "outbox.append"])
+  @Test(arguments: StoreKind.allCases, [Statement.insertShipment, Statement.appendEvent])
   func aFailedRequestLeavesTheEventUnprocessed(kind: StoreKind, failing: String) throws {
     let paid = try PaidShop(kind)
-    #expect(throws: InjectedFailure(call: failing)) {
-      try paid.desk(store: FailingStore(paid.shop.store, failingAt: failing)).request(
+    #expect(throws: InjectedFailure(.statement(failing))) {
+      try paid.desk(store: paid.shop.faults.store(paid.shop.store, failing: .statement(failing))).request(
         for: paid.order.id, event: paid.event)
     }
     #expect(try paid.shop.store.read { try $0.shipments.shipments(of: paid.order.id) }.isEmpty)

@@ -5,23 +5,29 @@ import BazaarTesting
 import Foundation
 import Testing
 
-/// The adapters every port contract test runs against: the in-memory fake, SQLite on a fresh
+/// The adapters every port contract test runs against: SQLite on a fresh
 /// temporary file and PostgreSQL on a fresh schema (of the cluster `TestPostgres` names).
 enum StoreKind: String, CaseIterable, CustomTestStringConvertible, Sendable {
-  case memory, sqlite, postgres
+  case sqlite, postgres
 
   var testDescription: String { rawValue }
 
   /// A fresh, empty store of this kind (and what keeps its file alive).
   func make() throws -> (store: any Store, keep: AnyObject?) {
+    let made = try makeWithFaults()
+    return (made.store, made.keep)
+  }
+
+  /// A fresh, empty store of this kind whose statements pass `faults` (and what keeps it alive).
+  func makeWithFaults() throws -> (store: any Store, faults: SQLFaults, keep: AnyObject?) {
+    let faults = SQLFaults()
     switch self {
-    case .memory: return (InMemoryStore(), nil)
     case .sqlite:
       let temp = try TemporaryDatabase()
-      return (temp.store, temp)
+      return (SQLiteStore(temp.database, interceptor: faults), faults, temp)
     case .postgres:
       let schema = try TemporarySchema()
-      return (try schema.store(), schema)
+      return (try schema.store(interceptor: faults), faults, schema)
     }
   }
 }

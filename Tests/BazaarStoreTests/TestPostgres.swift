@@ -1,3 +1,4 @@
+import BazaarSQL
 import Foundation
 import Synchronization
 import Testing
@@ -84,8 +85,11 @@ final class TemporarySchema: Sendable {
   }
 
   /// A store on this schema (migrated on first use).
-  func store(_ connections: PostgresStore.Connections = .pool(4), busyTimeout: Double = 5) throws -> PostgresStore {
-    try PostgresStore(url: url, connections: connections, busyTimeout: busyTimeout)
+  func store(
+    _ connections: PostgresStore.Connections = .pool(4), busyTimeout: Double = 5,
+    interceptor: (any SQLInterceptor)? = nil
+  ) throws -> PostgresStore {
+    try PostgresStore(url: url, connections: connections, busyTimeout: busyTimeout, interceptor: interceptor)
   }
 
   /// Runs `sql` on a connection of its own, outside any store.

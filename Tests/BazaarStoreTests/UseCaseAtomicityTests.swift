@@ -25,12 +25,12 @@ import Testing
 
   @Test(arguments: StoreKind.allCases)
   func changePasswordKeepsTheOldPasswordWhenRevocationFails(kind: StoreKind) throws {
-    let (store, keep) = try kind.make()
+    let (store, faults, keep) = try kind.makeWithFaults()
     _ = try accounts(store).signup(.init(email: "kim@example.com", password: "correct horse"))
     let (first, _) = try accounts(store).login(email: "kim@example.com", password: "correct horse")
     let (second, _) = try accounts(store).login(email: "kim@example.com", password: "correct horse")
-    let failing = FailingStore(store, failingAt: "tokens.revokeAll")
-    #expect(throws: InjectedFailure(call: "tokens.revokeAll")) {
+    let failing = faults.store(store, failing: .statement(Statement.revokeAll))
+    #expect(throws: InjectedFailure(.statement(Statement.revokeAll))) {
       try accounts(failing).changePassword(of: second.claims, current: "correct horse", new: "battery staple")
     }
     let stored = try store.read { try $0.users.credentials(email: Email("kim@example.com")) }
@@ -44,11 +44,11 @@ import Testing
 
   @Test(arguments: StoreKind.allCases)
   func deactivationStaysActiveWhenRevocationFails(kind: StoreKind) throws {
-    let (store, keep) = try kind.make()
+    let (store, faults, keep) = try kind.makeWithFaults()
     _ = try accounts(store).signup(.init(email: "kim@example.com", password: "correct horse"))
     let (token, user) = try accounts(store).login(email: "kim@example.com", password: "correct horse")
     #expect(throws: InjectedFailure.self) {
-      try accounts(FailingStore(store, failingAt: "tokens.revokeAll")).deactivate(
+      try accounts(faults.store(store, failing: .statement(Statement.revokeAll))).deactivate(
         token.claims, password: "correct horse")
     }
     #expect(try store.read { try $0.users.user(id: user.id) }?.status == .active)
@@ -57,14 +57,15 @@ import Testing
 
   @Test(arguments: StoreKind.allCases)
   func withdrawalStaysListedWhenRevocationFails(kind: StoreKind) throws {
-    let (store, keep) = try kind.make()
+    let (store, faults, keep) = try kind.makeWithFaults()
     let seller = try sellers(store).register(
       .init(
         email: "shop@example.com", password: "correct horse", businessName: "Minji Goods",
         businessNumber: "220-81-62517"))
     let (token, _) = try sellers(store).login(email: "shop@example.com", password: "correct horse")
     #expect(throws: InjectedFailure.self) {
-      try sellers(FailingStore(store, failingAt: "tokens.revokeAll")).withdraw(token.claims, password: "correct horse")
+      try sellers(faults.store(store, failing: .statement(Statement.revokeAll))).withdraw(
+        token.claims, password: "correct horse")
     }
     #expect(try store.read { try $0.sellers.seller(id: seller.id) }?.status == .active)
     #expect(try store.read { try $0.tokens.isRevoked(tokenID: token.claims.tokenID) } == false)
@@ -73,11 +74,11 @@ import Testing
 
   @Test(arguments: StoreKind.allCases)
   func aRehashAtSignInIsKeptOnlyWithItsToken(kind: StoreKind) throws {
-    let (store, keep) = try kind.make()
+    let (store, faults, keep) = try kind.makeWithFaults()
     let old = PlainHasher(current: "v1")
     _ = try accounts(store, hasher: old).signup(.init(email: "kim@example.com", password: "correct horse"))
     #expect(throws: InjectedFailure.self) {
-      try accounts(FailingStore(store, failingAt: "tokens.recordIssued")).login(
+      try accounts(faults.store(store, failing: .statement(Statement.recordIssued))).login(
         email: "kim@example.com", password: "correct horse")
     }
     #expect(
@@ -92,7 +93,7 @@ import Testing
 
   @Test(arguments: StoreKind.allCases)
   func createProductChecksTheSellerInItsOwnTransaction(kind: StoreKind) throws {
-    let (store, keep) = try kind.make()
+    let (store, faults, keep) = try kind.makeWithFaults()
     let catalog = ProductCatalog(store: store, ids: ids, clock: clock)
     _ = try sellers(store).register(
       .init(
@@ -101,8 +102,10 @@ import Testing
     let (token, seller) = try sellers(store).login(email: "shop@example.com", password: "correct horse")
     let request = ProductCatalog.NewProduct(name: "청송 사과 5kg", description: "Crisp", price: 32_000, stock: 40)
     #expect(throws: InjectedFailure.self) {
-      try ProductCatalog(store: FailingStore(store, failingAt: "products.insert"), ids: ids, clock: clock)
-        .create(by: token.claims, request)
+      try ProductCatalog(
+        store: faults.store(store, failing: .statement(Statement.insertProduct)), ids: ids, clock: clock
+      )
+      .create(by: token.claims, request)
     }
     let created = try catalog.create(by: token.claims, request)
     #expect(try store.read { try $0.products.listedProduct(id: created.id) } == created)
@@ -119,12 +122,13 @@ import Testing
 /// The order use cases write the order, its reservations, its events and its idempotency record
 /// in one transaction: a failure at the last write leaves none of the others.
 @Suite struct OrderAtomicityTests {
-  @Test(arguments: StoreKind.allCases, ["outbox.append", "idempotency.save", "orders.insert"])
+  @Test(arguments: StoreKind.allCases, [Statement.appendEvent, Statement.saveIdempotency, Statement.insertOrder])
   func aFailedPlacementReservesNothingAndWritesNothing(kind: StoreKind, failing: String) throws {
     let shop = try OrderStoreTests.Shop(kind)
     let failingDesk = OrderDesk(
-      store: FailingStore(shop.store, failingAt: failing), ids: shop.ids, clock: shop.clock, orderLifetime: 900)
-    #expect(throws: InjectedFailure(call: failing)) {
+      store: shop.faults.store(shop.store, failing: .statement(failing)), ids: shop.ids, clock: shop.clock,
+      orderLifetime: 900)
+    #expect(throws: InjectedFailure(.statement(failing))) {
       try failingDesk.place(
         by: shop.buyer,
         .init(
@@ -151,7 +155,8 @@ import Testing
     let shop = try OrderStoreTests.Shop(kind)
     guard case .created(let order) = try shop.place([(0, 2)]) else { throw OrderError.orderNotFound }
     let failingDesk = OrderDesk(
-      store: FailingStore(shop.store, failingAt: "outbox.append"), ids: shop.ids, clock: shop.clock, orderLifetime: 900)
+      store: shop.faults.store(shop.store, failing: .statement(Statement.appendEvent)), ids: shop.ids,
+      clock: shop.clock, orderLifetime: 900)
     #expect(throws: InjectedFailure.self) { try failingDesk.cancel(order.id.rawValue, by: shop.buyer) }
     #expect(try shop.product(0).reserved == 2)
     #expect(try shop.store.read { try $0.orders.order(id: order.id) }?.status == .pendingPayment)

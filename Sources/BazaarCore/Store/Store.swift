@@ -27,11 +27,6 @@ package protocol Store: Sendable {
   func snapshot<T>(_ body: () throws -> T) throws -> T
 }
 
-extension Store {
-  /// Stores whose reads already see one state (a copy in memory) just run `body`.
-  package func snapshot<T>(_ body: () throws -> T) throws -> T { try body() }
-}
-
 /// A store on a database server (PostgreSQL), built by a program that links its client.
 package protocol ServerStore: Store {
   /// Closes the idle connections.
