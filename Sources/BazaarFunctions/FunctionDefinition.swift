@@ -143,16 +143,22 @@ package struct FunctionDefinition: Sendable {
   /// handing it to a thread pool. Reads in WAL mode never wait on a lock, so they hold a thread
   /// for microseconds; a write inside one is refused (`StoreAccess`).
   package var readsOnly: Bool
+  /// Whether the function honours an idempotency key (the `Idempotency-Key` header, or the
+  /// `idempotencyKey` field from the shell): the invoker keeps its first success's answer in
+  /// the use case's own transaction and replays it (`IdempotentCalls`). For functions that
+  /// create something, with a caller, whose use case does not call another service mid-way.
+  package var idempotent: Bool
   /// Reads the input (calling `finish()` before acting), runs the use case and returns the output.
   package var handle: @Sendable (inout InputReader, FunctionContext) throws -> any JSONRepresentable
 
   package init(
     name: String, summary: String, route: Route, auth: AuthPolicy, successStatus: Int = 200,
-    waitsOnNetwork: Bool = false, hashesPassword: Bool = false, readsOnly: Bool = false,
+    waitsOnNetwork: Bool = false, hashesPassword: Bool = false, readsOnly: Bool = false, idempotent: Bool = false,
     handle: @escaping @Sendable (inout InputReader, FunctionContext) throws -> any JSONRepresentable
   ) {
     self.hashesPassword = hashesPassword
     self.readsOnly = readsOnly
+    self.idempotent = idempotent
     self.name = name
     self.summary = summary
     self.route = route

@@ -39,7 +39,7 @@ package struct FunctionInvoker: Sendable {
       var object = try Self.parseObject(body)
       try Self.merge(urlFields, into: &object)
       let services = try services()
-      let run = {
+      let run = { () throws -> IdempotentCalls.Outcome<any JSONRepresentable> in
         var caller: AccessClaims?
         if let role = function.auth.requiredRole {
           caller = try services.authenticator.authenticate(token, as: role)
@@ -50,15 +50,28 @@ package struct FunctionInvoker: Sendable {
         }
         var reader = InputReader(object)
         let context = FunctionContext(caller: caller, requestID: requestID, client: client, services: services)
-        return try function.handle(&reader, context)
+        guard function.idempotent, let caller else { return .fresh(try function.handle(&reader, context)) }
+        // The use case's writes and its kept answer commit together (`IdempotentCalls`).
+        return try services.idempotency.run(
+          key: try Self.idempotencyKey(object), of: caller, request: function.name + " " + reader.canonicalText,
+          status: function.successStatus
+        ) {
+          let output = try function.handle(&reader, context)
+          return (output, output.json.serialized)
+        }
       }
       // A function that only reads sees one snapshot, token check included: one transaction;
       // a write inside it is refused (`StoreAccess`).
-      let output =
+      let outcome =
         try function.readsOnly ? StoreAccess.$readsOnly.withValue(true) { try services.store.snapshot(run) } : run()
-      return FunctionResponse(
-        status: function.successStatus, body: Self.encode(output), problemCode: nil,
-        navigation: (output as? any BrowserNavigation)?.navigation)
+      switch outcome {
+      case .fresh(let output):
+        return FunctionResponse(
+          status: function.successStatus, body: Self.encode(output), problemCode: nil,
+          navigation: (output as? any BrowserNavigation)?.navigation)
+      case .replayed(let status, let response):
+        return FunctionResponse(status: status, body: Array(response.utf8) + [10], problemCode: nil)
+      }
     } catch {
       return failure(error, requestID: requestID, reportInternal: reportInternal)
     }
@@ -76,6 +89,16 @@ package struct FunctionInvoker: Sendable {
     problem.requestId = requestID
     return FunctionResponse(
       status: problem.status, body: Self.encode(problem), problemCode: problem.code, retryAfter: problem.retryAfter)
+  }
+
+  /// The request's `idempotencyKey` (an HTTP runner puts the `Idempotency-Key` header there),
+  /// read as any string field is.
+  static func idempotencyKey(_ object: [String: JSONValue]) throws -> String? {
+    guard let value = object["idempotencyKey"] else { return nil }
+    var reader = InputReader(["idempotencyKey": value])
+    let key = reader.optionalString("idempotencyKey")
+    try reader.finish()
+    return key
   }
 
   /// Adds the URL's fields to the body's object; a body field of the same name must agree.

@@ -9,9 +9,8 @@ enum OrderFunctions {
   static let placeOrder = FunctionDefinition(
     name: "placeOrder",
     summary: "Order products (1–50 lines): the catalog prices them, the stock is reserved; shipping or the profile's.",
-    route: Route("POST", "/orders"), auth: .user, successStatus: 201
+    route: Route("POST", "/orders"), auth: .user, successStatus: 201, idempotent: true
   ) { input, context in
-    let request = input.canonicalText
     let items = input.objects("items") { line in
       OrderDesk.ItemRequest(productID: line.string("productId"), quantity: line.int("quantity"))
     }
@@ -20,17 +19,10 @@ enum OrderFunctions {
         recipient: fields.string("recipient"), phone: fields.string("phone"), postalCode: fields.string("postalCode"),
         line1: fields.string("line1"), line2: fields.optionalString("line2"))
     }
-    let key = input.optionalString("idempotencyKey")
     try input.finish()
-    let placement = OrderDesk.Placement(
-      items: items, shipping: shipping, idempotencyKey: key, request: "placeOrder " + request)
-    let placed = try context.services.orders.place(by: try context.requireCaller, placement) {
-      OrderView($0).json.serialized
-    }
-    switch placed {
-    case .created(let order): return OrderView(order)
-    case .replayed(_, let response): return try JSONValue.parse(Array(response.utf8))
-    }
+    let placed = try context.services.orders.place(
+      by: try context.requireCaller, OrderDesk.Placement(items: items, shipping: shipping))
+    return OrderView(placed)
   }
 
   static let getOrder = FunctionDefinition(

@@ -156,10 +156,6 @@ extension OrderError: ProblemConvertible {
       Problem(
         status: 409, code: "order_state_conflict", title: "Order state conflict",
         detail: "an order that is \(status.rawValue) cannot \(transition.rawValue)")
-    case .idempotencyKeyReused:
-      Problem(
-        status: 422, code: "idempotency_key_reused", title: "Idempotency key reused",
-        detail: "this idempotency key was used with another request; use a new key for a new request")
     case .totalTooLarge:
       Problem(
         status: 422, code: "total_too_large", title: "Total too large", detail: "the order's total is too large")
@@ -250,6 +246,17 @@ extension ShipmentError: ProblemConvertible {
       Problem(
         status: 422, code: "tracking_required", title: "Tracking required",
         detail: "a manual shipment needs its carrier and tracking number")
+    }
+  }
+}
+
+extension IdempotencyError: ProblemConvertible {
+  package var problem: Problem {
+    switch self {
+    case .keyReused:
+      Problem(
+        status: 422, code: "idempotency_key_reused", title: "Idempotency key reused",
+        detail: "this idempotency key was used with another request; use a new key for a new request")
     }
   }
 }

@@ -12,6 +12,8 @@ package final class Services: Sendable {
   package let orders: OrderDesk
   package let payments: PaymentDesk
   package let shipments: ShipmentDesk
+  /// Requests made with an idempotency key (functions declared `idempotent`).
+  package let idempotency: IdempotentCalls
   /// Who books shipments the shop sends itself (the built-in carrier).
   package let carrier: any Carrier
   package let authenticator: Authenticator
@@ -21,11 +23,12 @@ package final class Services: Sendable {
 
   package init(
     accounts: UserAccounts, sellers: SellerAccounts, catalog: ProductCatalog, orders: OrderDesk,
-    payments: PaymentDesk, shipments: ShipmentDesk, carrier: any Carrier, authenticator: Authenticator,
-    store: any Store
+    payments: PaymentDesk, shipments: ShipmentDesk, idempotency: IdempotentCalls, carrier: any Carrier,
+    authenticator: Authenticator, store: any Store
   ) {
     self.store = store
     self.shipments = shipments
+    self.idempotency = idempotency
     self.carrier = carrier
     self.accounts = accounts
     self.sellers = sellers
@@ -75,7 +78,8 @@ extension Services {
       payments: PaymentDesk(
         store: store, gateway: payments.gateway, unconfigured: payments.unconfigured, settings: payments.settings,
         ids: ids, secrets: payments.secrets, clock: clock, alert: payments.alert),
-      shipments: ShipmentDesk(store: store, ids: ids, clock: clock), carrier: BuiltInCarrier(ids: ids),
+      shipments: ShipmentDesk(store: store, ids: ids, clock: clock),
+      idempotency: IdempotentCalls(store: store, clock: clock), carrier: BuiltInCarrier(ids: ids),
       authenticator: Authenticator(signer: signer, store: store, clock: clock), store: store)
   }
 }

@@ -78,7 +78,26 @@ package final class PostgresStore: ServerStore {
 
   package func write<T>(_ body: (any StoreTransaction) throws -> T) throws -> T {
     guard !StoreAccess.readsOnly else { throw WriteInReadOnlyFunction() }
-    return try translatingErrors {
+    // Inside a joined write: its transaction, whose own loop sees (and retries) what fails.
+    if let joined = ConnectionScope.connection(of: ObjectIdentifier(pool), .joinedWrite) {
+      return try body(SQLTransaction(joined))
+    }
+    return try writeTransaction { try body(SQLTransaction($0)) }
+  }
+
+  package func writeJoined<T>(_ body: (any StoreTransaction) throws -> T) throws -> T {
+    guard !StoreAccess.readsOnly else { throw WriteInReadOnlyFunction() }
+    return try writeTransaction { connection in
+      try ConnectionScope.with(connection, of: ObjectIdentifier(pool), .joinedWrite) {
+        try body(SQLTransaction(connection))
+      }
+    }
+  }
+
+  /// One SERIALIZABLE transaction for `body`, run again after a serialization failure or a
+  /// deadlock until the busy timeout passes.
+  private func writeTransaction<T>(_ body: (any SQLConnection) throws -> T) throws -> T {
+    try translatingErrors {
       try pool.with { connection in
         let start = Self.now()
         var attempt = 0
@@ -86,7 +105,7 @@ package final class PostgresStore: ServerStore {
           do {
             try connection.execute("BEGIN ISOLATION LEVEL SERIALIZABLE")
             let result = try body(
-              SQLTransaction(intercepted(LibPQConnection(connection: connection, locksReads: true), by: interceptor)))
+              intercepted(LibPQConnection(connection: connection, locksReads: true), by: interceptor))
             try interceptor?.willCommit()
             try connection.execute("COMMIT")
             return result
@@ -105,7 +124,10 @@ package final class PostgresStore: ServerStore {
   }
 
   package func read<T>(_ body: (any StoreTransaction) throws -> T) throws -> T {
-    if let connection = ConnectionScope.connection(of: ObjectIdentifier(pool)) {
+    if let joined = ConnectionScope.connection(of: ObjectIdentifier(pool), .joinedWrite) {
+      return try body(SQLTransaction(joined))
+    }
+    if let connection = ConnectionScope.connection(of: ObjectIdentifier(pool), .snapshot) {
       return try translatingErrors { try body(SQLTransaction(connection)) }
     }
     return try translatingErrors {
@@ -122,7 +144,7 @@ package final class PostgresStore: ServerStore {
         try connection.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
         let result = try ConnectionScope.with(
           intercepted(LibPQConnection(connection: connection, locksReads: false), by: interceptor),
-          of: ObjectIdentifier(pool)
+          of: ObjectIdentifier(pool), .snapshot
         ) { try body() }
         try connection.execute("COMMIT")
         return result

@@ -25,6 +25,23 @@ package struct SQLiteStore: Store {
 
   package func write<T>(_ body: (any StoreTransaction) throws -> T) throws -> T {
     guard !StoreAccess.readsOnly else { throw WriteInReadOnlyFunction() }
+    // Inside a joined write: its transaction, whose own loop sees (and retries) what fails.
+    if let joined = ConnectionScope.connection(of: database.path, .joinedWrite) {
+      return try body(SQLTransaction(joined))
+    }
+    return try writeTransaction { try body(SQLTransaction($0)) }
+  }
+
+  package func writeJoined<T>(_ body: (any StoreTransaction) throws -> T) throws -> T {
+    guard !StoreAccess.readsOnly else { throw WriteInReadOnlyFunction() }
+    return try writeTransaction { connection in
+      try ConnectionScope.with(connection, of: database.path, .joinedWrite) { try body(SQLTransaction(connection)) }
+    }
+  }
+
+  /// One `BEGIN IMMEDIATE` transaction for `body`, opened again once when the file was
+  /// replaced by a writable one.
+  private func writeTransaction<T>(_ body: (any SQLConnection) throws -> T) throws -> T {
     try database.checkSameFile()
     do {
       return try writeOnce(body)
@@ -33,12 +50,12 @@ package struct SQLiteStore: Store {
     }
   }
 
-  private func writeOnce<T>(_ body: (any StoreTransaction) throws -> T) throws -> T {
+  private func writeOnce<T>(_ body: (any SQLConnection) throws -> T) throws -> T {
     try translatingErrors {
       try database.writer.writeWithoutTransaction { db in
         var result: T?
         try db.inTransaction(.immediate) {
-          result = try body(SQLTransaction(connection(db)))
+          result = try body(connection(db))
           try interceptor?.willCommit()
           return .commit
         }
@@ -48,7 +65,10 @@ package struct SQLiteStore: Store {
   }
 
   package func read<T>(_ body: (any StoreTransaction) throws -> T) throws -> T {
-    if let connection = ConnectionScope.connection(of: database.path) {
+    if let joined = ConnectionScope.connection(of: database.path, .joinedWrite) {
+      return try body(SQLTransaction(joined))
+    }
+    if let connection = ConnectionScope.connection(of: database.path, .snapshot) {
       return try translatingErrors { try body(SQLTransaction(connection)) }
     }
     // Autocommit reads (see `singleStatementRead`); a pool's readers refuse writes.
@@ -66,7 +86,7 @@ package struct SQLiteStore: Store {
     try database.checkSameFile()
     return try translatingErrors {
       try database.read(transaction: true) { db in
-        try ConnectionScope.with(connection(db), of: database.path) { try body() }
+        try ConnectionScope.with(connection(db), of: database.path, .snapshot) { try body() }
       }
     }
   }

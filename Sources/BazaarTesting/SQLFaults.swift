@@ -22,10 +22,15 @@ package final class SQLFaults: SQLInterceptor {
 
   package init() {}
 
-  /// Runs `body` with `fault` armed; disarmed afterwards, however `body` ends.
+  /// Runs `body` with `fault` armed; as before afterwards, however `body` ends. Inside a call
+  /// that armed it already (a write joining a `writeJoined`), it stays armed and counting.
   package func during<T>(_ fault: Fault, _ body: () throws -> T) rethrows -> T {
-    state.withLock { $0 = (fault, 0) }
-    defer { state.withLock { $0 = (nil, 0) } }
+    let before = state.withLock { state in
+      let before = state
+      if state.fault != fault { state = (fault, 0) }
+      return before
+    }
+    defer { if before.fault != fault { state.withLock { $0 = before } } }
     return try body()
   }
 
@@ -82,6 +87,10 @@ private struct FaultyStore: Store {
 
   func snapshot<T>(_ body: () throws -> T) throws -> T {
     try faults.during(fault) { try base.snapshot(body) }
+  }
+
+  func writeJoined<T>(_ body: (any StoreTransaction) throws -> T) throws -> T {
+    try faults.during(fault) { try base.writeJoined(body) }
   }
 }
 

@@ -33,6 +33,7 @@ package final class TestStore: Store {
   package func write<T>(_ body: (any StoreTransaction) throws -> T) throws -> T { try sqlite.write(body) }
   package func read<T>(_ body: (any StoreTransaction) throws -> T) throws -> T { try sqlite.read(body) }
   package func snapshot<T>(_ body: () throws -> T) throws -> T { try sqlite.snapshot(body) }
+  package func writeJoined<T>(_ body: (any StoreTransaction) throws -> T) throws -> T { try sqlite.writeJoined(body) }
 
   /// The committed orders, products, payments, shipments and events, read back through the
   /// repositories (and the outbox's rows as stored), for assertions. A database that cannot be

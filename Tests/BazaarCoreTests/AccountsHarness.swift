@@ -22,6 +22,8 @@ struct AccountsHarness {
 
   var orders: OrderDesk { OrderDesk(store: store, ids: ids, clock: clock, orderLifetime: 900) }
 
+  var idempotency: IdempotentCalls { IdempotentCalls(store: store, clock: clock) }
+
   var authenticator: Authenticator { Authenticator(signer: ReadableSigner(), store: store, clock: clock) }
 }
 

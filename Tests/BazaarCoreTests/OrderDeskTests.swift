@@ -30,15 +30,17 @@ import Testing
   func place(
     _ items: [(Product, Int64)], as caller: AccessClaims? = nil, shipping: OrderShipping?? = .none,
     key: String? = nil, request: String = "r"
-  ) throws -> OrderDesk.Placed {
+  ) throws -> IdempotentCalls.Outcome<Order> {
     let placement = OrderDesk.Placement(
-      items: items.map { .init(productID: $0.0.id.rawValue, quantity: $0.1) },
-      shipping: shipping ?? self.shipping, idempotencyKey: key, request: request)
-    return try harness.orders.place(by: caller ?? buyer, placement) { "answer for \($0.id)" }
+      items: items.map { .init(productID: $0.0.id.rawValue, quantity: $0.1) }, shipping: shipping ?? self.shipping)
+    return try harness.idempotency.run(key: key, of: caller ?? buyer, request: request, status: 201) {
+      let order = try harness.orders.place(by: caller ?? buyer, placement)
+      return (order, "answer for \(order.id)")
+    }
   }
 
-  func created(_ placed: OrderDesk.Placed) throws -> Order {
-    guard case .created(let order) = placed else { throw OrderError.orderNotFound }
+  func created(_ placed: IdempotentCalls.Outcome<Order>) throws -> Order {
+    guard case .fresh(let order) = placed else { throw OrderError.orderNotFound }
     return order
   }
 
@@ -135,7 +137,7 @@ import Testing
     }
     #expect(status == 201 && response == "answer for \(first.id)")
     #expect(harness.store.state.orders.count == 1 && reserved(apples) == 1)
-    #expect(throws: OrderError.idempotencyKeyReused) { try place([(apples, 2)], key: "k-1", request: "B") }
+    #expect(throws: IdempotencyError.keyReused) { try place([(apples, 2)], key: "k-1", request: "B") }
     // Keys belong to one user; a refused request records nothing and may be retried.
     _ = try harness.accounts.signup(.init(email: "lee@example.com", password: "correct horse"))
     let lee = try harness.accounts.login(email: "lee@example.com", password: "correct horse").0.claims

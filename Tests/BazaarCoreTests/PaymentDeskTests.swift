@@ -22,11 +22,8 @@ import Testing
     buyer = try harness.accounts.login(email: "kim@example.com", password: "correct horse").0.claims
     let placement = OrderDesk.Placement(
       items: [.init(productID: apples.id.rawValue, quantity: 2)],
-      shipping: OrderShipping(recipient: "Kim", phone: "010-1234-5678", postalCode: "06236", line1: "A", line2: nil),
-      idempotencyKey: nil, request: "r")
-    guard case .created(let placed) = try harness.orders.place(by: buyer, placement, render: { _ in "" }) else {
-      throw OrderError.orderNotFound
-    }
+      shipping: OrderShipping(recipient: "Kim", phone: "010-1234-5678", postalCode: "06236", line1: "A", line2: nil))
+    let placed = try harness.orders.place(by: buyer, placement)
     order = placed
   }
 

@@ -112,11 +112,8 @@ struct ShopHarness {
     let buyer = try accounts.login(email: "kim@example.com", password: "correct horse").0.claims
     let placement = OrderDesk.Placement(
       items: [.init(productID: product.id.rawValue, quantity: 2)],
-      shipping: OrderShipping(recipient: "Kim", phone: "010-1234-5678", postalCode: "06236", line1: "A", line2: nil),
-      idempotencyKey: nil, request: "r")
-    guard case .created(let order) = try orders.place(by: buyer, placement, render: { _ in "" }) else {
-      throw OrderError.orderNotFound
-    }
+      shipping: OrderShipping(recipient: "Kim", phone: "010-1234-5678", postalCode: "06236", line1: "A", line2: nil))
+    let order = try orders.place(by: buyer, placement)
     let payment = try payments(gateway).pay(order.id.rawValue, by: buyer)
     _ = try payments(gateway).approve(state: payment.state, pgToken: "t")
     return (buyer, order)

@@ -45,15 +45,19 @@ import Testing
       try #require(try store.read { try $0.products.product(id: products[index].id) })
     }
 
-    func place(_ lines: [(Int, Int64)], key: String? = nil, request: String = "r") throws -> OrderDesk.Placed {
-      try desk.place(
-        by: buyer,
-        .init(
-          items: lines.map { .init(productID: products[$0.0].id.rawValue, quantity: $0.1) },
-          shipping: .init(
-            recipient: "Kim", phone: "010-1234-5678", postalCode: "06236", line1: "Teheran-ro 152", line2: nil),
-          idempotencyKey: key, request: request)
-      ) { $0.id.rawValue }
+    func place(
+      _ lines: [(Int, Int64)], key: String? = nil, request: String = "r", store: (any Store)? = nil
+    ) throws -> IdempotentCalls.Outcome<Order> {
+      let store = store ?? self.store
+      let desk = OrderDesk(store: store, ids: ids, clock: clock, orderLifetime: 900)
+      let placement = OrderDesk.Placement(
+        items: lines.map { .init(productID: products[$0.0].id.rawValue, quantity: $0.1) },
+        shipping: .init(
+          recipient: "Kim", phone: "010-1234-5678", postalCode: "06236", line1: "Teheran-ro 152", line2: nil))
+      return try IdempotentCalls(store: store, clock: clock).run(key: key, of: buyer, request: request, status: 201) {
+        let order = try desk.place(by: buyer, placement)
+        return (order, order.id.rawValue)
+      }
     }
   }
 
@@ -62,7 +66,7 @@ import Testing
     let shop = try Shop(kind)
     var placed: [Order] = []
     for index in 0..<5 {
-      guard case .created(let order) = try shop.place([(index, 1), ((index + 1) % 5, 2)]) else {
+      guard case .fresh(let order) = try shop.place([(index, 1), ((index + 1) % 5, 2)]) else {
         throw OrderError.orderNotFound
       }
       placed.append(order)
@@ -177,7 +181,7 @@ import Testing
         let lines = indices.map { ($0, Int64.random(in: 1...4, using: &rng)) }
         let fits = lines.allSatisfy { stock[$0.0] - reservedNow[$0.0] >= $0.1 }
         do {
-          guard case .created(let order) = try shop.place(lines) else { throw OrderError.orderNotFound }
+          guard case .fresh(let order) = try shop.place(lines) else { throw OrderError.orderNotFound }
           #expect(fits, "step \(step): placed an order the model says does not fit")
           open[order.id] = lines
           openSince[order.id] = order.createdAt

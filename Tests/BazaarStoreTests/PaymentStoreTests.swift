@@ -8,7 +8,7 @@ import Testing
 /// any write of a commit after a gateway call leaves no trace of it, and reconciliation settles it.
 @Suite struct PaymentStoreTests {
   func order(in shop: OrderStoreTests.Shop) throws -> Order {
-    guard case .created(let order) = try shop.place([(0, 2)]) else { throw OrderError.orderNotFound }
+    guard case .fresh(let order) = try shop.place([(0, 2)]) else { throw OrderError.orderNotFound }
     return order
   }
 

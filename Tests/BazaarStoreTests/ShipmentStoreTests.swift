@@ -33,11 +33,8 @@ import Testing
           .init(productID: otherProduct.id.rawValue, quantity: 3),
           .init(productID: shop.products[1].id.rawValue, quantity: 1),
         ],
-        shipping: OrderShipping(recipient: "Kim", phone: "010-1234-5678", postalCode: "06236", line1: "A", line2: nil),
-        idempotencyKey: nil, request: "r")
-      guard case .created(let placed) = try shop.desk.place(by: shop.buyer, placement, render: { _ in "" }) else {
-        throw OrderError.orderNotFound
-      }
+        shipping: OrderShipping(recipient: "Kim", phone: "010-1234-5678", postalCode: "06236", line1: "A", line2: nil))
+      let placed = try shop.desk.place(by: shop.buyer, placement)
       order = placed
       let payment = try payments.pay(order.id.rawValue, by: shop.buyer)
       _ = try payments.approve(state: payment.state, pgToken: "t")

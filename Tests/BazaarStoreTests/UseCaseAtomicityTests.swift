@@ -119,27 +119,15 @@ import Testing
   }
 }
 
-/// The order use cases write the order, its reservations, its events and its idempotency record
-/// in one transaction: a failure at the last write leaves none of the others.
+/// The order use cases write the order, its reservations and its events in one transaction, with
+/// the idempotency record of a keyed placement (`IdempotentCalls`): a failure at any of those
+/// writes leaves none of the others.
 @Suite struct OrderAtomicityTests {
   @Test(arguments: StoreKind.allCases, [Statement.appendEvent, Statement.saveIdempotency, Statement.insertOrder])
   func aFailedPlacementReservesNothingAndWritesNothing(kind: StoreKind, failing: String) throws {
     let shop = try OrderStoreTests.Shop(kind)
-    let failingDesk = OrderDesk(
-      store: shop.faults.store(shop.store, failing: .statement(failing)), ids: shop.ids, clock: shop.clock,
-      orderLifetime: 900)
     #expect(throws: InjectedFailure(.statement(failing))) {
-      try failingDesk.place(
-        by: shop.buyer,
-        .init(
-          items: [
-            .init(productID: shop.products[0].id.rawValue, quantity: 2),
-            .init(productID: shop.products[1].id.rawValue, quantity: 1),
-          ],
-          shipping: OrderShipping(
-            recipient: "Kim", phone: "010-1234-5678", postalCode: "06236", line1: "A", line2: nil),
-          idempotencyKey: "k", request: "r")
-      ) { $0.id.rawValue }
+      try shop.place([(0, 2), (1, 1)], key: "k", store: shop.faults.store(shop.store, failing: .statement(failing)))
     }
     #expect(try shop.product(0).reserved == 0 && shop.product(1).reserved == 0)
     let user = UserID(rawValue: shop.buyer.subject)
@@ -147,13 +135,13 @@ import Testing
     #expect(try shop.store.read { try $0.outbox.stats() }.pending == 0)
     #expect(try shop.store.read { try $0.idempotency.record(of: user, key: "k") } == nil)
     // The same key works once the fault is gone.
-    guard case .created = try shop.place([(0, 2)], key: "k") else { throw OrderError.orderNotFound }
+    guard case .fresh = try shop.place([(0, 2)], key: "k") else { throw OrderError.orderNotFound }
   }
 
   @Test(arguments: StoreKind.allCases)
   func aFailedCancelKeepsTheOrderAndItsReservation(kind: StoreKind) throws {
     let shop = try OrderStoreTests.Shop(kind)
-    guard case .created(let order) = try shop.place([(0, 2)]) else { throw OrderError.orderNotFound }
+    guard case .fresh(let order) = try shop.place([(0, 2)]) else { throw OrderError.orderNotFound }
     let failingDesk = OrderDesk(
       store: shop.faults.store(shop.store, failing: .statement(Statement.appendEvent)), ids: shop.ids,
       clock: shop.clock, orderLifetime: 900)

@@ -82,9 +82,10 @@ UNSTATABLE = {
     "GET /orders": [('"field":"cursor"', "only the server mints")],
     "GET /sellers/me/orders": [('"field":"cursor"', "only the server mints")],
     "GET /sellers/me/shipments": [('"field":"cursor"', "only the server mints")],
-    "POST /orders": [('"code":"repeated"', "a repeat is 422"), ('"field":"shipping', "the profile's gaps are 422"),
-                     ('"code":"idempotency_key_reused"', "already used with another body"),
-                     ('"code":"conflict"', "a body that gives another is 422")],
+    # A long repeat's body is cut in the report before its field code: its detail names it too.
+    "POST /orders": [('"code":"repeated"', "a repeat is 422"), ("repeats a product", "a repeat is 422"),
+                     ('"field":"shipping', "the profile's gaps are 422"),
+                     ('"code":"idempotency_key_reused"', "already used with another body")],
 }
 
 

@@ -12,8 +12,6 @@ package struct OrderDesk: Sendable {
   package var clock: any Clock
   /// Seconds an unpaid order lives (`BAZAAR_ORDER_TTL`).
   package var orderLifetime: Int64
-  /// Seconds an idempotency record is kept.
-  package var idempotencyLifetime: Int64 = 86_400
 
   package init(store: any Store, ids: any IDGenerator, clock: any Clock, orderLifetime: Int64) {
     self.store = store
@@ -22,10 +20,9 @@ package struct OrderDesk: Sendable {
     self.orderLifetime = orderLifetime
   }
 
-  /// Order limits: lines per order, units per line, idempotency key length.
+  /// Order limits: lines per order, units per line.
   package static let maxLines = 50
   package static let quantityRange: ClosedRange<Int64> = 1...999
-  package static let maxKeyLength = 255
 
   /// One line as the buyer sent it.
   package struct ItemRequest: Sendable {
@@ -38,41 +35,24 @@ package struct OrderDesk: Sendable {
     }
   }
 
-  /// A placement as the buyer sent it (`shipping` not validated yet). `request` is the canonical text of the whole input (the
-  /// same body gives the same text), kept with an idempotency key to recognise a retry.
+  /// A placement as the buyer sent it (`shipping` not validated yet).
   package struct Placement: Sendable {
     package var items: [ItemRequest]
     package var shipping: OrderShipping?
-    package var idempotencyKey: String?
-    package var request: String
 
-    package init(items: [ItemRequest], shipping: OrderShipping?, idempotencyKey: String?, request: String) {
+    package init(items: [ItemRequest], shipping: OrderShipping?) {
       self.items = items
       self.shipping = shipping
-      self.idempotencyKey = idempotencyKey
-      self.request = request
     }
   }
 
-  /// What `place` did: created the order, or replayed the first answer to the same key.
-  package enum Placed: Sendable {
-    case created(Order)
-    case replayed(status: Int, response: String)
-  }
-
-  /// Places an order for the caller. `render` is the answer a replay will repeat; it is kept
-  /// with the idempotency key in the order's transaction.
-  package func place(
-    by caller: AccessClaims, _ placement: Placement, render: (Order) -> String
-  ) throws -> Placed {
-    let (items, shipping, key) = try Self.validate(placement)
+  /// Places an order for the caller: the lines priced by the catalog and reserved, the order
+  /// and its `order.placed` event, in one transaction.
+  package func place(by caller: AccessClaims, _ placement: Placement) throws -> Order {
+    let (items, shipping) = try Self.validate(placement)
     let user = UserID(rawValue: caller.subject)
     let now = clock.now()
     return try store.write { tx in
-      if let key, let record = try tx.idempotency.record(of: user, key: key), now < record.expiresAt {
-        guard record.request == placement.request else { throw OrderError.idempotencyKeyReused }
-        return .replayed(status: record.status, response: record.response)
-      }
       guard let account = try tx.users.user(id: user) else { throw AccountError.userNotFound }
       try account.status.requireActive()
       let destination = try shipping ?? Self.profileShipping(account)
@@ -88,14 +68,7 @@ package struct OrderDesk: Sendable {
         shipping: destination, createdAt: now, updatedAt: now, expiresAt: now.adding(seconds: orderLifetime))
       try tx.orders.insert(order)
       try tx.outbox.append(OrderEvents.event("order.placed", order, ids: ids, at: now))
-      if let key {
-        try tx.idempotency.save(
-          IdempotencyRecord(
-            userID: user, key: key, request: placement.request, status: 201, response: render(order), createdAt: now,
-            expiresAt: now.adding(seconds: idempotencyLifetime)))
-      }
-      try tx.idempotency.prune(before: now, limit: 100)
-      return .created(order)
+      return order
     }
   }
 
@@ -177,11 +150,11 @@ package struct OrderDesk: Sendable {
   /// the events.
   // MARK: - Placement rules
 
-  /// Checks the shape of every line, the shipping details and the key, all at once.
+  /// Checks the shape of every line and the shipping details, all at once.
   private static func validate(
     _ placement: Placement
   ) throws -> (
-    [(ProductID, Int64)], OrderShipping?, String?
+    [(ProductID, Int64)], OrderShipping?
   ) {
     var errors = FieldErrors()
     if !(1...maxLines).contains(placement.items.count) {
@@ -218,17 +191,8 @@ package struct OrderDesk: Sendable {
         for error in failure.errors { errors.append(error) }
       }
     }
-    if let key = placement.idempotencyKey,
-      key.isEmpty || key.unicodeScalars.count > maxKeyLength
-        || key.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F })
-    {
-      errors.append(
-        FieldError(
-          field: "idempotencyKey", code: "invalid",
-          message: "idempotencyKey must be 1 to \(maxKeyLength) characters without control characters"))
-    }
     try errors.throwIfAny()
-    return (items, shipping, placement.idempotencyKey)
+    return (items, shipping)
   }
 
   private static func shipping(_ request: OrderShipping) throws -> OrderShipping {

@@ -10,8 +10,6 @@ package enum OrderError: Error, Equatable, Sendable {
   case notCancelable(OrderStatus)
   /// The order's status does not allow this step (paying an expired order, say).
   case invalidTransition(from: OrderStatus, OrderTransition)
-  /// The idempotency key was used before with another request body.
-  case idempotencyKeyReused
   /// The order's total would not fit in 64 bits.
   case totalTooLarge
 

@@ -25,6 +25,12 @@ package protocol Store: Sendable {
   /// token's revocation, an order, its payment and its shipments), one transaction instead of
   /// one per statement. `write` inside it is a programming error.
   func snapshot<T>(_ body: () throws -> T) throws -> T
+  /// Runs `body` in one write transaction that every `write` and `read` inside it joins, so
+  /// what `body` writes itself commits with its use case's writes or not at all: how an
+  /// idempotency key's answer is kept with the change it answers (`IdempotentCalls`). A use
+  /// case that must commit before calling another service (a payment gateway) is never run
+  /// inside one.
+  func writeJoined<T>(_ body: (any StoreTransaction) throws -> T) throws -> T
 }
 
 /// A store on a database server (PostgreSQL), built by a program that links its client.
