@@ -87,7 +87,7 @@ let package = Package(
       swiftSettings: strictSettings
     ),
 
-    // The scheduler: the outbox relay, the event consumers and their queue port over the spool.
+    // The scheduler: the outbox relay, the event consumers, and the core's event queue over the queue port.
     .target(
       name: "BazaarScheduler", dependencies: ["BazaarCore", "BazaarJSON", "QueuePort"], swiftSettings: strictSettings),
 
@@ -130,7 +130,7 @@ let package = Package(
       swiftSettings: strictSettings
     ),
 
-    // Operator commands behind the CLI: the spool's queue commands and their JSON answers.
+    // Operator commands behind the CLI: the queue commands, status and their JSON answers.
     .target(
       name: "BazaarOperations",
       dependencies: [

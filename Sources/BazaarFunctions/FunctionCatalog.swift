@@ -1,5 +1,5 @@
 /// Every function Bazaar offers: the one source of truth for `bazaar functions`, the shims
-/// in `functions/`, and (later) the HTTP route table.
+/// in `functions/`, and the HTTP route table (`RouteTable`), which every runner serves.
 package enum FunctionCatalog {
   /// All functions, in catalog order.
   package static let all: [FunctionDefinition] =

@@ -152,7 +152,7 @@ struct SchedulerCommand: AsyncParsableCommand {
 
 /// The scheduler over the live shop, as `bazaar scheduler` and `bazaar up` run it.
 enum ShopScheduler {
-  /// The pass over the queues `shopQueues(spoolRoot:)` names: the spool at `spoolRoot`, else
+  /// The pass over the queues `Adapters.shopQueues` names: the spool at `spoolRoot`, else
   /// PostgreSQL's with `BAZAAR_QUEUE_URL`, else the spool under `$BAZAAR_HOME/queues`.
   static func pass(_ live: LiveServices, spoolRoot: String?, leaseMilliseconds: Int64) throws -> SchedulerPass {
     pass(
