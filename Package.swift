@@ -178,6 +178,7 @@ let package = Package(
       dependencies: [
         "BazaarCore", "BazaarJSON", "BazaarSQL", "BazaarStore", .product(name: "GRDB", package: "GRDB.swift"),
       ],
+      path: "Tests/BazaarTesting",
       swiftSettings: strictSettings),
 
     .testTarget(name: "BazaarCoreTests", dependencies: ["BazaarCore", "BazaarTesting"], swiftSettings: strictSettings),

@@ -1,3 +1,4 @@
+internal import BazaarSQL
 package import QueuePort
 
 /// Where `bazaar db copy` reads a shop from: its tables as text, under a lock that keeps
@@ -41,70 +42,11 @@ package struct ShopCopyTargetNotEmpty: Error, CustomStringConvertible {
 /// PostgreSQL database, in one transaction that commits only once every table's count and the
 /// money and stock totals match the source.
 package enum PostgresShopImport {
-  /// The tables in foreign-key order, with their columns and a stable order.
-  static let tables: [(name: String, columns: [String], order: String)] = [
-    (
-      "users",
-      [
-        "id", "email", "password_hash", "name", "phone", "ship_recipient", "ship_postal_code", "ship_line1",
-        "ship_line2", "status", "created_at", "updated_at", "password_changed_at",
-      ], "id"
-    ),
-    ("issued_tokens", ["jti", "subject", "role", "issued_at", "expires_at", "revoked_at"], "jti"),
-    (
-      "sellers",
-      [
-        "id", "email", "password_hash", "business_name", "business_number", "status", "created_at", "updated_at",
-        "fulfillment",
-      ], "id"
-    ),
-    (
-      "products",
-      [
-        "seq", "id", "seller_id", "name", "description", "price", "stock", "reserved", "image_url", "category",
-        "created_at", "updated_at", "deleted_at",
-      ], "seq"
-    ),
-    (
-      "orders",
-      [
-        "seq", "id", "user_id", "status", "total", "ship_recipient", "ship_phone", "ship_postal_code", "ship_line1",
-        "ship_line2", "created_at", "updated_at", "expires_at", "paid_at", "shipped_at", "delivered_at",
-        "canceled_at", "expired_at",
-      ], "seq"
-    ),
-    (
-      "order_lines",
-      ["order_id", "line", "product_id", "seller_id", "name", "unit_price", "quantity", "line_total"],
-      "order_id, line"
-    ),
-    ("outbox", ["seq", "id", "type", "subject", "event", "created_at", "claimed_until", "relayed_at"], "seq"),
-    (
-      "idempotency_keys", ["user_id", "key", "request", "status", "response", "created_at", "expires_at"],
-      "user_id, key"
-    ),
-    (
-      "payments",
-      [
-        "seq", "id", "order_id", "user_id", "status", "amount", "tid", "state_secret", "redirect_pc",
-        "redirect_mobile", "redirect_app", "sandbox", "created_at", "updated_at", "ready_expires_at", "attempted_at",
-        "aid", "method", "approved_at", "canceled_amount", "canceled_at", "failure_reason", "failure_message",
-      ], "seq"
-    ),
-    (
-      "shipments",
-      [
-        "seq", "id", "order_id", "seller_id", "user_id", "status", "carrier", "tracking_number", "created_at",
-        "updated_at", "started_at", "arrived_at", "canceled_at",
-      ], "seq"
-    ),
-    ("shipment_lines", ["shipment_id", "line", "product_id", "quantity"], "shipment_id, line"),
-    ("processed_events", ["consumer", "source", "event_id", "processed_at"], "consumer, source, event_id"),
-    (
-      "login_failures", ["account", "client", "failures", "window_start", "held_until", "holds", "updated_at"],
-      "account, client"
-    ),
-  ]
+  /// The tables in foreign-key order (`ShopSchema`'s), with the columns both databases hold
+  /// and their key's order.
+  static let tables: [(name: String, columns: [String], order: String)] = ShopSchema.tables.map {
+    ($0.name, $0.sharedColumns, $0.keyOrder)
+  }
 
   /// Money and stock, summed the same way on both sides.
   static let totals: [(name: String, sql: String)] = [

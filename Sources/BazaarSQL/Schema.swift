@@ -30,6 +30,24 @@ package struct Table: Sendable {
     self.after = after
   }
 
+  /// The columns both databases hold, in order (PostgreSQL's generated ones left out).
+  package var sharedColumns: [String] {
+    columns.compactMap { column in
+      if case .postgresOnly = column.kind { return nil }
+      return column.name
+    }
+  }
+
+  /// The primary key, as an `ORDER BY` that visits every row once in a stable order.
+  package var keyOrder: String {
+    if !primaryKey.isEmpty { return primaryKey.joined(separator: ", ") }
+    let key = columns.first { column in
+      if case .sequence = column.kind { return true }
+      return column.primaryKey
+    }
+    return key?.name ?? columns[0].name
+  }
+
   /// The statements that create the table, its indexes and what comes with it in `dialect`.
   package func create(in dialect: SQLDialect) -> String {
     var definitions = columns.compactMap { $0.definition(in: dialect) }
