@@ -300,7 +300,7 @@ extension BazaarDatabase {
   /// (as GRDB's migrator records them), in one transaction. A file with tables is left alone.
   static func createCurrentSchema(_ writer: any DatabaseWriter) throws {
     try writer.write { db in
-      guard try Int.fetchOne(db, sql: "SELECT count(*) FROM sqlite_master")! == 0 else { return }
+      guard try Int.fetchOne(db, sql: "SELECT count(*) FROM sqlite_master") == 0 else { return }
       try db.execute(sql: ShopSchema.create(in: .sqlite))
       try db.execute(sql: "CREATE TABLE grdb_migrations (identifier TEXT NOT NULL PRIMARY KEY)")
       for name in migrator.migrations {

@@ -53,15 +53,15 @@ package struct IdempotentCalls: Sendable {
 
   /// Refuses a key that is empty, too long, or holds control characters.
   static func check(_ key: String) throws {
-    guard
-      key.isEmpty || key.unicodeScalars.count > maxKeyLength
-        || key.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F })
-    else { return }
-    throw ValidationFailure([
-      FieldError(
-        field: "idempotencyKey", code: "invalid",
-        message: "idempotencyKey must be 1 to \(maxKeyLength) characters without control characters")
-    ])
+    let scalars = key.unicodeScalars
+    let control = scalars.contains { $0.value < 0x20 || $0.value == 0x7F }
+    guard !scalars.isEmpty, scalars.count <= maxKeyLength, !control else {
+      throw ValidationFailure([
+        FieldError(
+          field: "idempotencyKey", code: "invalid",
+          message: "idempotencyKey must be 1 to \(maxKeyLength) characters without control characters")
+      ])
+    }
   }
 }
 

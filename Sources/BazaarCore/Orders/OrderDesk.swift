@@ -109,7 +109,7 @@ package struct OrderDesk: Sendable {
   /// Cancels one of the caller's unpaid orders and releases its stock. A payment attempt still
   /// `ready` is canceled with it (its callback is refused from then on); one being approved
   /// right now makes this `PaymentError.inProgress`. A paid order is refunded by
-  /// `PaymentDesk.cancelOrder`, which calls this for unpaid ones.
+  /// `PaymentDesk.cancelOrder`; both cancel an unpaid one with `cancelUnpaid`.
   package func cancel(_ rawID: String, by caller: AccessClaims) throws -> Order {
     guard let id = OrderID(checking: rawID) else { throw OrderError.orderNotFound }
     let now = clock.now()
