@@ -131,12 +131,7 @@ private struct FastCGIService: Service {
     let server: any Channel
     switch listener {
     case .unix(let path, let mode):
-      do {
-        server = try await bootstrap.bind(unixDomainSocketPath: path, cleanupExistingSocketFile: true).get()
-      } catch is UnixDomainSocketPathWrongType {
-        throw FastCGIServer.PathNotASocket()
-      }
-      chmod(path, mode_t(mode))
+      server = try await Self.bindReplacing(path, mode: mode, with: bootstrap)
     case .tcp(let host, let port):
       server = try await bootstrap.bind(host: host, port: port).get()
     case .inherited(let descriptor):
@@ -154,6 +149,27 @@ private struct FastCGIService: Service {
     while inFlight.count > 0 && ContinuousClock.now < deadline {
       try? await Task.sleep(for: .milliseconds(20))
     }
+  }
+}
+
+extension FastCGIService {
+  /// Binds a socket beside `path`, gives it `mode` and renames it over `path`, so a web server
+  /// connecting meanwhile finds the old socket or the new one, never no socket or one with the
+  /// wrong permissions. A file in the way that is not a socket is refused and left alone.
+  fileprivate static func bindReplacing(
+    _ path: String, mode: UInt32, with bootstrap: ServerBootstrap
+  ) async throws -> any Channel {
+    if !SocketPath.isFreeOrASocket(path) { throw FastCGIServer.PathNotASocket() }
+    let fresh = "\(path).\(getpid()).new"
+    unlink(fresh)
+    let server = try await bootstrap.bind(unixDomainSocketPath: fresh).get()
+    if chmod(fresh, mode_t(mode)) != 0 || rename(fresh, path) != 0 {
+      let code = errno
+      unlink(fresh)
+      try? await server.close()
+      throw IOError(errnoCode: code, reason: "binding \(path)")
+    }
+    return server
   }
 }
 
