@@ -103,7 +103,7 @@ import Testing
   }
 
   @Test func aShortLineReservesNothingAndSaysWhatIsLeft() throws {
-    #expect(throws: OrderError.outOfStock([.init(productID: pears.id.rawValue, requested: 4, available: 3)])) {
+    #expect(throws: OrderError.outOfStock([.init(line: 1, productID: pears.id.rawValue, requested: 4, available: 3)])) {
       try place([(apples, 5), (pears, 4)])
     }
     #expect(reserved(apples) == 0 && reserved(pears) == 0 && harness.store.state.orders.isEmpty)
@@ -123,8 +123,8 @@ import Testing
     #expect(
       throws: OrderError.productUnavailable([
         .init(productID: ghost.id.rawValue, requested: 1, available: 0),
-        .init(productID: apples.id.rawValue, requested: 1, available: 0),
-        .init(productID: pears.id.rawValue, requested: 1, available: 0),
+        .init(line: 1, productID: apples.id.rawValue, requested: 1, available: 0),
+        .init(line: 2, productID: pears.id.rawValue, requested: 1, available: 0),
       ])
     ) { try place([(ghost, 1), (apples, 1), (pears, 1)]) }
   }

@@ -2,6 +2,8 @@
 package enum CatalogError: Error, Equatable, Sendable {
   /// No live product has this id (it never existed, was deleted, or its seller is gone).
   case productNotFound
+  /// The product has no live variant with this id.
+  case variantNotFound
   /// The product belongs to another seller.
   case notProductOwner
   /// The stock asked for is below what open orders hold.
@@ -9,4 +11,12 @@ package enum CatalogError: Error, Equatable, Sendable {
   /// Adding to the current stock would leave it outside 0…1,000,000: the request is well
   /// formed, the product's present count makes it impossible (so 409, not 422).
   case stockOutOfRange(requested: Int64)
+  /// Another live variant of the seller's has this SKU.
+  case skuTaken(String)
+  /// A live variant of the product already has this combination of option values.
+  case variantExists
+  /// The product already has as many variants as a product may.
+  case tooManyVariants(limit: Int)
+  /// The variant is the product's last: a product always has one (delete the product instead).
+  case lastVariant
 }

@@ -1,16 +1,15 @@
-/// Something a seller offers: its price, how many are on hand, and how many of those open
-/// orders hold.
+/// Something a seller offers: what it is, the options a buyer picks from (옵션), and its
+/// variants, each one combination of option values with its own price and stock. A product
+/// without options has exactly one variant, made for it.
 package struct Product: Equatable, Sendable {
   package var id: ProductID
   package var sellerID: SellerID
   package var name: String
   package var description: String
-  package var price: Money
-  /// Units on hand, including the reserved ones.
-  package var stock: Int64
-  /// Units held by open orders (placed, not yet cancelled, expired or shipped). Orders
-  /// change it; sellers cannot take stock below it.
-  package var reserved: Int64
+  /// Up to three, in the order buyers see them.
+  package var options: [ProductOption]
+  /// The live variants, in `Variant.listOrder` (a deleted variant leaves this list; orders keep it).
+  package var variants: [Variant]
   package var imageURL: String?
   package var category: String?
   package var createdAt: Timestamp
@@ -19,17 +18,16 @@ package struct Product: Equatable, Sendable {
   package var deletedAt: Timestamp?
 
   package init(
-    id: ProductID, sellerID: SellerID, name: String, description: String, price: Money, stock: Int64,
-    reserved: Int64 = 0, imageURL: String?, category: String?, createdAt: Timestamp, updatedAt: Timestamp,
+    id: ProductID, sellerID: SellerID, name: String, description: String, options: [ProductOption],
+    variants: [Variant], imageURL: String?, category: String?, createdAt: Timestamp, updatedAt: Timestamp,
     deletedAt: Timestamp? = nil
   ) {
     self.id = id
     self.sellerID = sellerID
     self.name = name
     self.description = description
-    self.price = price
-    self.stock = stock
-    self.reserved = reserved
+    self.options = options
+    self.variants = variants
     self.imageURL = imageURL
     self.category = category
     self.createdAt = createdAt
@@ -37,58 +35,114 @@ package struct Product: Equatable, Sendable {
     self.deletedAt = deletedAt
   }
 
-  /// Units a new order can still take.
-  package var available: Int64 { stock - reserved }
+  /// A product without options: its one variant holds `price`, `stock` and `reserved`.
+  package init(
+    id: ProductID, sellerID: SellerID, name: String, description: String, price: Money, stock: Int64,
+    reserved: Int64 = 0, imageURL: String?, category: String?, createdAt: Timestamp, updatedAt: Timestamp,
+    deletedAt: Timestamp? = nil, variantID: VariantID? = nil
+  ) {
+    let variant = Variant(
+      id: variantID ?? VariantID(madeFor: id), optionValues: [], sku: nil, price: price, stock: stock,
+      reserved: reserved, position: 0, createdAt: createdAt, updatedAt: updatedAt)
+    self.init(
+      id: id, sellerID: sellerID, name: name, description: description, options: [], variants: [variant],
+      imageURL: imageURL, category: category, createdAt: createdAt, updatedAt: updatedAt, deletedAt: deletedAt)
+  }
+
+  /// The lowest and highest price of the live variants.
+  package var priceRange: (min: Money, max: Money) {
+    let prices = variants.map(\.price)
+    return (prices.min() ?? Money(won: 0), prices.max() ?? Money(won: 0))
+  }
+
+  /// The lowest variant price: what listings sort and filter by.
+  package var price: Money { priceRange.min }
+  /// Units on hand over all live variants, including the reserved ones.
+  package var stock: Int64 { variants.reduce(0) { $0 + $1.stock } }
+  /// Units open orders hold, over all live variants.
+  package var reserved: Int64 { variants.reduce(0) { $0 + $1.reserved } }
+  /// Units new orders can still take, over all live variants.
+  package var available: Int64 { variants.reduce(0) { $0 + $1.available } }
+
+  /// The live variant with this id.
+  package func variant(_ id: VariantID) -> Variant? {
+    variants.first { $0.id == id }
+  }
+
+  /// The one variant of a product without options (what an order line naming only the product buys).
+  package var madeVariant: Variant? {
+    options.isEmpty && variants.count == 1 ? variants[0] : nil
+  }
+
+  /// `variant`'s option values with their options' names, in the options' order.
+  package func choices(of variant: Variant) -> [OptionChoice] {
+    zip(options, variant.optionValues).map { OptionChoice(name: $0.name, value: $1) }
+  }
 }
 
-/// The validation rules of product fields, shared by create and update.
-package enum ProductRules {
-  /// The stock a product may hold.
-  package static let stockRange: ClosedRange<Int64> = 0...1_000_000
+/// One of a product's options: a name ("무게") and the values a buyer picks from ("5kg", "10kg").
+package struct ProductOption: Equatable, Sendable {
+  package var name: String
+  package var values: [String]
 
-  /// 1 to 200 characters, trimmed.
-  package static func name(_ raw: String) throws(FieldError) -> String {
-    try TextRule.check(raw, field: "name", max: 200)
+  package init(name: String, values: [String]) {
+    self.name = name
+    self.values = values
+  }
+}
+
+/// An option's name and the value chosen for it, as an order line records it.
+package struct OptionChoice: Equatable, Sendable {
+  package var name: String
+  package var value: String
+
+  package init(name: String, value: String) {
+    self.name = name
+    self.value = value
+  }
+}
+
+/// One sellable combination of a product's option values: its price, its stock, and how many
+/// of those open orders hold.
+package struct Variant: Equatable, Sendable {
+  package var id: VariantID
+  /// One value per option of its product, in the options' order; empty without options.
+  package var optionValues: [String]
+  /// The seller's stock-keeping unit, unique among the seller's live variants.
+  package var sku: String?
+  package var price: Money
+  /// Units on hand, including the reserved ones.
+  package var stock: Int64
+  /// Units held by open orders (placed, not yet cancelled, expired or shipped). Orders change
+  /// it; sellers cannot take stock below it.
+  package var reserved: Int64
+  /// Where it is listed among its product's variants (0 first).
+  package var position: Int
+  package var createdAt: Timestamp
+  package var updatedAt: Timestamp
+  package var deletedAt: Timestamp?
+
+  package init(
+    id: VariantID, optionValues: [String], sku: String?, price: Money, stock: Int64, reserved: Int64 = 0,
+    position: Int, createdAt: Timestamp, updatedAt: Timestamp, deletedAt: Timestamp? = nil
+  ) {
+    self.id = id
+    self.optionValues = optionValues
+    self.sku = sku
+    self.price = price
+    self.stock = stock
+    self.reserved = reserved
+    self.position = position
+    self.createdAt = createdAt
+    self.updatedAt = updatedAt
+    self.deletedAt = deletedAt
   }
 
-  /// Up to 5,000 characters, trimmed; empty is allowed, and so are line breaks and tabs.
-  package static func description(_ raw: String) throws(FieldError) -> String {
-    try TextRule.check(raw, field: "description", min: 0, max: 5000, multiline: true)
-  }
+  /// Units a new order can still take.
+  package var available: Int64 { stock - reserved }
 
-  /// 1 to 50 characters, trimmed; matched exactly by the `category` filter.
-  package static func category(_ raw: String, field: String = "category") throws(FieldError) -> String {
-    try TextRule.check(raw, field: field, max: 50)
-  }
-
-  /// A whole number of units in `stockRange`.
-  package static func stock(_ value: Int64, field: String) throws(FieldError) -> Int64 {
-    guard stockRange.contains(value) else {
-      throw FieldError(
-        field: field, code: "out_of_range",
-        message: "\(field) must be from \(stockRange.lowerBound) to \(stockRange.upperBound)")
-    }
-    return value
-  }
-
-  /// An absolute `http` or `https` URL of at most 2,048 characters with a host and no white
-  /// space or control characters (shoppers' browsers load it, so nothing else is accepted).
-  package static func imageURL(_ raw: String) throws(FieldError) -> String {
-    let text = raw.trimmingWhitespace()
-    let lower = text.lowercased()
-    let rest: Substring? =
-      lower.hasPrefix("https://") ? text.dropFirst(8) : lower.hasPrefix("http://") ? text.dropFirst(7) : nil
-    let host = rest?.prefix { $0 != "/" && $0 != "?" && $0 != "#" }
-    // Counted as sent, like every text maximum; no white space of any kind, no control bytes.
-    guard let host, !host.isEmpty, raw.unicodeScalars.count <= 2048,
-      text.utf8.allSatisfy({ $0 > 0x20 && $0 != 0x7F }),
-      !text.unicodeScalars.contains(where: \.properties.isWhitespace),
-      !host.contains("@")
-    else {
-      throw FieldError(
-        field: "imageUrl", code: "invalid",
-        message: "imageUrl must be an absolute http(s) URL with a host, without spaces, at most 2048 characters")
-    }
-    return text
+  /// How a product lists its variants: by position, then id (time-ordered), as the store reads them.
+  package static func listOrder(_ a: Variant, _ b: Variant) -> Bool {
+    (a.position, a.id.rawValue) < (b.position, b.id.rawValue)
   }
 }

@@ -11,98 +11,50 @@ package struct ProductCatalog: Sendable {
     self.clock = clock
   }
 
-  /// The fields of a new product, as the seller sent them.
-  package struct NewProduct: Sendable {
-    package var name: String
-    package var description: String
-    package var price: Int64
-    package var stock: Int64
-    package var imageURL: String?
-    package var category: String?
-
-    package init(
-      name: String, description: String, price: Int64, stock: Int64, imageURL: String? = nil, category: String? = nil
-    ) {
-      self.name = name
-      self.description = description
-      self.price = price
-      self.stock = stock
-      self.imageURL = imageURL
-      self.category = category
-    }
-  }
-
-  /// Fields an owner may change; absent fields stay. Stock changes go through `adjustStock`.
-  package struct Changes: Sendable {
-    package var name: FieldChange<String> = .keep
-    package var description: FieldChange<String> = .keep
-    package var price: FieldChange<Int64> = .keep
-    package var imageURL: FieldChange<String> = .keep
-    package var category: FieldChange<String> = .keep
-
-    package init(
-      name: FieldChange<String> = .keep, description: FieldChange<String> = .keep, price: FieldChange<Int64> = .keep,
-      imageURL: FieldChange<String> = .keep, category: FieldChange<String> = .keep
-    ) {
-      self.name = name
-      self.description = description
-      self.price = price
-      self.imageURL = imageURL
-      self.category = category
-    }
-  }
-
-  /// A stock change: a new absolute count, or units added (negative: removed).
-  package enum StockAdjustment: Sendable, Equatable {
-    case set(Int64)
-    case add(Int64)
-  }
-
-  /// A listing request as the caller sent it; `list` validates it.
-  package struct ListRequest: Sendable {
-    package var q: String?
-    package var minPrice: Int64?
-    package var maxPrice: Int64?
-    package var sellerID: String?
-    package var category: String?
-    package var sort: String?
-    package var limit: Int64?
-    package var cursor: String?
-
-    package init(
-      q: String? = nil, minPrice: Int64? = nil, maxPrice: Int64? = nil, sellerID: String? = nil,
-      category: String? = nil, sort: String? = nil, limit: Int64? = nil, cursor: String? = nil
-    ) {
-      self.q = q
-      self.minPrice = minPrice
-      self.maxPrice = maxPrice
-      self.sellerID = sellerID
-      self.category = category
-      self.sort = sort
-      self.limit = limit
-      self.cursor = cursor
-    }
-  }
-
-  /// Creates a product owned by the calling seller, which must be active.
+  /// Creates a product owned by the calling seller, which must be active: with its one
+  /// variant made from `price` and `stock`, or with the options and variants given.
   package func create(by caller: AccessClaims, _ request: NewProduct) throws -> Product {
     try store.read { try Self.requireActiveSeller(caller, in: $0) }
     var errors = FieldErrors()
     let name = errors.collect { try ProductRules.name(request.name) }
     let description = errors.collect { try ProductRules.description(request.description) }
-    let price = errors.collect { try Money.price(request.price) }
-    let stock = errors.collect { try ProductRules.stock(request.stock, field: "stock") }
+    let now = clock.now()
+    let simple = (request.options ?? []).isEmpty && request.variants == nil
+    var variants: [Variant] = []
+    if simple {
+      let price = errors.collect { try Money.price(Self.required(request.price, "price")) }
+      let stock = errors.collect { try ProductRules.stock(Self.required(request.stock, "stock"), field: "stock") }
+      variants = [
+        Variant(
+          id: VariantID(from: ids), optionValues: [], sku: nil, price: price ?? Money(won: 0), stock: stock ?? 0,
+          position: 0, createdAt: now, updatedAt: now)
+      ]
+    }
     let imageURL = errors.collect { try request.imageURL.map(ProductRules.imageURL) }
     let category = errors.collect { try request.category.map { try ProductRules.category($0) } }
+    let options = VariantRules.options(request.options ?? [], into: &errors)
+    switch (options.isEmpty, request.variants) {
+    case (true, nil): break
+    case (false, nil):
+      errors.append(
+        FieldError(field: "variants", code: "required", message: "a product with options lists its variants"))
+      variants = []
+    case (true, _?):
+      errors.append(
+        FieldError(field: "variants", code: "requires_options", message: "variants need options to tell them apart"))
+      variants = []
+    case (false, let requested?):
+      variants = Self.variants(requested, of: options, at: now, ids: ids, into: &errors)
+    }
     try errors.throwIfAny()
-    let now = clock.now()
     let product = Product(
       id: ProductID(from: ids), sellerID: SellerID(rawValue: caller.subject), name: name!, description: description!,
-      price: price!, stock: stock!, imageURL: imageURL!, category: category!, createdAt: now, updatedAt: now)
+      options: options, variants: variants, imageURL: imageURL!, category: category!, createdAt: now, updatedAt: now)
     // The seller check and the insert are one transaction: a seller withdrawing meanwhile
     // cannot end up with a new product.
     try store.write { tx in
       try Self.requireActiveSeller(caller, in: tx)
+      for variant in variants { try Self.requireFreeSKU(variant, of: product.sellerID, in: tx) }
       try tx.products.insert(product)
     }
     return product
@@ -118,9 +70,19 @@ package struct ProductCatalog: Sendable {
     let category = errors.collect { try changes.category.map { try ProductRules.category($0) } }
     try errors.throwIfAny()
     return try modifyOwned(rawID, by: caller) { product in
+      if case .set(let price) = price! {
+        guard product.madeVariant != nil else {
+          throw FieldError(
+            field: "price", code: "has_options", message: "price is each variant's here: change it with updateVariant")
+        }
+        product.variants[0].price = price
+        product.variants[0].updatedAt = max(product.variants[0].updatedAt, clock.now())
+      }
+      if let options = changes.options {
+        product.options = try VariantRules.changedOptions(options, replacing: product.options)
+      }
       product.name = name!.applied(to: product.name)!
       product.description = description!.applied(to: product.description)!
-      product.price = price!.applied(to: product.price)!
       product.imageURL = imageURL!.applied(to: product.imageURL)
       product.category = category!.applied(to: product.category)
     }
@@ -131,34 +93,6 @@ package struct ProductCatalog: Sendable {
   package func delete(_ rawID: String, by caller: AccessClaims) throws -> Product {
     let now = clock.now()
     return try modifyOwned(rawID, by: caller) { $0.deletedAt = now }
-  }
-
-  /// Sets or changes the stock of a product the caller owns; it never goes below what open
-  /// orders hold (`CatalogError.stockBelowReserved`) nor outside `ProductRules.stockRange`.
-  package func adjustStock(_ rawID: String, by caller: AccessClaims, _ adjustment: StockAdjustment) throws -> Product {
-    switch adjustment {
-    case .set(let count): _ = try ProductRules.stock(count, field: "set")
-    case .add(let delta):
-      let span = ProductRules.stockRange.upperBound
-      guard (-span...span).contains(delta) else {
-        throw FieldError(field: "add", code: "out_of_range", message: "add must be from -\(span) to \(span)")
-      }
-    }
-    return try modifyOwned(rawID, by: caller) { product in
-      let requested: Int64
-      switch adjustment {
-      case .set(let count): requested = count
-      case .add(let delta): requested = product.stock + delta
-      }
-      // `set` was range-checked above; only `add` can leave the range, by the current count.
-      guard ProductRules.stockRange.contains(requested) else {
-        throw CatalogError.stockOutOfRange(requested: requested)
-      }
-      guard requested >= product.reserved else {
-        throw CatalogError.stockBelowReserved(requested: requested, reserved: product.reserved)
-      }
-      product.stock = requested
-    }
   }
 
   /// A live product of an active seller, for anyone.
@@ -184,7 +118,8 @@ package struct ProductCatalog: Sendable {
     // A price range with nothing in it (minPrice over maxPrice) lists nothing; it is not an error.
     if let low = minPrice!, let high = maxPrice!, low > high { return ProductPage(items: [], nextCursor: nil) }
     let filter = ProductFilter(
-      text: text!, minPrice: minPrice!, maxPrice: maxPrice!, sellerID: sellerID!, category: category!)
+      text: text!, minPrice: minPrice!, maxPrice: maxPrice!, sellerID: sellerID!, category: category!,
+      inStock: request.inStock ?? false)
     var after: ProductPosition?
     if let raw = request.cursor {
       guard let cursor = ProductCursor(encoded: raw) else {
@@ -208,7 +143,7 @@ package struct ProductCatalog: Sendable {
   }
 
   /// Checks, inside `tx`, that the calling seller exists and is active.
-  private static func requireActiveSeller(_ caller: AccessClaims, in tx: any StoreTransaction) throws {
+  static func requireActiveSeller(_ caller: AccessClaims, in tx: any StoreTransaction) throws {
     guard let seller = try tx.sellers.seller(id: SellerID(rawValue: caller.subject)) else {
       throw AccountError.sellerNotFound
     }
@@ -217,7 +152,7 @@ package struct ProductCatalog: Sendable {
 
   /// Reads a product the active caller owns, lets `change` check and edit it, and saves it, in
   /// one write transaction: orders reserving stock at the same time cannot interleave.
-  private func modifyOwned(
+  func modifyOwned(
     _ rawID: String, by caller: AccessClaims, _ change: (inout Product) throws -> Void
   ) throws -> Product {
     guard let id = ProductID(checking: rawID) else {
@@ -229,11 +164,84 @@ package struct ProductCatalog: Sendable {
       try Self.requireActiveSeller(caller, in: tx)
       guard var product = try tx.products.product(id: id) else { throw CatalogError.productNotFound }
       guard product.sellerID.rawValue == caller.subject else { throw CatalogError.notProductOwner }
+      let before = product
       try change(&product)
       product.updatedAt = max(product.updatedAt, now)
-      try tx.products.update(product)
+      try Self.save(product, replacing: before, in: tx)
+      product.variants.removeAll { $0.deletedAt != nil }
       return product
     }
+  }
+
+  /// Writes `product` and whichever of its variants are new or changed since `before`.
+  private static func save(_ product: Product, replacing before: Product, in tx: any StoreTransaction) throws {
+    for variant in product.variants {
+      guard let old = before.variant(variant.id) else {
+        try requireFreeSKU(variant, of: product.sellerID, in: tx)
+        try tx.products.insertVariant(variant, of: product)
+        continue
+      }
+      if variant != old {
+        if variant.sku != old.sku { try requireFreeSKU(variant, of: product.sellerID, in: tx) }
+        try tx.products.updateVariant(variant)
+      }
+    }
+    var live = product
+    live.variants.removeAll { $0.deletedAt != nil }
+    try tx.products.update(live)
+  }
+
+  /// Refuses a SKU another live variant of the seller has (`CatalogError.skuTaken`).
+  static func requireFreeSKU(_ variant: Variant, of seller: SellerID, in tx: any StoreTransaction) throws {
+    guard let sku = variant.sku, variant.deletedAt == nil else { return }
+    if let holder = try tx.products.variant(withSKU: sku, of: seller), holder != variant.id {
+      throw CatalogError.skuTaken(sku)
+    }
+  }
+
+  /// The variants of a new product, checked against its options: every value declared, no
+  /// combination twice, no SKU twice; positions default to the order given.
+  private static func variants(
+    _ requested: [VariantRequest], of options: [ProductOption], at now: Timestamp, ids: any IDGenerator,
+    into errors: inout FieldErrors
+  ) -> [Variant] {
+    if !(1...VariantRules.maxVariants).contains(requested.count) {
+      errors.append(
+        FieldError(
+          field: "variants", code: "out_of_range",
+          message: "variants must hold 1 to \(VariantRules.maxVariants) variants"
+        ))
+    }
+    var combinations: Set<[String]> = []
+    var skus: Set<String> = []
+    var variants: [Variant] = []
+    for (index, request) in requested.prefix(VariantRules.maxVariants).enumerated() {
+      let field = "variants[\(index)]"
+      let values = errors.collect { try VariantRules.optionValues(request.optionValues, of: options, field: field) }
+      if let values, !combinations.insert(values).inserted {
+        errors.append(
+          FieldError(field: field, code: "repeated", message: "\(field) repeats another variant's combination"))
+      }
+      let sku = errors.collect { try request.sku.map { try VariantRules.sku($0, field: "\(field).sku") } }
+      if let sku = sku ?? nil, !skus.insert(sku).inserted {
+        errors.append(FieldError(field: "\(field).sku", code: "repeated", message: "\(field).sku repeats another SKU"))
+      }
+      let price = errors.collect { try Money.price(request.price, field: "\(field).price") }
+      let stock = errors.collect { try ProductRules.stock(request.stock, field: "\(field).stock") }
+      let position = errors.collect {
+        try request.position.map { try VariantRules.position($0, field: "\(field).position") } ?? index
+      }
+      variants.append(
+        Variant(
+          id: VariantID(from: ids), optionValues: values ?? [], sku: sku ?? nil, price: price ?? Money(won: 0),
+          stock: stock ?? 0, position: position ?? index, createdAt: now, updatedAt: now))
+    }
+    return variants.sorted(by: Variant.listOrder)
+  }
+
+  private static func required(_ value: Int64?, _ field: String) throws(FieldError) -> Int64 {
+    guard let value else { throw FieldError(field: field, code: "required", message: "\(field) is required") }
+    return value
   }
 
   private static func priceBound(_ value: Int64, field: String) throws(FieldError) -> Int64 {
@@ -260,19 +268,9 @@ package struct ProductCatalog: Sendable {
   }
 }
 
-extension ProductCatalog.StockAdjustment {
-  /// The input field this adjustment came from.
-  var field: String {
-    switch self {
-    case .set: "set"
-    case .add: "add"
-    }
-  }
-}
-
 extension FieldChange {
   /// The same change, refusing `null` for a field that cannot be cleared.
-  fileprivate func required(_ field: String) throws(FieldError) -> FieldChange {
+  func required(_ field: String) throws(FieldError) -> FieldChange {
     if case .clear = self {
       throw FieldError(field: field, code: "required", message: "\(field) cannot be null")
     }

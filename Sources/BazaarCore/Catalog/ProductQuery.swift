@@ -54,16 +54,19 @@ package struct ProductFilter: Equatable, Sendable {
   package var maxPrice: Int64?
   package var sellerID: SellerID?
   package var category: String?
+  /// Only products with a variant that new orders can take.
+  package var inStock: Bool
 
   package init(
     text: SearchText? = nil, minPrice: Int64? = nil, maxPrice: Int64? = nil, sellerID: SellerID? = nil,
-    category: String? = nil
+    category: String? = nil, inStock: Bool = false
   ) {
     self.text = text
     self.minPrice = minPrice
     self.maxPrice = maxPrice
     self.sellerID = sellerID
     self.category = category
+    self.inStock = inStock
   }
 }
 
@@ -174,10 +177,13 @@ package struct ProductCursor: Equatable, Sendable {
 
   /// FNV-1a over a canonical text of the filters: detects reuse with other filters (not a MAC).
   static func fingerprint(of filter: ProductFilter, sort: ProductSort) -> UInt64 {
-    let fields: [String] = [
-      sort.rawValue, filter.text?.terms.joined(separator: " ") ?? "", filter.minPrice.map { String($0) } ?? "",
-      filter.maxPrice.map { String($0) } ?? "", filter.sellerID?.rawValue ?? "", filter.category ?? "",
-    ]
+    let fields: [String] =
+      [
+        sort.rawValue, filter.text?.terms.joined(separator: " ") ?? "", filter.minPrice.map { String($0) } ?? "",
+        filter.maxPrice.map { String($0) } ?? "", filter.sellerID?.rawValue ?? "", filter.category ?? "",
+      ]
+      // Added with variants; left out when false, so cursors made before stay valid.
+      + (filter.inStock ? ["in-stock"] : [])
     var hash: UInt64 = 0xcbf2_9ce4_8422_2325
     for byte in fields.joined(separator: "\u{1F}").utf8 {
       hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3

@@ -14,20 +14,31 @@ package enum OrderStatus: String, Sendable, CaseIterable {
   package var holdsReservation: Bool { self == .pendingPayment || self == .paid || self == .canceling }
 }
 
-/// One line of an order: the product as it was sold (name and price copied at placement).
+/// One line of an order: the variant as it was sold (name, option values, SKU and price copied
+/// at placement).
 package struct OrderLine: Equatable, Sendable {
   package var productID: ProductID
+  package var variantID: VariantID
   package var sellerID: SellerID
   package var name: String
+  /// The variant's option values with their names, as the product had them at placement.
+  package var choices: [OptionChoice]
+  package var sku: String?
   package var unitPrice: Money
   package var quantity: Int64
   /// `unitPrice × quantity`.
   package var lineTotal: Money
 
-  package init(productID: ProductID, sellerID: SellerID, name: String, unitPrice: Money, quantity: Int64) {
+  package init(
+    productID: ProductID, variantID: VariantID, sellerID: SellerID, name: String, choices: [OptionChoice] = [],
+    sku: String? = nil, unitPrice: Money, quantity: Int64
+  ) {
     self.productID = productID
+    self.variantID = variantID
     self.sellerID = sellerID
     self.name = name
+    self.choices = choices
+    self.sku = sku
     self.unitPrice = unitPrice
     self.quantity = quantity
     lineTotal = Money(won: unitPrice.won * quantity)

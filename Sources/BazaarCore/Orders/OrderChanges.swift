@@ -10,8 +10,8 @@ extension StoreTransaction {
     let (changed, events) = try OrderStateMachine.apply(transition, to: order, at: now)
     if order.status.holdsReservation && !changed.status.holdsReservation && changed.status != .shipped {
       for line in order.lines {
-        guard try products.adjustReserved(of: line.productID, by: -line.quantity) else {
-          throw StoreInvariantBroken("product \(line.productID) holds fewer reserved units than order \(order.id)")
+        guard try products.adjustReserved(of: line.variantID, by: -line.quantity) else {
+          throw StoreInvariantBroken("variant \(line.variantID) holds fewer reserved units than order \(order.id)")
         }
       }
     }

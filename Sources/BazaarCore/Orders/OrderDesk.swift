@@ -24,15 +24,26 @@ package struct OrderDesk: Sendable {
   package static let maxLines = 50
   package static let quantityRange: ClosedRange<Int64> = 1...999
 
-  /// One line as the buyer sent it.
+  /// One line as the buyer sent it: a product, and which of its variants (left out for a
+  /// product without options).
   package struct ItemRequest: Sendable {
     package var productID: String
+    package var variantID: String?
     package var quantity: Int64
 
-    package init(productID: String, quantity: Int64) {
+    package init(productID: String, variantID: String? = nil, quantity: Int64) {
       self.productID = productID
+      self.variantID = variantID
       self.quantity = quantity
     }
+  }
+
+  /// A line checked for shape, its variant not yet looked up.
+  struct Item {
+    var index: Int
+    var productID: ProductID
+    var variantID: VariantID?
+    var quantity: Int64
   }
 
   /// A placement as the buyer sent it (`shipping` not validated yet).
@@ -151,29 +162,26 @@ package struct OrderDesk: Sendable {
   // MARK: - Placement rules
 
   /// Checks the shape of every line and the shipping details, all at once.
-  private static func validate(
-    _ placement: Placement
-  ) throws -> (
-    [(ProductID, Int64)], OrderShipping?
-  ) {
+  private static func validate(_ placement: Placement) throws -> ([Item], OrderShipping?) {
     var errors = FieldErrors()
     if !(1...maxLines).contains(placement.items.count) {
       errors.append(
         FieldError(field: "items", code: "out_of_range", message: "items must hold 1 to \(maxLines) lines"))
     }
     var seen: Set<String> = []
-    var items: [(ProductID, Int64)] = []
+    var items: [Item] = []
     for (index, item) in placement.items.enumerated() {
       let field = "items[\(index)]"
       let id = ProductID(checking: item.productID)
+      let variant = item.variantID.flatMap(VariantID.init(checking:))
       if id == nil {
         errors.append(
           FieldError(field: "\(field).productId", code: "invalid", message: "\(field).productId must be a product id"))
-      } else if !seen.insert(item.productID).inserted {
+      } else if item.variantID != nil && variant == nil {
         errors.append(
-          FieldError(
-            field: "\(field).productId", code: "repeated",
-            message: "\(field).productId repeats a product; order it once with the total quantity"))
+          FieldError(field: "\(field).variantId", code: "invalid", message: "\(field).variantId must be a variant id"))
+      } else if !seen.insert(item.variantID ?? item.productID).inserted {
+        errors.append(Self.repeated(field, variant: item.variantID != nil))
       }
       if !quantityRange.contains(item.quantity) {
         errors.append(
@@ -181,7 +189,7 @@ package struct OrderDesk: Sendable {
             field: "\(field).quantity", code: "out_of_range",
             message: "\(field).quantity must be from \(quantityRange.lowerBound) to \(quantityRange.upperBound)"))
       }
-      if let id { items.append((id, item.quantity)) }
+      if let id { items.append(Item(index: index, productID: id, variantID: variant, quantity: item.quantity)) }
     }
     var shipping: OrderShipping?
     if let request = placement.shipping {
@@ -238,34 +246,59 @@ package struct OrderDesk: Sendable {
   /// Checks every line against the catalog and reserves them all, in product-id order (so two
   /// stores that lock rows never wait on each other in a cycle); throws with every short or
   /// unavailable line, having reserved nothing the caller's transaction would keep.
-  private static func reserve(_ items: [(ProductID, Int64)], in tx: any StoreTransaction) throws -> [OrderLine] {
-    var lines: [ProductID: OrderLine] = [:]
+  private static func reserve(_ items: [Item], in tx: any StoreTransaction) throws -> [OrderLine] {
+    var lines: [Int: OrderLine] = [:]
     var unavailable: [OrderError.Shortfall] = []
     var short: [OrderError.Shortfall] = []
-    for (id, quantity) in items.sorted(by: { $0.0.rawValue < $1.0.rawValue }) {
-      guard let product = try tx.products.listedProduct(id: id) else {
-        unavailable.append(.init(productID: id.rawValue, requested: quantity, available: 0))
+    var errors = FieldErrors()
+    var reservedVariants: Set<VariantID> = []
+    let byProduct = items.sorted { ($0.productID.rawValue, $0.index) < ($1.productID.rawValue, $1.index) }
+    var product: Product?
+    for item in byProduct {
+      if product?.id != item.productID { product = try tx.products.listedProduct(id: item.productID) }
+      guard let product, let variant = item.variantID.map({ product.variant($0) }) ?? product.madeVariant else {
+        if product != nil && item.variantID == nil {
+          errors.append(Self.variantRequired(item.index))
+        } else {
+          unavailable.append(.init(item, available: 0))
+        }
         continue
       }
-      guard product.available >= quantity, try tx.products.adjustReserved(of: id, by: quantity) else {
-        short.append(.init(productID: id.rawValue, requested: quantity, available: max(0, product.available)))
+      // One line per variant: the product's one variant named a second time, by its id.
+      guard reservedVariants.insert(variant.id).inserted else {
+        errors.append(Self.repeated("items[\(item.index)]", variant: true))
         continue
       }
-      lines[id] = OrderLine(
-        productID: id, sellerID: product.sellerID, name: product.name, unitPrice: product.price, quantity: quantity)
+      guard variant.available >= item.quantity, try tx.products.adjustReserved(of: variant.id, by: item.quantity)
+      else {
+        short.append(.init(item, available: max(0, variant.available)))
+        continue
+      }
+      lines[item.index] = OrderLine(
+        productID: product.id, variantID: variant.id, sellerID: product.sellerID, name: product.name,
+        choices: product.choices(of: variant), sku: variant.sku, unitPrice: variant.price, quantity: item.quantity)
     }
-    // The transaction rolls back on either error, taking the reservations made so far with it.
-    if !unavailable.isEmpty { throw OrderError.productUnavailable(Self.inRequestOrder(unavailable, items)) }
-    if !short.isEmpty { throw OrderError.outOfStock(Self.inRequestOrder(short, items)) }
-    return items.map { lines[$0.0]! }
+    // The transaction rolls back on any error, taking the reservations made so far with it.
+    try errors.throwIfAny()
+    if !unavailable.isEmpty { throw OrderError.productUnavailable(unavailable.sorted { $0.line < $1.line }) }
+    if !short.isEmpty { throw OrderError.outOfStock(short.sorted { $0.line < $1.line }) }
+    return items.map { lines[$0.index]! }
   }
 
-  private static func inRequestOrder(
-    _ shortfalls: [OrderError.Shortfall], _ items: [(ProductID, Int64)]
-  )
-    -> [OrderError.Shortfall]
-  {
-    items.compactMap { item in shortfalls.first { $0.productID == item.0.rawValue } }
+  private static func repeated(_ field: String, variant: Bool) -> FieldError {
+    variant
+      ? FieldError(
+        field: "\(field).variantId", code: "repeated",
+        message: "\(field).variantId repeats a variant; order it once with the total quantity")
+      : FieldError(
+        field: "\(field).productId", code: "repeated",
+        message: "\(field).productId repeats a product; order it once with the total quantity")
+  }
+
+  private static func variantRequired(_ index: Int) -> FieldError {
+    FieldError(
+      field: "items[\(index)].variantId", code: "variant_required",
+      message: "items[\(index)].variantId is required: the product has options, so say which variant")
   }
 
   // MARK: - Listing

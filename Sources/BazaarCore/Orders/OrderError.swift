@@ -15,14 +15,25 @@ package enum OrderError: Error, Equatable, Sendable {
 
   /// One line that could not be reserved: what was asked and what is left.
   package struct Shortfall: Equatable, Sendable {
+    /// The line's place in the request.
+    package var line: Int
     package var productID: String
+    package var variantID: String?
     package var requested: Int64
     package var available: Int64
 
-    package init(productID: String, requested: Int64, available: Int64) {
+    package init(line: Int = 0, productID: String, variantID: String? = nil, requested: Int64, available: Int64) {
+      self.line = line
       self.productID = productID
+      self.variantID = variantID
       self.requested = requested
       self.available = available
+    }
+
+    init(_ item: OrderDesk.Item, available: Int64) {
+      self.init(
+        line: item.index, productID: item.productID.rawValue, variantID: item.variantID?.rawValue,
+        requested: item.quantity, available: available)
     }
   }
 }

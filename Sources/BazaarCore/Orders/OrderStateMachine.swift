@@ -97,8 +97,9 @@ package enum OrderEvents {
         "items": .array(
           order.lines.map {
             [
-              "productId": .string($0.productID.rawValue), "sellerId": .string($0.sellerID.rawValue),
-              "quantity": .integer($0.quantity), "unitPrice": .integer($0.unitPrice.won),
+              "productId": .string($0.productID.rawValue), "variantId": .string($0.variantID.rawValue),
+              "sellerId": .string($0.sellerID.rawValue), "quantity": .integer($0.quantity),
+              "unitPrice": .integer($0.unitPrice.won),
             ]
           }),
       ])

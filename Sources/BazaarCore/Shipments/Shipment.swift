@@ -20,13 +20,15 @@ package enum ShipmentStatus: String, Sendable, CaseIterable {
   case canceled
 }
 
-/// One line of a shipment: a product of its seller and how many units.
+/// One line of a shipment: a variant of its seller's product and how many units.
 package struct ShipmentLine: Equatable, Sendable {
   package var productID: ProductID
+  package var variantID: VariantID
   package var quantity: Int64
 
-  package init(productID: ProductID, quantity: Int64) {
+  package init(productID: ProductID, variantID: VariantID, quantity: Int64) {
     self.productID = productID
+    self.variantID = variantID
     self.quantity = quantity
   }
 }

@@ -88,7 +88,9 @@ package struct ShipmentDesk: Sendable {
       for seller in sellers {
         let shipment = Shipment(
           id: ShipmentID(from: ids), orderID: orderID, sellerID: seller, userID: order.userID,
-          lines: order.lines(of: seller).map { ShipmentLine(productID: $0.productID, quantity: $0.quantity) },
+          lines: order.lines(of: seller).map {
+            ShipmentLine(productID: $0.productID, variantID: $0.variantID, quantity: $0.quantity)
+          },
           createdAt: now)
         try tx.shipments.insert(shipment)
         try tx.outbox.append(ShipmentEvents.event("shipment.requested", shipment, ids: ids, at: now))
@@ -130,8 +132,8 @@ package struct ShipmentDesk: Sendable {
       guard order.status == .paid else { throw ShipmentError.orderNotShippable(order.status) }
       let booked = try booking ?? carrier.book(shipment)
       for line in shipment.lines {
-        guard try tx.products.consumeReserved(of: line.productID, by: line.quantity) else {
-          throw StoreInvariantBroken("product \(line.productID) holds fewer reserved units than shipment \(id)")
+        guard try tx.products.consumeReserved(of: line.variantID, by: line.quantity) else {
+          throw StoreInvariantBroken("variant \(line.variantID) holds fewer reserved units than shipment \(id)")
         }
       }
       var started = shipment

@@ -55,6 +55,23 @@ package struct ProductID: PrefixedID {
   }
 }
 
+/// The id of a product variant, one sellable combination of a product's option values:
+/// `var_` followed by a time-ordered random id.
+package struct VariantID: PrefixedID {
+  package static let prefix = "var_"
+  package let rawValue: String
+
+  package init(rawValue: String) {
+    self.rawValue = rawValue
+  }
+
+  /// The variant made for a product without options when variants came in (2026-12): its
+  /// id is the product's with the variant prefix, so an upgrade needs no id generator.
+  package init(madeFor product: ProductID) {
+    rawValue = Self.prefix + product.rawValue.dropFirst(ProductID.prefix.count)
+  }
+}
+
 /// The id of an order: `ord_` followed by a time-ordered random id (unguessable: 80 random bits).
 package struct OrderID: PrefixedID {
   package static let prefix = "ord_"
