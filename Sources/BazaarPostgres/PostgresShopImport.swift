@@ -54,8 +54,8 @@ package enum PostgresShopImport {
     ("order_lines.line_total", "SELECT coalesce(sum(line_total), 0) FROM order_lines"),
     ("payments.amount", "SELECT coalesce(sum(amount), 0) FROM payments"),
     ("payments.canceled_amount", "SELECT coalesce(sum(canceled_amount), 0) FROM payments"),
-    ("products.stock", "SELECT coalesce(sum(stock), 0) FROM products"),
-    ("products.reserved", "SELECT coalesce(sum(reserved), 0) FROM products"),
+    ("product_variants.stock", "SELECT coalesce(sum(stock), 0) FROM product_variants"),
+    ("product_variants.reserved", "SELECT coalesce(sum(reserved), 0) FROM product_variants"),
   ]
 
   /// Where a test may stop a copy dead (`fault`): every table loaded, or the messages too, and

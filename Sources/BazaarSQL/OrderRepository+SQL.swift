@@ -1,4 +1,5 @@
 internal import BazaarCore
+internal import BazaarJSON
 
 /// `OrderRepository` over `orders` and `order_lines`.
 struct SQLOrderRepository: OrderRepository {
@@ -19,17 +20,18 @@ struct SQLOrderRepository: OrderRepository {
       ])
     // Every line in one statement.
     var values: SQLArguments = []
-    values.reserveCapacity(order.lines.count * 8)
+    values.reserveCapacity(order.lines.count * 11)
     for (index, line) in order.lines.enumerated() {
       values += [
         order.id.rawValue, index, line.productID.rawValue, line.sellerID.rawValue, line.name, line.unitPrice.won,
-        line.quantity, line.lineTotal.won,
+        line.quantity, line.lineTotal.won, line.variantID.rawValue, Self.choicesText(line.choices), line.sku,
       ]
     }
     try sql.execute(
       """
-      INSERT INTO order_lines (order_id, line, product_id, seller_id, name, unit_price, quantity, line_total)
-      VALUES \(placeholderRows(order.lines.count, columns: 8))
+      INSERT INTO order_lines (order_id, line, product_id, seller_id, name, unit_price, quantity, line_total,
+        variant_id, option_values, sku)
+      VALUES \(placeholderRows(order.lines.count, columns: 11))
       """, values)
   }
 
@@ -112,15 +114,16 @@ struct SQLOrderRepository: OrderRepository {
     var lines: [String: [OrderLine]] = [:]
     for (order, line) in try sql.query(
       """
-      SELECT order_id, product_id, seller_id, name, unit_price, quantity FROM order_lines
-      WHERE order_id IN (\(placeholders(orders.count))) ORDER BY order_id, line
+      SELECT order_id, product_id, seller_id, name, unit_price, quantity, variant_id, option_values, sku
+      FROM order_lines WHERE order_id IN (\(placeholders(orders.count))) ORDER BY order_id, line
       """, orders.map(\.id.rawValue),
       { row in
         (
           row.text(0),
           OrderLine(
-            productID: ProductID(rawValue: row.text(1)), sellerID: SellerID(rawValue: row.text(2)), name: row.text(3),
-            unitPrice: row.money(4), quantity: row.integer(5))
+            productID: ProductID(rawValue: row.text(1)), variantID: VariantID(rawValue: row.text(6)),
+            sellerID: SellerID(rawValue: row.text(2)), name: row.text(3), choices: Self.choices(row.text(7)),
+            sku: row.optionalText(8), unitPrice: row.money(4), quantity: row.integer(5))
         )
       })
     {
@@ -130,6 +133,23 @@ struct SQLOrderRepository: OrderRepository {
       var order = order
       order.lines = lines[order.id.rawValue] ?? []
       return order
+    }
+  }
+}
+
+extension SQLOrderRepository {
+  /// A line's option values as JSON: [{"name": …, "value": …}], in the options' order.
+  static func choicesText(_ choices: [OptionChoice]) -> String {
+    if choices.isEmpty { return "[]" }
+    return JSONValue.array(choices.map { ["name": .string($0.name), "value": .string($0.value)] }).serialized
+  }
+
+  /// The option values a row holds as JSON; none when the text is not such JSON (only this file writes it).
+  static func choices(_ text: String) -> [OptionChoice] {
+    guard text != "[]", case .array(let items)? = try? JSONValue.parse(Array(text.utf8)) else { return [] }
+    return items.compactMap { item in
+      guard let name = item["name"]?.stringValue, let value = item["value"]?.stringValue else { return nil }
+      return OptionChoice(name: name, value: value)
     }
   }
 }

@@ -1,6 +1,7 @@
 package import BazaarCore
 
-/// The one SELECT that answers a `ProductQuery`: live products of active sellers, the filters
+/// The one SELECT that answers a `ProductQuery` (the variants of its products come next, in
+/// `SQLProductRepository.list`): live products of active sellers, the filters
 /// as bound parameters, keyset paging after the cursor's position, and an ORDER BY that an
 /// index of `products` serves. Every caller value is a parameter; only fixed SQL fragments
 /// chosen by the sort and the dialect are spliced in.
@@ -52,6 +53,13 @@ package struct ProductListing {
     if let category = filter.category {
       conditions.append("p.category = ?")
       arguments.append(category)
+    }
+    if filter.inStock {
+      conditions.append(
+        """
+        EXISTS (SELECT 1 FROM product_variants v
+          WHERE v.product_id = p.id AND v.deleted_at IS NULL AND v.reserved < v.stock)
+        """)
     }
     let ordering = Self.ordering(query.sort, dialect)
     if let position = query.after {

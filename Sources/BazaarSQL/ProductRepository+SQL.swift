@@ -1,82 +1,204 @@
 internal import BazaarCore
+internal import BazaarJSON
 
-/// `ProductRepository` over `products` and its text index (`ProductListing`). In a PostgreSQL
-/// write (`locksReads`), a product read takes its row lock: the core reads an order's products
-/// in product-id order, so two orders lock them in the same order.
+/// `ProductRepository` over `products`, `product_variants` and the text index
+/// (`ProductListing`). A product is read in one statement, one row per live variant. In a
+/// PostgreSQL write (`locksReads`) that read locks the product and its variants: the core reads
+/// an order's products in product-id order, so two orders lock them in the same order.
 struct SQLProductRepository: ProductRepository {
   let sql: any SQLConnection
 
   func insert(_ product: Product) throws {
     try sql.execute(
       """
-      INSERT INTO products (id, seller_id, name, description, price, stock, reserved, image_url, category,
-        created_at, updated_at, deleted_at)
-      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+      INSERT INTO products (id, seller_id, name, description, price, options, image_url, category, created_at,
+        updated_at, deleted_at)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
       """,
       [
         product.id.rawValue, product.sellerID.rawValue, product.name, product.description, product.price.won,
-        product.stock, product.reserved, product.imageURL, product.category, product.createdAt.milliseconds,
+        Self.optionsText(product.options), product.imageURL, product.category, product.createdAt.milliseconds,
         product.updatedAt.milliseconds, product.deletedAt?.milliseconds,
       ])
+    var values: SQLArguments = []
+    for variant in product.variants { values += Self.variantValues(variant, of: product) }
+    try sql.execute(
+      "\(Self.insertVariants) VALUES \(placeholderRows(product.variants.count, columns: Self.variantColumnCount))",
+      values)
   }
 
   func product(id: ProductID) throws -> Product? {
-    try sql.queryOne(sql.locksReads ? Self.byIDLocked : Self.byID, [id.rawValue], Self.product)
+    try product(sql.locksReads ? Self.byIDLocked : Self.byID, id)
   }
 
   func listedProduct(id: ProductID) throws -> Product? {
-    try sql.queryOne(sql.locksReads ? Self.listedLocked : Self.listed, [id.rawValue], Self.product)
+    try product(sql.locksReads ? Self.listedLocked : Self.listed, id)
+  }
+
+  /// The product `statement` finds: its fields from the first row, a variant from each.
+  private func product(_ statement: String, _ id: ProductID) throws -> Product? {
+    var product: Product?
+    _ = try sql.query(statement, [id.rawValue]) { row in
+      var found = product ?? Self.productFields(row)
+      found.variants.append(Self.variant(row, from: Self.productColumnCount, options: found.options.count))
+      product = found
+    }
+    return product
   }
 
   func update(_ product: Product) throws {
     try sql.execute(
       """
-      UPDATE products SET name = ?, description = ?, price = ?, stock = ?, image_url = ?, category = ?,
+      UPDATE products SET name = ?, description = ?, price = ?, options = ?, image_url = ?, category = ?,
         updated_at = ?, deleted_at = ?
       WHERE id = ?
       """,
       [
-        product.name, product.description, product.price.won, product.stock, product.imageURL, product.category,
-        product.updatedAt.milliseconds, product.deletedAt?.milliseconds, product.id.rawValue,
+        product.name, product.description, product.price.won, Self.optionsText(product.options), product.imageURL,
+        product.category, product.updatedAt.milliseconds, product.deletedAt?.milliseconds, product.id.rawValue,
       ])
   }
 
-  func adjustReserved(of id: ProductID, by delta: Int64) throws -> Bool {
+  func insertVariant(_ variant: Variant, of product: Product) throws {
     try sql.execute(
-      "UPDATE products SET reserved = reserved + ? WHERE id = ? AND reserved + ? BETWEEN 0 AND stock",
+      "\(Self.insertVariants) VALUES \(placeholderRows(1, columns: Self.variantColumnCount))",
+      Self.variantValues(variant, of: product))
+  }
+
+  func updateVariant(_ variant: Variant) throws {
+    let values = Self.padded(variant.optionValues)
+    try sql.execute(
+      """
+      UPDATE product_variants SET option1 = ?, option2 = ?, option3 = ?, sku = ?, price = ?, stock = ?, position = ?,
+        updated_at = ?, deleted_at = ?
+      WHERE id = ?
+      """,
+      [
+        values[0], values[1], values[2], variant.sku, variant.price.won, variant.stock, variant.position,
+        variant.updatedAt.milliseconds, variant.deletedAt?.milliseconds, variant.id.rawValue,
+      ])
+  }
+
+  func variant(withSKU sku: String, of seller: SellerID) throws -> VariantID? {
+    try sql.queryOne(
+      "SELECT id FROM product_variants WHERE seller_id = ? AND sku = ? AND deleted_at IS NULL", [seller.rawValue, sku]
+    ) { VariantID(rawValue: $0.text(0)) }
+  }
+
+  func adjustReserved(of id: VariantID, by delta: Int64) throws -> Bool {
+    try sql.execute(
+      "UPDATE product_variants SET reserved = reserved + ? WHERE id = ? AND reserved + ? BETWEEN 0 AND stock",
       [delta, id.rawValue, delta]) == 1
   }
 
-  func consumeReserved(of id: ProductID, by quantity: Int64) throws -> Bool {
+  func consumeReserved(of id: VariantID, by quantity: Int64) throws -> Bool {
     try sql.execute(
-      "UPDATE products SET stock = stock - ?, reserved = reserved - ? WHERE id = ? AND ? BETWEEN 0 AND reserved",
-      [quantity, quantity, id.rawValue, quantity]) == 1
+      """
+      UPDATE product_variants SET stock = stock - ?, reserved = reserved - ?
+      WHERE id = ? AND ? BETWEEN 0 AND reserved
+      """, [quantity, quantity, id.rawValue, quantity]) == 1
   }
 
+  /// The page, then the live variants of its products in one more statement.
   func list(_ query: ProductQuery) throws -> [Product] {
     let listing = try ProductListing(query, on: sql)
-    return try sql.query(listing.sql, listing.arguments, Self.product)
+    let products = try sql.query(listing.sql, listing.arguments) { Self.productFields($0) }
+    guard !products.isEmpty else { return [] }
+    var variants: [String: [Variant]] = [:]
+    let counts = Dictionary(products.map { ($0.id.rawValue, $0.options.count) }) { first, _ in first }
+    try sql.query(
+      """
+      SELECT v.product_id, \(Self.variantColumns) FROM product_variants v
+      WHERE v.product_id IN (\(placeholders(products.count))) AND v.deleted_at IS NULL
+      ORDER BY v.product_id, v.position, v.id
+      """, products.map { $0.id.rawValue }
+    ) { row in
+      let owner = row.text(0)
+      variants[owner, default: []].append(Self.variant(row, from: 1, options: counts[owner] ?? 0))
+    }
+    return products.map { product in
+      var product = product
+      product.variants = variants[product.id.rawValue] ?? []
+      return product
+    }
   }
 
-  /// The columns `product(_:)` reads, in its order, for a `products` table named `p`.
-  static let columns = """
-    p.id, p.seller_id, p.name, p.description, p.price, p.stock, p.reserved, p.image_url, p.category, \
-    p.created_at, p.updated_at, p.deleted_at
-    """
-  private static let byID = "SELECT \(columns) FROM products p WHERE p.id = ? AND p.deleted_at IS NULL"
-  private static let byIDLocked = byID + " FOR UPDATE"
-  private static let listed = """
-    SELECT \(columns) FROM products p JOIN sellers s ON s.id = p.seller_id
-    WHERE p.id = ? AND p.deleted_at IS NULL AND s.status = 'active'
-    """
-  private static let listedLocked = listed + " FOR UPDATE OF p"
+  // MARK: - Rows
 
-  /// A product from a row of `columns`.
-  static func product(_ row: any SQLRow) -> Product {
+  /// The columns `productFields(_:)` reads, in its order, for a `products` table named `p`.
+  static let columns = """
+    p.id, p.seller_id, p.name, p.description, p.options, p.image_url, p.category, p.created_at, p.updated_at, \
+    p.deleted_at
+    """
+  private static let productColumnCount = 10
+  /// The columns `variant(_:from:options:)` reads, for a `product_variants` table named `v`.
+  static let variantColumns = """
+    v.id, v.option1, v.option2, v.option3, v.sku, v.price, v.stock, v.reserved, v.position, v.created_at, \
+    v.updated_at, v.deleted_at
+    """
+  private static let withVariants = """
+    SELECT \(columns), \(variantColumns) FROM products p
+    JOIN product_variants v ON v.product_id = p.id AND v.deleted_at IS NULL
+    """
+  private static let byID = withVariants + " WHERE p.id = ? AND p.deleted_at IS NULL ORDER BY v.position, v.id"
+  private static let byIDLocked = byID + " FOR UPDATE"
+  private static let listed =
+    withVariants + """
+       JOIN sellers s ON s.id = p.seller_id
+      WHERE p.id = ? AND p.deleted_at IS NULL AND s.status = 'active' ORDER BY v.position, v.id
+      """
+  private static let listedLocked = listed + " FOR UPDATE OF p, v"
+
+  private static let insertVariants = """
+    INSERT INTO product_variants (id, product_id, seller_id, option1, option2, option3, sku, price, stock, reserved,
+      position, created_at, updated_at, deleted_at)
+    """
+  private static let variantColumnCount = 14
+
+  private static func variantValues(_ variant: Variant, of product: Product) -> SQLArguments {
+    let values = padded(variant.optionValues)
+    return [
+      variant.id.rawValue, product.id.rawValue, product.sellerID.rawValue, values[0], values[1], values[2],
+      variant.sku, variant.price.won, variant.stock, variant.reserved, variant.position,
+      variant.createdAt.milliseconds, variant.updatedAt.milliseconds, variant.deletedAt?.milliseconds,
+    ]
+  }
+
+  /// A product's own fields from a row of `columns`, without its variants.
+  static func productFields(_ row: any SQLRow) -> Product {
     Product(
       id: ProductID(rawValue: row.text(0)), sellerID: SellerID(rawValue: row.text(1)), name: row.text(2),
-      description: row.text(3), price: row.money(4), stock: row.integer(5), reserved: row.integer(6),
-      imageURL: row.optionalText(7), category: row.optionalText(8), createdAt: row.timestamp(9),
-      updatedAt: row.timestamp(10), deletedAt: row.optionalTimestamp(11))
+      description: row.text(3), options: options(row.text(4)), variants: [], imageURL: row.optionalText(5),
+      category: row.optionalText(6), createdAt: row.timestamp(7), updatedAt: row.timestamp(8),
+      deletedAt: row.optionalTimestamp(9))
+  }
+
+  private static func variant(_ row: any SQLRow, from start: Int, options: Int) -> Variant {
+    Variant(
+      id: VariantID(rawValue: row.text(start)),
+      optionValues: Array([row.text(start + 1), row.text(start + 2), row.text(start + 3)].prefix(options)),
+      sku: row.optionalText(start + 4), price: row.money(start + 5), stock: row.integer(start + 6),
+      reserved: row.integer(start + 7), position: row.int(start + 8), createdAt: row.timestamp(start + 9),
+      updatedAt: row.timestamp(start + 10), deletedAt: row.optionalTimestamp(start + 11))
+  }
+
+  /// Three option values, '' for the options a product lacks.
+  private static func padded(_ values: [String]) -> [String] {
+    values + Array(repeating: "", count: max(0, 3 - values.count))
+  }
+
+  static func optionsText(_ options: [ProductOption]) -> String {
+    JSONValue.array(
+      options.map { ["name": .string($0.name), "values": .array($0.values.map(JSONValue.string))] }
+    ).serialized
+  }
+
+  /// The options a row holds as JSON; none when the text is not such JSON (only this file writes it).
+  static func options(_ text: String) -> [ProductOption] {
+    guard text != "[]", case .array(let items)? = try? JSONValue.parse(Array(text.utf8)) else { return [] }
+    return items.compactMap { item in
+      guard let name = item["name"]?.stringValue, case .array(let values)? = item["values"] else { return nil }
+      return ProductOption(name: name, values: values.compactMap(\.stringValue))
+    }
   }
 }

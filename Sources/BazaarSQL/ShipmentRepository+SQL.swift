@@ -17,11 +17,11 @@ struct SQLShipmentRepository: ShipmentRepository {
     if !shipment.lines.isEmpty {
       var values: SQLArguments = []
       for (index, line) in shipment.lines.enumerated() {
-        values += [shipment.id.rawValue, index, line.productID.rawValue, line.quantity]
+        values += [shipment.id.rawValue, index, line.productID.rawValue, line.variantID.rawValue, line.quantity]
       }
       try sql.execute(
-        "INSERT INTO shipment_lines (shipment_id, line, product_id, quantity) VALUES "
-          + placeholderRows(shipment.lines.count, columns: 4), values)
+        "INSERT INTO shipment_lines (shipment_id, line, product_id, variant_id, quantity) VALUES "
+          + placeholderRows(shipment.lines.count, columns: 5), values)
     }
     if shipment.status != .ready { try update(shipment) }
   }
@@ -91,10 +91,15 @@ struct SQLShipmentRepository: ShipmentRepository {
     var lines: [String: [ShipmentLine]] = [:]
     for (shipment, line) in try sql.query(
       """
-      SELECT shipment_id, product_id, quantity FROM shipment_lines
+      SELECT shipment_id, product_id, variant_id, quantity FROM shipment_lines
       WHERE shipment_id IN (\(placeholders(shipments.count))) ORDER BY shipment_id, line
       """, shipments.map(\.id.rawValue),
-      { ($0.text(0), ShipmentLine(productID: ProductID(rawValue: $0.text(1)), quantity: $0.integer(2))) })
+      {
+        let line = ShipmentLine(
+          productID: ProductID(rawValue: $0.text(1)), variantID: VariantID(rawValue: $0.text(2)),
+          quantity: $0.integer(3))
+        return ($0.text(0), line)
+      })
     {
       lines[shipment, default: []].append(line)
     }

@@ -17,24 +17,24 @@ package enum ShopSchema {
 
   /// An id's rule: it starts with its kind's prefix and an underscore (PostgreSQL's `LIKE`
   /// escapes with a backslash unless told otherwise; SQLite's must be told).
-  private static func prefixed(_ prefix: String) -> Rule {
+  static func prefixed(_ prefix: String) -> Rule {
     Rule(sqlite: "id LIKE '\(prefix)\\_%' ESCAPE '\\'", postgres: "id LIKE '\(prefix)\\_%'")
   }
 
-  private static func id(_ prefix: String) -> Column {
+  static func id(_ prefix: String) -> Column {
     Column("id", .orderedText, primaryKey: true, check: prefixed(prefix))
   }
 
   /// A public id beside a `seq` primary key.
-  private static func publicID(_ prefix: String) -> Column {
+  static func publicID(_ prefix: String) -> Column {
     Column("id", .orderedText, unique: true, check: prefixed(prefix))
   }
 
-  private static func reference(_ name: String, _ table: String, null: Bool = false) -> Column {
+  static func reference(_ name: String, _ table: String, null: Bool = false) -> Column {
     Column(name, .orderedText, null: null, references: "\(table) (id)")
   }
 
-  private static func time(_ name: String, null: Bool = false, check: Rule? = nil) -> Column {
+  static func time(_ name: String, null: Bool = false, check: Rule? = nil) -> Column {
     Column(name, .integer, null: null, check: check)
   }
 
@@ -43,7 +43,7 @@ package enum ShopSchema {
       "email", .orderedText, unique: true, check: "email = lower(email) AND length(email) BETWEEN 3 AND 254")
   }
 
-  private static let createdAndUpdated = [time("created_at"), time("updated_at", check: "updated_at >= created_at")]
+  static let createdAndUpdated = [time("created_at"), time("updated_at", check: "updated_at >= created_at")]
 
   private static let accounts = [
     Table(
@@ -104,9 +104,8 @@ package enum ShopSchema {
         Column("seq", .sequence), publicID("prd"), reference("seller_id", "sellers"),
         Column("name", .orderedText, check: "length(name) BETWEEN 1 AND 200"),
         Column("description", .text, check: "length(description) <= 5000"),
+        // The lowest price of its live variants (what listings sort and filter by).
         Column("price", .integer, check: "price BETWEEN 1 AND 1000000000"),
-        Column("stock", .integer, check: "stock BETWEEN 0 AND 1000000"),
-        Column("reserved", .integer, default: "0", check: "reserved >= 0 AND reserved <= stock"),
         Column("image_url", .text, null: true, check: "image_url IS NULL OR length(image_url) BETWEEN 8 AND 2048"),
         Column("category", .orderedText, null: true, check: "category IS NULL OR length(category) BETWEEN 1 AND 50"),
       ] + createdAndUpdated + [
@@ -115,6 +114,7 @@ package enum ShopSchema {
           "search",
           .postgresOnly(
             "TSVECTOR GENERATED ALWAYS AS (to_tsvector('bazaar_search', name || ' ' || description)) STORED")),
+        SchemaChange.Variants.productOptions,
       ],
       // One index per sort order, over live products only; each ends with id so pages are total.
       indexes: [
@@ -129,7 +129,8 @@ package enum ShopSchema {
           where: "deleted_at IS NULL AND category IS NOT NULL"),
         Index("products_search", sqlite: nil, postgres: "USING GIN (search)"),
       ],
-      before: [.postgres: postgresSearchConfiguration], after: [.sqlite: sqliteProductSearch])
+      before: [.postgres: postgresSearchConfiguration], after: [.sqlite: sqliteProductSearch]),
+    SchemaChange.Variants.productVariants,
   ]
 
   private static let orders = [
@@ -156,17 +157,7 @@ package enum ShopSchema {
         Index("orders_by_user", "user_id, created_at DESC, id DESC"),
         Index("orders_due", "expires_at", where: "status = 'pending_payment'"),
       ]),
-    Table(
-      "order_lines",
-      [
-        reference("order_id", "orders"), Column("line", .smallInteger, check: "line BETWEEN 0 AND 49"),
-        reference("product_id", "products"), reference("seller_id", "sellers"), Column("name", .text),
-        Column("unit_price", .integer, check: "unit_price BETWEEN 1 AND 1000000000"),
-        Column("quantity", .integer, check: "quantity BETWEEN 1 AND 999"),
-        Column("line_total", .integer, check: "line_total = unit_price * quantity"),
-      ],
-      primaryKey: ["order_id", "line"], unique: [["order_id", "product_id"]],
-      indexes: [Index("order_lines_by_seller", "seller_id, order_id")]),
+    SchemaChange.Variants.orderLines,
     // Events written with the change they report; the relay publishes and marks them.
     Table(
       "outbox",
@@ -240,13 +231,7 @@ package enum ShopSchema {
       ],
       unique: [["order_id", "seller_id"]],
       indexes: [Index("shipments_by_seller", "seller_id, created_at DESC, id DESC")]),
-    Table(
-      "shipment_lines",
-      [
-        reference("shipment_id", "shipments"), Column("line", .smallInteger, check: "line BETWEEN 0 AND 49"),
-        reference("product_id", "products"), Column("quantity", .integer, check: "quantity BETWEEN 1 AND 999"),
-      ],
-      primaryKey: ["shipment_id", "line"]),
+    SchemaChange.Variants.shipmentLines,
     // (consumer, event source, event id) for every event a consumer handled, written in the
     // transaction of its effect: a redelivered event changes nothing.
     Table(

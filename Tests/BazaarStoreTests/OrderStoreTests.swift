@@ -48,10 +48,18 @@ import Testing
     func place(
       _ lines: [(Int, Int64)], key: String? = nil, request: String = "r", store: (any Store)? = nil
     ) throws -> IdempotentCalls.Outcome<Order> {
+      try place(
+        items: lines.map { .init(productID: products[$0.0].id.rawValue, quantity: $0.1) }, key: key, request: request,
+        store: store)
+    }
+
+    func place(
+      items: [OrderDesk.ItemRequest], key: String? = nil, request: String = "r", store: (any Store)? = nil
+    ) throws -> IdempotentCalls.Outcome<Order> {
       let store = store ?? self.store
       let desk = OrderDesk(store: store, ids: ids, clock: clock, orderLifetime: 900)
       let placement = OrderDesk.Placement(
-        items: lines.map { .init(productID: products[$0.0].id.rawValue, quantity: $0.1) },
+        items: items,
         shipping: .init(
           recipient: "Kim", phone: "010-1234-5678", postalCode: "06236", line1: "Teheran-ro 152", line2: nil))
       return try IdempotentCalls(store: store, clock: clock).run(key: key, of: buyer, request: request, status: 201) {
@@ -106,7 +114,7 @@ import Testing
   @Test(arguments: StoreKind.allCases)
   func reservationsStayWithinStock(kind: StoreKind) throws {
     let shop = try Shop(kind)
-    let id = shop.products[0].id
+    let id = shop.products[0].variants[0].id
     #expect(try shop.store.write { try $0.products.adjustReserved(of: id, by: 5) })
     #expect(try !shop.store.write { try $0.products.adjustReserved(of: id, by: 1) })
     #expect(try !shop.store.write { try $0.products.adjustReserved(of: id, by: -6) })
@@ -159,37 +167,59 @@ import Testing
   }
 
   /// Thousands of random placements, cancels, expiries and stock changes (seeded), each checked
-  /// against a model, and after each step: `0 ≤ reserved ≤ stock`, and every product's
-  /// `reserved` is the sum of its open orders' quantities.
+  /// against a model, over five products without options and the three variants of a product
+  /// with one; after each step, on every variant: `0 ≤ reserved ≤ stock`, and `reserved` is the
+  /// sum of its open orders' quantities.
   @Test(arguments: StoreKind.allCases)
   func randomOperationsKeepReservationsExact(kind: StoreKind) throws {
     let shop = try Shop(kind, stock: [3, 8, 20, 1, 50])
+    let shirt = try shop.catalog.create(
+      by: shop.seller,
+      .init(
+        name: "Shirt", description: "", price: nil, stock: nil,
+        options: [ProductOption(name: "size", values: ["S", "M", "L"])],
+        variants: [("S", 4), ("M", 2), ("L", 9)].map {
+          VariantRequest(optionValues: ["size": $0.0], price: 19_000, stock: $0.1)
+        }))
+    // What a line can buy: a product without options by its id, or one variant of the shirt.
+    let slots: [(product: ProductID, variant: VariantID?)] =
+      shop.products.map { ($0.id, nil) } + shirt.variants.map { (shirt.id, $0.id) }
+    func variant(_ slot: Int) throws -> Variant {
+      let product = try #require(try shop.store.read { try $0.products.product(id: slots[slot].product) })
+      return try #require(slots[slot].variant.map { id in product.variant(id) } ?? product.madeVariant)
+    }
+    func slot(of shortfall: OrderError.Shortfall) -> Int? {
+      slots.firstIndex { $0.product.rawValue == shortfall.productID && $0.variant?.rawValue == shortfall.variantID }
+    }
     var rng = SplitMix64(state: 20_261_127 + UInt64(kind.rawValue.count))
-    var stock = [Int64](shop.products.map(\.stock))
+    var stock = try slots.indices.map { try variant($0).stock }
     var open: [OrderID: [(Int, Int64)]] = [:]
     var openSince: [OrderID: Timestamp] = [:]
     var outcomes: [String: Int] = [:]
     for step in 0..<2_000 {
       let roll = Int.random(in: 0..<100, using: &rng)
-      let reservedNow = (0..<5).map { index in
+      let reservedNow = slots.indices.map { index in
         open.values.flatMap { $0 }.filter { $0.0 == index }.reduce(0) { $0 + $1.1 }
       }
       switch roll {
       case 0..<50:
-        var indices = Array(0..<5).shuffled(using: &rng).prefix(Int.random(in: 1...3, using: &rng))
+        var indices = Array(slots.indices).shuffled(using: &rng).prefix(Int.random(in: 1...3, using: &rng))
         indices.shuffle(using: &rng)
         let lines = indices.map { ($0, Int64.random(in: 1...4, using: &rng)) }
         let fits = lines.allSatisfy { stock[$0.0] - reservedNow[$0.0] >= $0.1 }
+        let items = lines.map {
+          OrderDesk.ItemRequest(
+            productID: slots[$0.0].product.rawValue, variantID: slots[$0.0].variant?.rawValue, quantity: $0.1)
+        }
         do {
-          guard case .fresh(let order) = try shop.place(lines) else { throw OrderError.orderNotFound }
+          guard case .fresh(let order) = try shop.place(items: items) else { throw OrderError.orderNotFound }
           #expect(fits, "step \(step): placed an order the model says does not fit")
           open[order.id] = lines
           openSince[order.id] = order.createdAt
           outcomes["placed", default: 0] += 1
         } catch OrderError.outOfStock(let short) {
           #expect(!fits, "step \(step): refused an order that fits")
-          #expect(
-            short.allSatisfy { line in stock[shop.products.firstIndex { $0.id.rawValue == line.productID }!] >= 0 })
+          #expect(short.allSatisfy { line in slot(of: line).map { stock[$0] - reservedNow[$0] < line.requested } ?? false })
           outcomes["out_of_stock", default: 0] += 1
         }
       case 50..<70:
@@ -206,10 +236,11 @@ import Testing
         for id in due { open[id] = nil }
         outcomes["expired", default: 0] += due.count
       default:
-        let index = Int.random(in: 0..<5, using: &rng)
+        let index = Int.random(in: slots.indices, using: &rng)
         let target = Int64.random(in: 0...30, using: &rng)
         do {
-          _ = try shop.catalog.adjustStock(shop.products[index].id.rawValue, by: shop.seller, .set(target))
+          _ = try shop.catalog.adjustStock(
+            slots[index].product.rawValue, by: shop.seller, .set(target), variantID: slots[index].variant?.rawValue)
           #expect(target >= reservedNow[index], "step \(step): stock set below what orders hold")
           stock[index] = target
           outcomes["restocked", default: 0] += 1
@@ -218,13 +249,12 @@ import Testing
           outcomes["below_reserved", default: 0] += 1
         }
       }
-      let expected = (0..<5).map { index in open.values.flatMap { $0 }.filter { $0.0 == index }.reduce(0) { $0 + $1.1 }
-      }
-      for index in 0..<5 {
-        let product = try shop.product(index)
-        #expect(product.reserved >= 0 && product.reserved <= product.stock, "step \(step)")
-        #expect(product.reserved == expected[index], "step \(step): product \(index)")
-        #expect(product.stock == stock[index])
+      for index in slots.indices {
+        let expected = open.values.flatMap { $0 }.filter { $0.0 == index }.reduce(0) { $0 + $1.1 }
+        let now = try variant(index)
+        #expect(now.reserved >= 0 && now.reserved <= now.stock, "step \(step)")
+        #expect(now.reserved == expected, "step \(step): slot \(index)")
+        #expect(now.stock == stock[index])
       }
     }
     for outcome in ["placed", "out_of_stock", "canceled", "expired", "restocked", "below_reserved"] {

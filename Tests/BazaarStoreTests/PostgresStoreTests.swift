@@ -53,7 +53,7 @@ import Testing
             guard let current = try tx.products.listedProduct(id: product.id), current.available >= 1 else {
               return false
             }
-            return try tx.products.adjustReserved(of: product.id, by: 1)
+            return try tx.products.adjustReserved(of: current.variants[0].id, by: 1)
           }
         }
       }
@@ -78,8 +78,8 @@ import Testing
           for _ in 0..<25 {
             try store.write { tx in
               var current = try #require(try tx.products.product(id: product.id))
-              current.stock += 1
-              try tx.products.update(current)
+              current.variants[0].stock += 1
+              try tx.products.updateVariant(current.variants[0])
             }
           }
         }

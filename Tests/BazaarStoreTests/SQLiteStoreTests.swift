@@ -156,8 +156,8 @@ func claims(_ jti: String, for subject: String, role: Role = .user) -> AccessCla
           for _ in 0..<25 {
             try store.write { tx in
               var current = try #require(try tx.products.product(id: product.id))
-              current.stock += 1
-              try tx.products.update(current)
+              current.variants[0].stock += 1
+              try tx.products.updateVariant(current.variants[0])
             }
           }
         }

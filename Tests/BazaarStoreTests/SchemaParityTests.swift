@@ -155,8 +155,9 @@ func postgresShapes(_ connection: PostgresConnection) throws -> [String: TableSh
         AND i.relname <> 'products_search'
       """, [table]
     ).all {
-      shape.indexes.insert(
-        "\(row.bool(1) ? "UNIQUE " : "")\(row.string(0)) (\(row.string(3)))\(row.bool(2) ? " WHERE …" : "")")
+      // PostgreSQL quotes a key column that is also a keyword ("position"); SQLite reports names bare.
+      let key = row.string(3).replacingOccurrences(of: "\"", with: "")
+      shape.indexes.insert("\(row.bool(1) ? "UNIQUE " : "")\(row.string(0)) (\(key))\(row.bool(2) ? " WHERE …" : "")")
     }
     shapes[table] = shape
   }

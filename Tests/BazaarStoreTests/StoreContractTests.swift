@@ -187,17 +187,57 @@ func makeProduct(
     let (_, product) = try Self.sellerWithProduct(in: store)
     var changed = product
     changed.name = "Pear box"
-    changed.price = Money(won: 2_500)
-    changed.stock = 7
     changed.category = "fruit"
-    changed.reserved = 5
+    changed.options = []
     changed.createdAt = Timestamp(milliseconds: 1)
     changed.updatedAt = Timestamp(milliseconds: 3_000)
-    try store.write { [changed] in try $0.products.update(changed) }
+    changed.variants[0].price = Money(won: 2_500)
+    changed.variants[0].stock = 7
+    changed.variants[0].sku = "PEAR-7"
+    changed.variants[0].reserved = 5
+    changed.variants[0].createdAt = Timestamp(milliseconds: 1)
+    changed.variants[0].updatedAt = Timestamp(milliseconds: 3_000)
+    try store.write { [changed] in
+      try $0.products.update(changed)
+      try $0.products.updateVariant(changed.variants[0])
+    }
     var expected = changed
-    expected.reserved = product.reserved
     expected.createdAt = product.createdAt
+    expected.variants[0].reserved = product.variants[0].reserved
+    expected.variants[0].createdAt = product.variants[0].createdAt
     #expect(try store.read { try $0.products.product(id: product.id) } == expected)
+    withExtendedLifetime(keep) {}
+  }
+
+  /// A product's options and variants come back as written, live ones only, by position; a
+  /// SKU is found among its seller's live variants only.
+  @Test(arguments: StoreKind.allCases)
+  func variantsRoundTrip(kind: StoreKind) throws {
+    let (store, keep) = try kind.make()
+    let (_, single) = try Self.sellerWithProduct(in: store)
+    let at = single.createdAt
+    func variant(_ id: String, _ values: [String], sku: String?, position: Int) -> Variant {
+      Variant(
+        id: VariantID(rawValue: "var_" + String(repeating: id, count: 26)), optionValues: values, sku: sku,
+        price: Money(won: 1_000 * Int64(position + 1)), stock: 5, position: position, createdAt: at, updatedAt: at)
+    }
+    var shirt = makeProduct("2", seller: single.sellerID, name: "Shirt")
+    shirt.options = [ProductOption(name: "크기", values: ["S", "M"]), ProductOption(name: "색", values: ["흰색"])]
+    shirt.variants = [
+      variant("a", ["M", "흰색"], sku: "SH-M", position: 1), variant("b", ["S", "흰색"], sku: nil, position: 0),
+    ]
+    try store.write { [shirt] in try $0.products.insert(shirt) }
+    var stored = try #require(try store.read { try $0.products.listedProduct(id: shirt.id) })
+    #expect(stored.options == shirt.options)
+    #expect(stored.variants == [shirt.variants[1], shirt.variants[0]])
+    #expect(stored.price == Money(won: 1_000) && stored.priceRange.max == Money(won: 2_000))
+    #expect(try store.read { try $0.products.variant(withSKU: "SH-M", of: single.sellerID) } == shirt.variants[0].id)
+    stored.variants[1].deletedAt = at
+    try store.write { [stored] in try $0.products.updateVariant(stored.variants[1]) }
+    #expect(try store.read { try $0.products.product(id: shirt.id) }?.variants == [shirt.variants[1]])
+    #expect(try store.read { try $0.products.variant(withSKU: "SH-M", of: single.sellerID) } == nil)
+    let listed = try store.read { try $0.products.list(ProductQuery(filter: ProductFilter(), sort: .name, limit: 10)) }
+    #expect(listed.map(\.variants.count) == [1, 1])
     withExtendedLifetime(keep) {}
   }
 
