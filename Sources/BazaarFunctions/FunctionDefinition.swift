@@ -57,6 +57,8 @@ package struct QueryParameter: Sendable, Equatable {
   package enum Kind: String, Sendable {
     case string
     case integer
+    /// `true` or `false`.
+    case boolean
   }
 
   package var name: String

@@ -96,6 +96,68 @@ package struct InputReader {
     }
   }
 
+  /// An optional boolean: absent and `null` both read as nil.
+  package mutating func optionalBool(_ name: String) -> Bool? {
+    read.insert(name)
+    switch fields[name] {
+    case nil, .null: return nil
+    case .bool(let value): return value
+    case let other?:
+      record(name, "wrong_type", "must be true or false, not \(other.typeName)")
+      return nil
+    }
+  }
+
+  /// A required array of strings.
+  package mutating func strings(_ name: String) -> [String] {
+    read.insert(name)
+    switch fields[name] {
+    case .array(let elements):
+      var values: [String] = []
+      for (index, element) in elements.enumerated() {
+        guard case .string(let value) = element, !value.unicodeScalars.contains("\u{0}") else {
+          record("\(name)[\(index)]", "wrong_type", "must be a string without NUL characters")
+          continue
+        }
+        values.append(value)
+      }
+      return values
+    case nil, .null: record(name, "required", "is required")
+    case let other?: record(name, "wrong_type", "must be an array, not \(other.typeName)")
+    }
+    return []
+  }
+
+  /// A required object whose members are all strings (`{"무게": "5kg"}`).
+  package mutating func stringMap(_ name: String) -> [String: String] {
+    read.insert(name)
+    switch fields[name] {
+    case .object(let members):
+      var values: [String: String] = [:]
+      for (key, member) in members {
+        guard case .string(let value) = member, !value.unicodeScalars.contains("\u{0}") else {
+          record("\(name).\(key)", "wrong_type", "must be a string without NUL characters")
+          continue
+        }
+        values[key] = value
+      }
+      return values
+    case nil, .null: record(name, "required", "is required")
+    case let other?: record(name, "wrong_type", "must be an object, not \(other.typeName)")
+    }
+    return [:]
+  }
+
+  /// An optional array of objects, read as `objects` does; nil when absent or null.
+  package mutating func optionalObjects<T>(_ name: String, _ body: (inout InputReader) -> T) -> [T]? {
+    switch fields[name] {
+    case nil, .null:
+      read.insert(name)
+      return nil
+    default: return objects(name, body)
+    }
+  }
+
   /// A nested object in a partial update, read by `body` with its own reader.
   package mutating func objectChange<T: Sendable>(
     _ name: String, _ body: (inout InputReader) throws -> T

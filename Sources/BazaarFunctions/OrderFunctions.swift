@@ -8,11 +8,14 @@ enum OrderFunctions {
 
   static let placeOrder = FunctionDefinition(
     name: "placeOrder",
-    summary: "Order products (1–50 lines): the catalog prices them, the stock is reserved; shipping or the profile's.",
+    summary:
+      "Order variants of products (1–50 lines): the catalog prices them, the stock is reserved; shipping or the profile's.",
     route: Route("POST", "/orders"), auth: .user, successStatus: 201, idempotent: true
   ) { input, context in
     let items = input.objects("items") { line in
-      OrderDesk.ItemRequest(productID: line.string("productId"), quantity: line.int("quantity"))
+      OrderDesk.ItemRequest(
+        productID: line.string("productId"), variantID: line.optionalString("variantId"), quantity: line.int("quantity")
+      )
     }
     let shipping = input.optionalObject("shipping") { fields in
       OrderShipping(
@@ -146,10 +149,11 @@ struct SellerOrderView: JSONRepresentable {
 }
 
 extension OrderLine {
-  /// `{productId, name, unitPrice, quantity, lineTotal, sellerId}`.
+  /// `{productId, variantId, optionValues, sku, name, unitPrice, quantity, lineTotal, sellerId}`.
   var json: JSONValue {
     [
-      "productId": .string(productID.rawValue), "name": .string(name), "unitPrice": .integer(unitPrice.won),
+      "productId": .string(productID.rawValue), "variantId": .string(variantID.rawValue),
+      "optionValues": choices.json, "sku": sku.json, "name": .string(name), "unitPrice": .integer(unitPrice.won),
       "quantity": .integer(quantity), "lineTotal": .integer(lineTotal.won), "sellerId": .string(sellerID.rawValue),
     ]
   }

@@ -128,6 +128,26 @@ extension CatalogError: ProblemConvertible {
       Problem(
         status: 409, code: "stock_out_of_range", title: "Stock out of range",
         detail: "stock would become \(requested); it must stay from 0 to \(ProductRules.stockRange.upperBound)")
+    case .variantNotFound:
+      Problem(
+        status: 404, code: "variant_not_found", title: "Variant not found",
+        detail: "this product has no variant with this id (it never existed or was deleted)")
+    case .skuTaken(let sku):
+      Problem(
+        status: 409, code: "sku_taken", title: "SKU taken",
+        detail: "another of your variants has the SKU \(sku); SKUs are unique per seller")
+    case .variantExists:
+      Problem(
+        status: 409, code: "variant_exists", title: "Variant exists",
+        detail: "a variant of this product already has these option values; change that one instead")
+    case .tooManyVariants(let limit):
+      Problem(
+        status: 409, code: "too_many_variants", title: "Too many variants",
+        detail: "a product has at most \(limit) variants; delete one first")
+    case .lastVariant:
+      Problem(
+        status: 409, code: "last_variant", title: "Last variant",
+        detail: "a product keeps at least one variant; delete the product instead")
     }
   }
 }
@@ -164,14 +184,16 @@ extension OrderError: ProblemConvertible {
 }
 
 extension [OrderError.Shortfall] {
-  /// `[{productId, requested, available}]`.
+  /// `[{productId, variantId?, requested, available}]`.
   fileprivate var json: JSONValue {
     .array(
-      map {
-        [
-          "productId": .string($0.productID), "requested": .integer($0.requested),
-          "available": .integer($0.available),
+      map { shortfall in
+        var line: [String: JSONValue] = [
+          "productId": .string(shortfall.productID), "requested": .integer(shortfall.requested),
+          "available": .integer(shortfall.available),
         ]
+        if let variant = shortfall.variantID { line["variantId"] = .string(variant) }
+        return .object(line)
       })
   }
 }

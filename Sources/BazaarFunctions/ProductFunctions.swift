@@ -3,21 +3,36 @@ internal import BazaarJSON
 
 /// The product functions: sellers manage their own products; anyone reads and searches.
 enum ProductFunctions {
-  static let all: [FunctionDefinition] = [
-    createProduct, getProduct, listProducts, updateProduct, deleteProduct, adjustStock,
-  ]
+  static let all: [FunctionDefinition] =
+    [
+      createProduct, getProduct, listProducts, updateProduct, deleteProduct, adjustStock,
+    ] + VariantFunctions.all
 
   static let createProduct = FunctionDefinition(
     name: "createProduct",
-    summary: "Offer a new product: name, description, price in won, stock, optional image URL and category.",
+    summary:
+      "Offer a new product: name, description, price in won and stock, or options and a variant per combination.",
     route: Route("POST", "/products"), auth: .seller, successStatus: 201
   ) { input, context in
     let request = ProductCatalog.NewProduct(
       name: input.string("name"), description: input.optionalString("description") ?? "",
-      price: input.int("price"), stock: input.int("stock"), imageURL: input.optionalString("imageUrl"),
-      category: input.optionalString("category"))
+      price: input.optionalInt("price"), stock: input.optionalInt("stock"), imageURL: input.optionalString("imageUrl"),
+      category: input.optionalString("category"), options: input.optionalObjects("options", readOption),
+      variants: input.optionalObjects("variants", readVariant))
     try input.finish()
     return ProductView(try context.services.catalog.create(by: try context.requireCaller, request))
+  }
+
+  /// `{name, values}`.
+  static func readOption(_ fields: inout InputReader) -> ProductOption {
+    ProductOption(name: fields.string("name"), values: fields.strings("values"))
+  }
+
+  /// `{optionValues, sku?, price, stock, position?}`.
+  static func readVariant(_ fields: inout InputReader) -> VariantRequest {
+    VariantRequest(
+      optionValues: fields.stringMap("optionValues"), sku: fields.optionalString("sku"), price: fields.int("price"),
+      stock: fields.int("stock"), position: fields.optionalInt("position"))
   }
 
   static let getProduct = FunctionDefinition(
@@ -31,19 +46,21 @@ enum ProductFunctions {
 
   static let listProducts = FunctionDefinition(
     name: "listProducts",
-    summary: "Search and page the catalog: text, price range, seller, category, sort, cursor.",
+    summary: "Search and page the catalog: text, price range, seller, category, in stock, sort, cursor.",
     route: Route(
       "GET", "/products",
       query: [
         QueryParameter("q", .string), QueryParameter("minPrice", .integer), QueryParameter("maxPrice", .integer),
-        QueryParameter("sellerId", .string), QueryParameter("category", .string), QueryParameter("sort", .string),
+        QueryParameter("sellerId", .string), QueryParameter("category", .string),
+        QueryParameter("inStock", .boolean), QueryParameter("sort", .string),
         QueryParameter("limit", .integer), QueryParameter("cursor", .string),
       ]), auth: .public, readsOnly: true
   ) { input, context in
     let request = ProductCatalog.ListRequest(
       q: input.optionalString("q"), minPrice: input.optionalInt("minPrice"), maxPrice: input.optionalInt("maxPrice"),
       sellerID: input.optionalString("sellerId"), category: input.optionalString("category"),
-      sort: input.optionalString("sort"), limit: input.optionalInt("limit"), cursor: input.optionalString("cursor"))
+      inStock: input.optionalBool("inStock"), sort: input.optionalString("sort"), limit: input.optionalInt("limit"),
+      cursor: input.optionalString("cursor"))
     try input.finish()
     let page = try context.services.catalog.list(request)
     return ["items": .array(page.items.map { ProductView($0).json }), "nextCursor": page.nextCursor.json] as JSONValue
@@ -52,13 +69,14 @@ enum ProductFunctions {
   static let updateProduct = FunctionDefinition(
     name: "updateProduct",
     summary:
-      "Change name, description, price, image URL or category of an own product (null clears the optional ones).",
+      "Change name, description, price, image URL, category or option names and values of an own product.",
     route: Route("PATCH", "/products/{id}"), auth: .seller
   ) { input, context in
     let id = input.string("id")
     let changes = ProductCatalog.Changes(
       name: input.change("name"), description: input.change("description"), price: input.intChange("price"),
-      imageURL: input.change("imageUrl"), category: input.change("category"))
+      imageURL: input.change("imageUrl"), category: input.change("category"),
+      options: input.optionalObjects("options", readOption))
     try input.finish()
     return ProductView(try context.services.catalog.update(id, by: try context.requireCaller, changes))
   }
@@ -74,10 +92,12 @@ enum ProductFunctions {
 
   static let adjustStock = FunctionDefinition(
     name: "adjustStock",
-    summary: "Set (`set`) or change (`add`, may be negative) an own product's stock; never below what orders hold.",
+    summary:
+      "Set (`set`) or change (`add`, may be negative) the stock of an own product's variant; never below what orders hold.",
     route: Route("POST", "/products/{id}/stock"), auth: .seller
   ) { input, context in
     let id = input.string("id")
+    let variantID = input.optionalString("variantId")
     let set = input.optionalInt("set")
     let add = input.optionalInt("add")
     try input.finish()
@@ -90,12 +110,14 @@ enum ProductFunctions {
     case (_?, _?):
       throw FieldError(field: "add", code: "conflict", message: "give either set or add, not both")
     }
-    return ProductView(try context.services.catalog.adjustStock(id, by: try context.requireCaller, adjustment))
+    return ProductView(
+      try context.services.catalog.adjustStock(id, by: try context.requireCaller, adjustment, variantID: variantID))
   }
 }
 
-/// A product as handlers return it. Amounts are whole won; `available` is what a new order
-/// can take; `status` is `active` or `deleted` (only owners ever see a deleted one).
+/// A product as handlers return it. Amounts are whole won; `price` is the lowest variant price
+/// and `stock`, `reserved` and `available` (what a new order can take) are sums over the
+/// variants; `status` is `active` or `deleted` (only owners ever see a deleted one).
 struct ProductView: JSONRepresentable {
   var product: Product
 
@@ -104,14 +126,45 @@ struct ProductView: JSONRepresentable {
   }
 
   var json: JSONValue {
-    [
+    let range = product.priceRange
+    return [
       "id": .string(product.id.rawValue), "sellerId": .string(product.sellerID.rawValue),
       "name": .string(product.name), "description": .string(product.description), "price": .integer(product.price.won),
+      "priceRange": ["min": .integer(range.min.won), "max": .integer(range.max.won)],
       "currency": .string(Money.currency), "stock": .integer(product.stock), "reserved": .integer(product.reserved),
       "available": .integer(product.available), "imageUrl": product.imageURL.json, "category": product.category.json,
+      "options": .array(
+        product.options.map { ["name": .string($0.name), "values": .array($0.values.map(JSONValue.string))] }),
+      "variants": .array(product.variants.map { VariantView($0, of: product).json }),
       "status": product.deletedAt == nil ? "active" : "deleted", "createdAt": .string(product.createdAt.rfc3339),
       "updatedAt": .string(product.updatedAt.rfc3339),
       "deletedAt": product.deletedAt.rfc3339,
     ]
+  }
+}
+
+/// A variant as handlers return it: `optionValues` by option name.
+struct VariantView: JSONRepresentable {
+  var variant: Variant
+  var choices: [OptionChoice]
+
+  init(_ variant: Variant, of product: Product) {
+    self.variant = variant
+    choices = product.choices(of: variant)
+  }
+
+  var json: JSONValue {
+    [
+      "id": .string(variant.id.rawValue), "optionValues": choices.json, "sku": variant.sku.json,
+      "price": .integer(variant.price.won), "stock": .integer(variant.stock), "reserved": .integer(variant.reserved),
+      "available": .integer(variant.available), "position": .integer(Int64(variant.position)),
+    ]
+  }
+}
+
+extension [OptionChoice] {
+  /// `{"무게": "5kg", …}`.
+  var json: JSONValue {
+    .object(Dictionary(map { ($0.name, JSONValue.string($0.value)) }) { first, _ in first })
   }
 }

@@ -119,7 +119,12 @@ package struct ShipmentView: JSONRepresentable {
       "id": .string(shipment.id.rawValue), "orderId": .string(shipment.orderID.rawValue),
       "sellerId": .string(shipment.sellerID.rawValue), "status": .string(shipment.status.rawValue),
       "items": .array(
-        shipment.lines.map { ["productId": .string($0.productID.rawValue), "quantity": .integer($0.quantity)] }),
+        shipment.lines.map {
+          [
+            "productId": .string($0.productID.rawValue), "variantId": .string($0.variantID.rawValue),
+            "quantity": .integer($0.quantity),
+          ]
+        }),
       "carrier": shipment.carrier.json, "trackingNumber": shipment.trackingNumber.json,
       "createdAt": .string(shipment.createdAt.rfc3339), "updatedAt": .string(shipment.updatedAt.rfc3339),
       "startedAt": shipment.startedAt.rfc3339,

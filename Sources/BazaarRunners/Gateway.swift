@@ -268,6 +268,12 @@ package struct Gateway: Sendable {
           continue
         }
         fields[name] = .integer(number)
+      case .boolean:
+        guard value == "true" || value == "false" else {
+          problems.append(FieldError(field: name, code: "wrong_type", message: "\(name) must be true or false"))
+          continue
+        }
+        fields[name] = .bool(value == "true")
       }
     }
     if !problems.isEmpty { throw ValidationFailure(problems) }
