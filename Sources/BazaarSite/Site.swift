@@ -37,8 +37,11 @@ package enum Site {
       ("/assets/style.css", "text/css; charset=utf-8", PackageResources.style_css),
       ("/assets/api.js", javaScript, PackageResources.api_js),
       ("/assets/ui.js", javaScript, PackageResources.ui_js),
+      ("/assets/cart.js", javaScript, PackageResources.cart_js),
+      ("/assets/catalog.js", javaScript, PackageResources.catalog_js),
       ("/assets/shop.js", javaScript, PackageResources.shop_js),
       ("/assets/seller.js", javaScript, PackageResources.seller_js),
+      ("/assets/variants.js", javaScript, PackageResources.variants_js),
       ("/assets/operator.js", javaScript, PackageResources.operator_js),
       ("/favicon.ico", "image/svg+xml", PackageResources.favicon_svg),
     ]

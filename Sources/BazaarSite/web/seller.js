@@ -3,6 +3,7 @@ import { call, endSession, saveSession, session, signedIn } from "./api.js";
 import {
   attempt, errorArea, field, h, input, say, show, startRouter, statusBadge, when, won,
 } from "./ui.js";
+import { optionEditor, variantTable } from "./variants.js";
 
 
 function updateHeader() {
@@ -42,6 +43,7 @@ async function productsPage(_, __, live) {
 }
 
 function productRow(product) {
+  if (product.options.length) return variantsRow(product);
   const stock = input(`stock-${product.id}`, { type: "number", min: "0", value: String(product.stock), class: "qty" });
   const setStock = h("button", { type: "submit", class: "secondary" }, "Set stock");
   setStock.setAttribute("aria-label", `Set stock of ${product.name}`);
@@ -73,6 +75,16 @@ function productRow(product) {
   return row;
 }
 
+/** A product with options: its variants' stock and prices are changed on its edit page. */
+function variantsRow(product) {
+  const { min, max } = product.priceRange;
+  return h("li", { class: "card", "data-product": product.id },
+    h("strong", {}, product.name), h("span", { class: "price" }, min === max ? won(min) : `${won(min)} – ${won(max)}`),
+    h("span", { class: "muted" }, `${product.variants.length} variants · ${product.available} available · ${product.reserved} held by orders`),
+    h("div", { class: "actions" },
+      h("a", { href: `#/products/${encodeURIComponent(product.id)}/edit`, class: "button secondary" }, "Edit variants and stock")));
+}
+
 async function productForm({ id }, _, live) {
   const product = id ? await asSeller("GET", `/products/${encodeURIComponent(id)}`) : null;
   if (!live()) return;
@@ -84,12 +96,15 @@ async function productForm({ id }, _, live) {
     category: input("category", { value: product?.category || "" }),
   };
   const stock = product ? null : input("stock", { type: "number", min: "0", required: true, value: "0" });
+  const hasOptions = Boolean(product?.options.length);
+  const options = product ? null : optionEditor({ price: () => fields.price.value });
   const save = h("button", { type: "submit", id: "save-product" }, product ? "Save changes" : "Create product");
   const problems = errorArea();
   const form = h("form", { class: "stack" },
-    field("Name", fields.name), field("Description", fields.description), field("Price (₩)", fields.price),
-    stock ? field("Stock", stock) : null, field("Image URL (optional)", fields.imageUrl),
-    field("Category (optional)", fields.category), problems, save);
+    field("Name", fields.name), field("Description", fields.description),
+    hasOptions ? null : field(options ? "Price (₩; the default of each variant)" : "Price (₩)", fields.price),
+    stock ? field("Stock (without options)", stock) : null, field("Image URL (optional)", fields.imageUrl),
+    field("Category (optional)", fields.category), options?.element, problems, save);
   form.addEventListener("submit", (event) => {
     event.preventDefault();
     attempt(save, async () => {
@@ -99,16 +114,24 @@ async function productForm({ id }, _, live) {
         price: Number.parseInt(fields.price.value, 10), imageUrl: optional(fields.imageUrl), category: optional(fields.category),
       };
       if (product) {
+        if (hasOptions) delete body.price;
         await asSeller("PATCH", `/products/${encodeURIComponent(product.id)}`, { body });
       } else {
         for (const name of ["imageUrl", "category"]) if (body[name] === null) delete body[name];
-        await asSeller("POST", "/products", { body: { ...body, stock: Number.parseInt(stock.value, 10) } });
+        const variants = options.collect();
+        if (variants) {
+          delete body.price;
+          await asSeller("POST", "/products", { body: { ...body, ...variants } });
+        } else {
+          await asSeller("POST", "/products", { body: { ...body, stock: Number.parseInt(stock.value, 10) } });
+        }
       }
       say(product ? "Saved." : "The product is for sale.", "success", true);
       location.hash = "#/products";
     }, problems);
   });
-  show(h("h1", {}, product ? `Edit ${product.name}` : "New product"), form);
+  show(h("h1", {}, product ? `Edit ${product.name}` : "New product"), form,
+    hasOptions ? variantTable(product, asSeller) : null);
 }
 
 // ---- orders and shipments ----

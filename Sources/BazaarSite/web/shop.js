@@ -1,27 +1,16 @@
 // The storefront: catalog, cart (kept in this browser), checkout through KakaoPay, orders, account.
 import { call, endSession, saveSession, session, signedIn } from "./api.js";
+import { cart, choiceText, saveCart } from "./cart.js";
+import { productCard, productPage } from "./catalog.js";
 import {
   Navigated, attempt, errorArea, field, h, input, say, show, startRouter, statusBadge, when, won,
 } from "./ui.js";
 
-const CART = "bazaar.cart";
 const PAGE_SIZE = 12;
 
 // ---- session and calls as the buyer ----
 
-function cart() {
-  try {
-    const lines = JSON.parse(localStorage.getItem(CART) || "[]");
-    return Array.isArray(lines) ? lines : [];
-  } catch {
-    return [];
-  }
-}
-
-function saveCart(lines) {
-  localStorage.setItem(CART, JSON.stringify(lines));
-  updateHeader();
-}
+window.addEventListener("cartchange", () => updateHeader());
 
 function updateHeader() {
   document.getElementById("cart-count").textContent = String(cart().reduce((n, line) => n + line.quantity, 0));
@@ -37,16 +26,6 @@ function afterLogin() {
 }
 
 // ---- catalog ----
-
-function productCard(product) {
-  const href = `#/products/${encodeURIComponent(product.id)}`;
-  return h("li", { class: "card product" },
-    product.imageUrl ? h("img", { src: product.imageUrl, alt: "", loading: "lazy" }) : null,
-    h("a", { href, class: "product-name" }, product.name),
-    h("span", { class: "price" }, won(product.price)),
-    h("span", { class: product.available > 0 ? "stock" : "stock none" },
-      product.available > 0 ? `${product.available} available` : "Sold out"));
-}
 
 async function productList(_, params, live) {
   const query = {
@@ -85,39 +64,6 @@ async function productList(_, params, live) {
   await attempt(null, load, problems);
 }
 
-async function productPage({ id }, _, live) {
-  const product = await call("GET", `/products/${encodeURIComponent(id)}`);
-  if (!live()) return;
-  const quantity = input("quantity", { type: "number", min: "1", max: String(Math.max(1, product.available)), value: "1" });
-  const add = h("button", { type: "submit", id: "add-to-cart", disabled: product.available <= 0 }, "Add to cart");
-  const problems = errorArea();
-  const form = h("form", { class: "buy" }, field("Quantity", quantity), add);
-  form.addEventListener("submit", (event) => {
-    event.preventDefault();
-    const wanted = Number.parseInt(quantity.value, 10);
-    if (!Number.isInteger(wanted) || wanted < 1) {
-      problems.replaceChildren(h("p", { class: "error", role: "alert" }, "Choose a quantity of at least 1."));
-      return;
-    }
-    const lines = cart();
-    const line = lines.find((l) => l.productId === product.id);
-    if (line) line.quantity += wanted;
-    else lines.push({ productId: product.id, name: product.name, price: product.price, sellerId: product.sellerId, quantity: wanted });
-    saveCart(lines);
-    say(`Added ${wanted} × ${product.name} to the cart.`, "success");
-  });
-  show(
-    h("h1", { id: "product-name" }, product.name),
-    product.imageUrl ? h("img", { src: product.imageUrl, alt: product.name, class: "hero" }) : null,
-    h("p", { class: "price", id: "price" }, won(product.price)),
-    h("p", { id: "availability", "data-available": product.available },
-      product.available > 0 ? `${product.available} available` : "Sold out"),
-    product.category ? h("p", { class: "muted" }, `Category: ${product.category}`) : null,
-    h("p", { class: "description" }, product.description),
-    form, problems,
-    h("p", {}, h("a", { href: "#/" }, "Back to products")));
-}
-
 // ---- cart and checkout ----
 
 function cartPage() {
@@ -145,6 +91,7 @@ function cartPage() {
     });
     return h("li", { class: "card line" },
       h("a", { href: `#/products/${encodeURIComponent(line.productId)}` }, line.name),
+      line.choice ? h("span", { class: "muted" }, line.choice) : null,
       h("span", { class: "price" }, won(line.price)),
       field(`Quantity of ${line.name}`, quantity), remove);
   });
@@ -183,7 +130,7 @@ async function checkoutPage(_, __, live) {
     attempt(pay, () => placeAndPay(lines, fields), problems);
   });
   show(h("h1", {}, "Checkout"),
-    h("ul", { class: "lines" }, lines.map((l) => h("li", {}, `${l.name} × ${l.quantity}`))), form);
+    h("ul", { class: "lines" }, lines.map((l) => h("li", {}, `${l.name}${l.choice ? ` (${l.choice})` : ""} × ${l.quantity}`))), form);
 }
 
 async function placeAndPay(lines, fields) {
@@ -196,7 +143,7 @@ async function placeAndPay(lines, fields) {
   const shipping = Object.fromEntries(Object.entries(fields).map(([name, control]) => [name, control.value.trim()]));
   if (!shipping.line2) delete shipping.line2;
   const order = await asBuyer("POST", "/orders", {
-    body: { items: lines.map((l) => ({ productId: l.productId, quantity: l.quantity })), shipping },
+    body: { items: lines.map((l) => ({ productId: l.productId, variantId: l.variantId, quantity: l.quantity })), shipping },
     idempotencyKey: key,
   });
   sessionStorage.removeItem("bazaar.checkoutKey");
@@ -268,9 +215,13 @@ async function orderPage({ id }, _, live) {
     }, problems));
     actions.append(cancel);
   }
-  const names = new Map(order.items.map((item) => [item.productId, item.name]));
+  const label = (item) => {
+    const choice = choiceText(item);
+    return choice ? `${item.name} (${choice})` : item.name;
+  };
+  const names = new Map(order.items.map((item) => [item.variantId, label(item)]));
   const shipments = order.shipments.map((s) => h("li", { class: "card shipment" },
-    h("span", {}, s.items.map((i) => `${names.get(i.productId) || i.productId} × ${i.quantity}`).join(", ")),
+    h("span", {}, s.items.map((i) => `${names.get(i.variantId) || i.productId} × ${i.quantity}`).join(", ")),
     statusBadge(s.status),
     s.trackingNumber ? h("span", {}, `${s.carrier || "Carrier"}: `,
       h("strong", { class: "tracking" }, s.trackingNumber)) : null));
@@ -280,7 +231,7 @@ async function orderPage({ id }, _, live) {
     h("p", {}, "Status: ", statusBadge(order.status, "order-status")),
     h("p", { class: "muted" }, `Placed ${when(order.createdAt)} · ${order.id}`),
     h("ul", { class: "lines" }, order.items.map((item) => h("li", {},
-      h("a", { href: `#/products/${encodeURIComponent(item.productId)}` }, item.name),
+      h("a", { href: `#/products/${encodeURIComponent(item.productId)}` }, label(item)),
       ` × ${item.quantity} — ${won(item.lineTotal)}`))),
     h("p", { class: "total" }, "Total: ", h("strong", { id: "order-total" }, won(order.total))),
     order.payment ? h("p", {}, "Payment: ", statusBadge(order.payment.status, "payment-status"),
