@@ -2,8 +2,11 @@
 """Make a shop database with a given release's binaries, for the upgrade test.
 
     scripts/make-upgrade-fixture.py BIN_DIR OUTPUT.sqlite
+    scripts/make-upgrade-fixture.py BIN_DIR OUTPUT.sql
 
-BIN_DIR holds that release's `bazaar` and `bazaar-fn`. The shop gets what a real one has after
+BIN_DIR holds that release's `bazaar` and `bazaar-fn`. An OUTPUT ending in .sql holds the same
+shop made on PostgreSQL (a throw-away cluster, scripts/pg-cluster.sh), as plain `pg_dump` SQL
+without owners or privileges, to restore into an empty database. The shop gets what a real one has after
 a few days: buyers (one with an address, one signed out, one failed sign-in), two sellers (one
 fulfilling by hand), products (one deleted, one re-stocked), a paid and shipped order, an order
 with a ready payment, a cancelled one and an unpaid one that is overdue by the time a test
@@ -30,10 +33,14 @@ FUNCTIONS = ["signup", "login", "logout", "updateProfile", "registerSeller", "se
 SHIPPING = {"recipient": "Kim Minji", "phone": "010-1234-5678", "postalCode": "06236",
             "line1": "Teheran-ro 152, Gangnam-gu, Seoul", "line2": "5F"}
 PASSWORD = "correct horse"
+SCRIPTS = Path(__file__).resolve().parent
 
 
 def main(bin_dir: Path, output: Path):
     work = Path(tempfile.mkdtemp(prefix="bazaar-fixture-"))
+    os.chmod(work, 0o755)  # the cluster's owner, `postgres`, must reach it
+    cluster = work / "cluster"
+    postgres = None
     sandbox = None
     try:
         home, fn = work / "home", work / "fn"
@@ -48,6 +55,12 @@ def main(bin_dir: Path, output: Path):
                "BAZAAR_JWT_SECRET": "fixture-secret-0123456789abcdef0123456789abcdef",
                "KAKAOPAY_SECRET_KEY": "DEVKEY123", "KAKAOPAY_BASE_URL": f"http://127.0.0.1:{port}",
                "BAZAAR_PUBLIC_URL": "https://shop.example"}
+        if output.suffix == ".sql":
+            postgres = subprocess.run([str(SCRIPTS / "pg-cluster.sh"), "start", str(cluster)], capture_output=True,
+                                      text=True, check=True, timeout=120).stdout.strip()
+            env["BAZAAR_DATABASE_URL"] = postgres
+            subprocess.run([str(bin_dir / "bazaar"), "db", "migrate"], env=env, check=True, capture_output=True,
+                           timeout=60)
         log = open(work / "sandbox.log", "w")
         sandbox = subprocess.Popen(
             [str(bin_dir / "bazaar"), "sandbox", "kakaopay", "--port", str(port), "--secret-key", "DEVKEY123",
@@ -118,11 +131,18 @@ def main(bin_dir: Path, output: Path):
                                    timeout=120)
         assert scheduler.returncode == 0, scheduler.stderr
 
-        database = home / "var" / "bazaar.sqlite"
-        with sqlite3.connect(database) as db:
-            db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-        shutil.copyfile(database, output)
+        if postgres:
+            dump = subprocess.run(["/usr/lib/postgresql/15/bin/pg_dump", "--no-owner", "--no-privileges",
+                                   "--dbname", postgres], capture_output=True, text=True, check=True, timeout=120)
+            output.write_text(dump.stdout)
+        else:
+            database = home / "var" / "bazaar.sqlite"
+            with sqlite3.connect(database) as db:
+                db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            shutil.copyfile(database, output)
     finally:
+        if postgres:
+            subprocess.run([str(SCRIPTS / "pg-cluster.sh"), "stop", str(cluster)], capture_output=True, timeout=120)
         if sandbox is not None and sandbox.poll() is None:
             sandbox.send_signal(signal.SIGTERM)
             sandbox.wait(timeout=10)

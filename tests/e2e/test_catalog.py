@@ -147,7 +147,7 @@ def test_adjust_stock_never_goes_below_what_orders_hold(shop):
     assert shop.call("adjustStock", {"id": pid, "add": -4}, token=token).body["stock"] == 6
     assert shop.call("adjustStock", {"id": pid, "set": 20}, token=token).body["stock"] == 20
     # Open orders hold 8 (the orders issue reserves through this column).
-    shop.sql("UPDATE products SET reserved = 8 WHERE id = ?", pid)
+    shop.sql("UPDATE product_variants SET reserved = 8 WHERE product_id = ?", pid)
     held = shop.call("adjustStock", {"id": pid, "set": 7}, token=token)
     held.problem(409, "stock_below_reserved", 65)
     assert "8" in held.body["detail"]
@@ -158,7 +158,7 @@ def test_adjust_stock_never_goes_below_what_orders_hold(shop):
     shop.call("adjustStock", {"id": pid, "add": 1_000_000}, token=token).problem(409, "stock_out_of_range", 65)
     assert fields(shop.call("adjustStock", {"id": pid, "set": 1, "add": 1}, token=token)) == [("add", "conflict")]
     assert fields(shop.call("adjustStock", {"id": pid}, token=token)) == [("set", "required")]
-    assert shop.sql("SELECT stock, reserved FROM products WHERE id = ?", pid) == [(8, 8)]
+    assert shop.sql("SELECT stock, reserved FROM product_variants WHERE product_id = ?", pid) == [(8, 8)]
 
 
 def test_concurrent_stock_changes_are_never_lost(shop):

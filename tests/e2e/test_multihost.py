@@ -170,7 +170,7 @@ def test_64_buyers_on_three_hosts_never_oversell_ten_units(cluster):
             thread.join()
         assert sorted(statuses) == [201] * 10 + [409] * 54, (sorted(statuses), set(problems))
         assert set(problems) == {"out_of_stock"}
-        assert sql(url, "SELECT stock, reserved FROM products WHERE id = ?", product["id"]) == [(10, 10)]
+        assert sql(url, "SELECT stock, reserved FROM product_variants WHERE product_id = ?", product["id"]) == [(10, 10)]
         assert sql(url, "SELECT count(*) FROM order_lines WHERE product_id = ?", product["id"]) == [(10,)]
 
 
@@ -240,7 +240,7 @@ def test_paid_orders_ship_exactly_once_while_schedulers_on_other_hosts_die(clust
     assert sql(url, "SELECT count(*), count(DISTINCT subject) FROM outbox WHERE type = 'shipment.dispatched'") == \
         [(expected, expected)]
     for product in products:
-        assert sql(url, "SELECT stock, reserved FROM products WHERE id = ?", product["id"]) == \
+        assert sql(url, "SELECT stock, reserved FROM product_variants WHERE product_id = ?", product["id"]) == \
             [(1000 - wanted.get(product["id"], 0), 0)]
     assert sql(url, "SELECT count(*) FROM processed_events WHERE consumer = 'shipments.request'") == [(120,)]
     # The scheduler's queues are drained (the others wait for consumers outside the shop), and

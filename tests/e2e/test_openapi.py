@@ -12,7 +12,7 @@ from conftest import BIN, ROOT
 
 DOCUMENT = yaml.safe_load((ROOT / "docs/openapi.yaml").read_text())
 RUNNER_PATHS = {"/healthz", "/readyz", "/openapi.yaml", "/operator/status"}
-TYPES = {"string": "string", "integer": "integer"}
+TYPES = {"string": "string", "integer": "integer", "boolean": "boolean"}
 
 
 def resolve(node):

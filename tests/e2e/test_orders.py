@@ -43,7 +43,7 @@ class Market:
         return self.shop.call("placeOrder", payload, token=token or self.buyer)
 
     def stock(self, product):
-        (stock, reserved), = self.shop.sql("SELECT stock, reserved FROM products WHERE id = ?", product["id"])
+        (stock, reserved), = self.shop.sql("SELECT stock, reserved FROM product_variants WHERE product_id = ?", product["id"])
         return stock, reserved
 
 
@@ -72,7 +72,8 @@ def test_prices_come_from_the_catalog_and_a_client_price_is_refused(market):
     assert placed.code == 0, placed.stdout
     order = placed.body
     assert order["id"].startswith("ord_") and order["status"] == "pending_payment"
-    assert order["items"] == [{"productId": apples["id"], "name": "Cotton towel", "unitPrice": 32000, "quantity": 2,
+    assert order["items"] == [{"productId": apples["id"], "variantId": apples["variants"][0]["id"], "optionValues": {},
+                               "sku": None, "name": "Cotton towel", "unitPrice": 32000, "quantity": 2,
                                "lineTotal": 64000, "sellerId": apples["sellerId"]}]
     assert order["total"] == 64000 and order["currency"] == "KRW" and order["shipping"] == SHIPPING
     cheap = market.shop.call("placeOrder", {"items": [{"productId": apples["id"], "quantity": 1, "price": 1}],

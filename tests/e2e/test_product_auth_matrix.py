@@ -78,7 +78,8 @@ def test_owner_only_functions(cast, function, caller):
     result.problem(status, code, 77)
     # Refused means untouched: same fields, not deleted, never updated since it was created.
     row = cast.shop.sql(
-        "SELECT name, price, stock, deleted_at, updated_at = created_at FROM products WHERE id = ?", product["id"])
+        """SELECT p.name, p.price, v.stock, p.deleted_at, p.updated_at = p.created_at FROM products p
+           JOIN product_variants v ON v.product_id = p.id WHERE p.id = ?""", product["id"])
     assert row == [(product["name"], product["price"], product["stock"], None, 1)]
 
 

@@ -413,6 +413,52 @@ def test_a_manual_seller_enters_a_tracking_number_the_buyer_then_sees(shop, brow
     browser.assert_no_script_errors()
 
 
+def test_a_buyer_picks_an_option_sees_its_price_and_orders_that_variant(shop, browser):
+    farm = shop.seller("Cheongsong Orchard")
+    status, _, apples = shop.http("POST", "/products", {
+        "name": "청송 사과", "description": "Crisp.", "options": [{"name": "무게", "values": ["3kg", "5kg", "10kg"]}],
+        "variants": [{"optionValues": {"무게": "3kg"}, "price": 21000, "stock": 0},
+                     {"optionValues": {"무게": "5kg"}, "price": 32000, "stock": 4},
+                     {"optionValues": {"무게": "10kg"}, "price": 55000, "stock": 2}]}, token=farm["token"])
+    assert status == 201, apples
+    buyer = shop.buyer("kim@example.com")
+    status, _, _ = shop.http("PATCH", "/users/me", {"phone": ADDRESS["phone"], "shippingAddress": {
+        k: v for k, v in ADDRESS.items() if k != "phone"}}, token=buyer["token"])
+    assert status == 200
+    log_in(browser, "kim@example.com")
+    browser.wait(lambda: "#/login" not in browser.driver.current_url)
+    browser.go("/#/")
+    card = browser.present("#products li.card.product")
+    browser.wait(lambda: "₩21,000 – ₩55,000" in card.text, message=card.text)
+    browser.go(f"/#/products/{apples['id']}")
+    browser.heading("청송 사과")
+    picker = Select(browser.present("#option-0"))
+    # The sold-out 3 kg box shows its price and cannot be chosen; 5 kg, the first in stock, is.
+    labels = {o.get_attribute("value"): (o.text, o.get_attribute("disabled")) for o in picker.options}
+    assert labels["3kg"][0] == "3kg (₩21,000, sold out)" and labels["3kg"][1] == "true"
+    assert labels["10kg"] == ("10kg (₩55,000)", None)
+    assert picker.first_selected_option.get_attribute("value") == "5kg"
+    assert browser.find("#price").text == "₩32,000" and browser.find("#availability").text == "4 available"
+    browser.check_page("product-options")
+    picker.select_by_value("10kg")
+    browser.wait(lambda: browser.find("#price").text == "₩55,000")
+    assert browser.find("#availability").text == "2 available"
+    browser.fill("#in-quantity", "2")
+    browser.click("#add-to-cart")
+    browser.wait(lambda: "Added 2 × 청송 사과 (무게 10kg)" in browser.notice())
+    browser.go("/#/cart")
+    browser.wait(lambda: "무게 10kg" in browser.find("#cart-lines").text)
+    assert browser.find("#cart-total").text == "₩110,000"
+    checkout_to_kakaopay(browser)
+    browser.click("#approve")
+    order = order_id_on_screen(browser)
+    placed = shop.order(order, buyer["token"])
+    assert [(i["variantId"], i["quantity"], i["unitPrice"]) for i in placed["items"]] == [
+        (apples["variants"][2]["id"], 2, 55000)]
+    browser.wait(lambda: "청송 사과 (무게 10kg)" in browser.find(".lines").text)
+    browser.assert_no_script_errors()
+
+
 def test_the_product_list_filters_by_price_sorts_and_pages_with_more(shop, browser):
     seller = shop.seller("Many Things")
     for index in range(15):
@@ -493,6 +539,61 @@ def test_a_seller_registers_and_manages_products_and_settings_in_the_console(sho
     browser.fill("#in-password", "wrong password")
     browser.click("#login")
     browser.wait(lambda: "email or password" in browser.find("main .error").text.lower())
+    browser.assert_no_script_errors()
+
+
+def test_a_seller_sells_a_product_in_options_and_edits_its_variants_in_the_console(shop, browser):
+    seller = shop.seller("Cheongsong Orchard")
+    browser.go("/seller#/login")
+    browser.fill("#in-email", seller["email"])
+    browser.fill("#in-password", PASSWORD)
+    browser.click("#login")
+    browser.heading("Your products")
+    browser.click("#new-product")
+    browser.heading("New product")
+    browser.fill("#in-name", "청송 사과")
+    browser.fill("#in-price", "32000")
+    browser.fill("#in-option-name-0", "무게")
+    browser.fill("#in-option-values-0", "5kg, 10kg")
+    browser.fill("#in-option-name-1", "등급")
+    browser.fill("#in-option-values-1", "특, 상")
+    browser.click("#make-variants")
+    browser.wait(lambda: len(browser.all("#combinations [data-combination]")) == 4)
+    browser.check_page("seller-product-options")
+    browser.fill("#in-price-new-1", "29000")
+    browser.fill("#in-stock-new-0", "5")
+    browser.fill("#in-sku-new-0", "APL-5-S")
+    browser.find("#in-price-new-3").clear()  # 10kg / 상 is not sold
+    browser.click("#save-product")
+    browser.heading("Your products")
+    row = browser.present("[data-product]")
+    product_id = row.get_attribute("data-product")
+    assert "₩29,000 – ₩32,000" in row.text and "3 variants" in row.text and "5 available" in row.text
+    product = shop.http("GET", f"/products/{product_id}")[2]
+    assert [(v["optionValues"], v["price"], v["stock"], v["sku"]) for v in product["variants"]] == [
+        ({"무게": "5kg", "등급": "특"}, 32000, 5, "APL-5-S"), ({"무게": "5kg", "등급": "상"}, 29000, 0, None),
+        ({"무게": "10kg", "등급": "특"}, 32000, 0, None)]
+
+    browser.click(f'[data-product="{product_id}"] a')
+    browser.heading("Edit 청송 사과")
+    assert not browser.all("#in-price")
+    browser.check_page("seller-variants")
+    large = product["variants"][2]["id"]
+    browser.fill(f"#in-price-{large}", "55000")
+    browser.fill(f"#in-stock-{large}", "8")
+    browser.find(f'[data-variant="{large}"] button[type="submit"]').click()
+    browser.wait(lambda: "₩55,000, 8 in stock" in browser.notice())
+    Select(browser.find("#new-option-0")).select_by_value("10kg")
+    Select(browser.find("#new-option-1")).select_by_value("상")
+    browser.fill("#in-price-added", "50000")
+    browser.fill("#in-stock-added", "2")
+    browser.click("#add-variant")
+    browser.wait(lambda: "Added 10kg / 상" in browser.notice())
+    browser.find(f'[data-variant="{product["variants"][1]["id"]}"] button.danger').click()
+    browser.wait(lambda: "no longer sold" in browser.notice())
+    product = shop.http("GET", f"/products/{product_id}")[2]
+    assert [(v["optionValues"]["무게"], v["optionValues"]["등급"], v["price"], v["stock"]) for v in product["variants"]] == [
+        ("5kg", "특", 32000, 5), ("10kg", "특", 55000, 8), ("10kg", "상", 50000, 2)]
     browser.assert_no_script_errors()
 
 

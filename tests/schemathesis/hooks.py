@@ -4,6 +4,11 @@ schemathesis loads this module (SCHEMATHESIS_HOOKS) before it runs. Each strateg
 values the API accepts; schemathesis's checks themselves are not changed.
 """
 
+import json
+import os
+import re
+import urllib.error
+import urllib.request
 import uuid
 
 import schemathesis
@@ -40,19 +45,117 @@ schemathesis.openapi.format(
 @schemathesis.hook
 def map_case(ctx, case):
     case = _without_made_up_cursors(case)
-    return _one_line_per_product_and_fresh_keys(case)
+    if not (case.meta and case.meta.generation.mode.is_positive and isinstance(case.body, (dict, type(None)))):
+        return case
+    case = _variants_that_match_their_options(case)
+    return _one_line_per_variant_and_fresh_keys(case)
 
 
-def _one_line_per_product_and_fresh_keys(case):
-    """placeOrder takes a product once per order and an idempotency key once per body, which
-    JSON Schema cannot say: schema-valid cases keep the first line of each product and get a
-    new key, so a repeat or a reused key is never sent as "valid" data."""
-    if (case.method.upper() == "POST" and case.path == "/orders" and isinstance(case.body, dict)
-            and case.meta and case.meta.generation.mode.is_positive):
+@schemathesis.hook
+def before_call(ctx, case, kwargs):
+    """The stateful phase sends what its links carry, after map_case: a variant id taken from one
+    product's answer may arrive with another product's path."""
+    _stock_of_the_product_s_own_variant(case)
+
+
+def _stock_of_the_product_s_own_variant(case):
+    """adjustStock names one of the product's variants (and must, with options). A case whose
+    variantId is a well-formed id, or absent, gets the product's first variant when it names
+    none of its own; any other value is left for the server to refuse."""
+    body = case.body
+    if case.method.upper() != "POST" or case.path != "/products/{id}/stock" or not isinstance(body, dict):
+        return
+    given = body.get("variantId")
+    if given is not None and not (isinstance(given, str) and re.fullmatch(r"var_[0-9a-z]{26}", given)):
+        return
+    product = _product((case.path_parameters or {}).get("id"))
+    if product is None:
+        return
+    own = [v["id"] for v in product["variants"]]
+    if (given is not None or product["options"]) and given not in own:
+        case.body = {**body, "variantId": own[0]}
+
+
+def _product(product_id):
+    """The product as the shop serves it (SCHEMATHESIS_BASE_URL, set by the test), or None."""
+    base = os.environ.get("SCHEMATHESIS_BASE_URL")
+    if not base or not isinstance(product_id, str):
+        return None
+    try:
+        with urllib.request.urlopen(f"{base}/products/{urllib.request.quote(product_id, safe='')}", timeout=10) as r:
+            return json.loads(r.read())
+    except (urllib.error.URLError, ValueError):
+        return None
+
+
+def _trimmed(text):
+    return text.strip(" \t\n\r\x0b\x0c\x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009"
+                      "\u200a\u2028\u2029\u202f\u205f\u3000") if isinstance(text, str) else text
+
+
+def _variants_that_match_their_options(case):
+    """A product's variants must name its options' declared values, each combination and SKU
+    once; a product with options is priced and stocked per variant; which JSON Schema cannot
+    say. Schema-valid cases get options with distinct names and values, and variants built from
+    them; the operations on an existing product fit it."""
+    method, path, body = case.method.upper(), case.path, case.body
+    if method == "POST" and path == "/products" and isinstance(body, dict) and body.get("options"):
+        options, names = [], set()
+        for option in body["options"]:
+            name = _trimmed(option.get("name")) if isinstance(option, dict) else None
+            if name is None or name in names:
+                continue
+            names.add(name)
+            kept, seen = [], set()
+            for value in option.get("values", []):
+                if isinstance(value, str) and _trimmed(value) not in seen:
+                    seen.add(_trimmed(value))
+                    kept.append(value)
+            options.append({**option, "values": kept})
+        options = [o for o in options if o["values"]][:3] or [{"name": "size", "values": ["S"]}]
+        variants = []
+        for index, variant in enumerate(body.get("variants") or [{"price": 1, "stock": 0}]):
+            if not isinstance(variant, dict) or index >= len(options[0]["values"]):
+                break
+            values = {o["name"]: o["values"][index % len(o["values"])] for o in options}
+            variant = {k: v for k, v in variant.items() if k != "sku"}
+            variants.append({**variant, "optionValues": values})
+        case.body = {**body, "options": options, "variants": variants}
+    elif method == "PATCH" and path == "/products/{id}" and isinstance(body, dict):
+        product = _product((case.path_parameters or {}).get("id"))
+        if product is not None:
+            changed = dict(body)
+            if product["options"]:
+                changed.pop("price", None)
+            if "options" in changed:
+                changed["options"] = product["options"] if changed["options"] is not None else None
+            case.body = changed
+    elif method == "POST" and path == "/products/{id}/variants" and isinstance(body, dict):
+        product = _product((case.path_parameters or {}).get("id"))
+        if product is not None and product["options"]:
+            case.body = {**body, "optionValues": product["variants"][0]["optionValues"]}  # a 409 variant_exists
+        elif product is not None:
+            case.path_parameters = {**case.path_parameters, "id": "prd_" + "0" * 26}  # no options: a 404 instead
+    return case
+
+
+def _one_line_per_variant_and_fresh_keys(case):
+    """placeOrder takes a variant once per order, needs the variant of a product with options,
+    and takes an idempotency key once per body, which JSON Schema cannot say: schema-valid cases
+    name a variant where one is needed, keep the first line of each, and get a new key, so a
+    repeat or a reused key is never sent as "valid" data."""
+    if case.method.upper() == "POST" and case.path == "/orders" and isinstance(case.body, dict):
         seen, items = set(), []
         for item in case.body.get("items", []):
-            if isinstance(item, dict) and item.get("productId") not in seen:
-                seen.add(item.get("productId"))
+            if not isinstance(item, dict):
+                continue
+            if not item.get("variantId"):
+                product = _product(item.get("productId"))
+                if product is not None:
+                    item = {**item, "variantId": product["variants"][0]["id"]}
+            key = item.get("variantId") or item.get("productId")
+            if key not in seen:
+                seen.add(key)
                 items.append(item)
         case.body = {**case.body, "items": items or case.body.get("items", [])}
         key = str(uuid.uuid4())  # the header and the body, when both are sent, must agree
