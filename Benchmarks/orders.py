@@ -5,7 +5,7 @@ in the same run: the same SQL in one transaction with the same pragmas through P
 with no Bazaar around it.
 
 The floor's transaction, per order: BEGIN IMMEDIATE; read the buyer's status; read the product
-with its seller's status; reserve (UPDATE … WHERE reserved + n <= stock); INSERT the order and
+with its seller's status and its variant; reserve the variant (UPDATE … WHERE reserved + n <= stock); INSERT the order and
 its line; INSERT the outbox row and the idempotency row (texts of the sizes Bazaar writes);
 prune expired idempotency rows; COMMIT (WAL, synchronous=FULL: one fsync). Every order carries
 a fresh idempotency key, so Bazaar writes the same rows. Rounds interleave floor, in-process and
@@ -89,19 +89,21 @@ def floor(database, clients, duration, products, user, seller):
         now = int(time.time() * 1000)
         db.execute("BEGIN IMMEDIATE")
         db.execute("SELECT * FROM users WHERE id = ?", (user,)).fetchone()
-        row = db.execute("""SELECT p.* FROM products p JOIN sellers s ON s.id = p.seller_id
+        row = db.execute("""SELECT p.id, p.seller_id, p.name, v.id, v.price, v.sku FROM products p
+                            JOIN sellers s ON s.id = p.seller_id
+                            JOIN product_variants v ON v.product_id = p.id AND v.deleted_at IS NULL
                             WHERE p.id = ? AND p.deleted_at IS NULL AND s.status = 'active'""",
                          (product,)).fetchone()
-        db.execute("UPDATE products SET reserved = reserved + 1 WHERE id = ? AND reserved + 1 BETWEEN 0 AND stock",
-                   (product,))
+        db.execute("""UPDATE product_variants SET reserved = reserved + 1
+                      WHERE id = ? AND reserved + 1 BETWEEN 0 AND stock""", (row[3],))
         db.execute("""INSERT INTO orders (id, user_id, status, total, ship_recipient, ship_phone, ship_postal_code,
                       ship_line1, ship_line2, created_at, updated_at, expires_at)
                       VALUES (?, ?, 'pending_payment', ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
-                   (order, user, row[5], "Kim Minji", "010-1234-5678", "06236", "Teheran-ro 152", "5F", now, now,
+                   (order, user, row[4], "Kim Minji", "010-1234-5678", "06236", "Teheran-ro 152", "5F", now, now,
                     now + 900_000))
         db.execute("""INSERT INTO order_lines (order_id, line, product_id, seller_id, name, unit_price, quantity,
-                      line_total) VALUES (?, 0, ?, ?, ?, ?, 1, ?)""",
-                   (order, product, row[2], row[3], row[5], row[5]))
+                      line_total, variant_id, option_values, sku) VALUES (?, 0, ?, ?, ?, ?, 1, ?, ?, '[]', ?)""",
+                   (order, product, row[1], row[2], row[4], row[4], row[3], row[5]))
         db.execute("INSERT INTO outbox (id, type, subject, event, created_at) VALUES (?, 'order.placed', ?, ?, ?)",
                    ("evt_" + uuid.uuid4().hex[:26], order, event, now))
         db.execute("""INSERT OR REPLACE INTO idempotency_keys (user_id, key, request, status, response, created_at,
@@ -201,7 +203,7 @@ def run(home, options):
         server.send_signal(signal.SIGTERM)
         server.wait(timeout=30)
     (count,) = sqlite3.connect(database).execute("SELECT count(*) FROM orders").fetchone()
-    (bad,) = sqlite3.connect(database).execute("SELECT count(*) FROM products WHERE reserved > stock").fetchone()
+    (bad,) = sqlite3.connect(database).execute("SELECT count(*) FROM product_variants WHERE reserved > stock").fetchone()
     assert bad == 0
     print(f"{options.rounds} rounds x {options.duration} s per measurement; {count} orders placed in all\n")
     print("| clients | floor (Python sqlite3) orders/s | in-process orders/s | in-process / floor | "

@@ -12,7 +12,8 @@ internal import Foundation
 #endif
 
 /// `bazaar-bench catalog`: `listProducts` with a text query over a generated catalog, against a
-/// plain indexed lookup (`getProduct` by id) as the baseline, in-process and one process per call.
+/// plain indexed lookup (`getProduct` by id) as the baseline, in-process and one process per call;
+/// and `getProduct` of a product with 100 variants against one without options.
 struct CatalogBench: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "catalog",
@@ -22,8 +23,10 @@ struct CatalogBench: ParsableCommand {
       Seeds a fresh database with --products products (names and descriptions drawn from a \
       Zipf-distributed 5,000-word vocabulary) and picks the search term whose matches are closest to \
       1% of the catalog. Each round times, back to back: --queries in-process calls of each function \
-      through the function invoker, then --processes runs of `bazaar invoke` for each. Figures are \
-      medians in microseconds; ratios are search over lookup, per round.
+      through the function invoker, then --processes runs of `bazaar invoke` for each, then \
+      --queries in-process getProduct calls of one product with 100 variants (10 × 10 options) and of \
+      one without options. Figures are medians in microseconds; ratios are search over lookup and \
+      the product without options' rate over the wide one's (its time over theirs), per round.
       """)
 
   @Option(help: "Where the benchmark's BAZAAR_HOME goes (removed afterwards).") var directory: String?
@@ -50,6 +53,7 @@ struct CatalogBench: ParsableCommand {
     let search = #"{"q":"\#(term)","limit":20}"#
     var rng = SplitMix64(seed: 7)
     let lookup = { #"{"id":"\#(ids.randomElement(using: &rng)!)"}"# }
+    let wide = try generator.seedWideProduct(sqlite, seller: ids[0])
 
     var results: [JSONValue] = []
     for _ in 0..<rounds {
@@ -57,11 +61,15 @@ struct CatalogBench: ParsableCommand {
       let lookupIn = try Self.inProcess("getProduct", live.services, calls: queries, body: lookup)
       let searchOut = try Self.perProcess("listProducts", calls: processes) { search }
       let lookupOut = try Self.perProcess("getProduct", calls: processes, body: lookup)
+      let wideIn = try Self.inProcess("getProduct", live.services, calls: queries) { #"{"id":"\#(wide)"}"# }
+      let singleIn = try Self.inProcess("getProduct", live.services, calls: queries) { #"{"id":"\#(ids[0])"}"# }
       results.append([
         "searchInProcessMicros": .number(searchIn), "lookupInProcessMicros": .number(lookupIn),
         "searchToLookupInProcess": .number(searchIn / lookupIn),
         "searchPerProcessMicros": .number(searchOut), "lookupPerProcessMicros": .number(lookupOut),
         "searchToLookupPerProcess": .number(searchOut / lookupOut),
+        "variants100InProcessMicros": .number(wideIn), "noOptionsInProcessMicros": .number(singleIn),
+        "variants100RateToNoOptions": .number(singleIn / wideIn),
       ])
     }
     live.close()
@@ -195,6 +203,33 @@ struct CatalogGenerator {
     }
     try store.write { tx in for product in catalog { try tx.products.insert(product) } }
     return catalog.map(\.id.rawValue)
+  }
+
+  /// Inserts a product of `seller`'s product's seller with 10 sizes × 10 colours, 100 variants;
+  /// returns its id.
+  func seedWideProduct(_ store: SQLiteStore, seller product: String) throws -> String {
+    let at = Timestamp(milliseconds: 1_790_000_000_000)
+    guard let owner = try store.read({ try $0.products.product(id: ProductID(rawValue: product)) }) else {
+      throw ValidationError("the catalog has no product \(product)")
+    }
+    let sizes = (1...10).map { "size \($0)" }
+    let colours = (1...10).map { "colour \($0)" }
+    let variants = sizes.enumerated().flatMap { row, size in
+      colours.enumerated().map { column, colour in
+        let index = row * 10 + column
+        return Variant(
+          id: VariantID(rawValue: "var_" + String(format: "w%025d", index)), optionValues: [size, colour],
+          sku: "WIDE-\(index)", price: Money(won: 10_000 + Int64(index) * 100), stock: 50, position: index,
+          createdAt: at, updatedAt: at)
+      }
+    }
+    let id = ProductID(rawValue: "prd_" + String(format: "w%025d", 0))
+    let shirt = Product(
+      id: id, sellerID: owner.sellerID, name: "Wide shirt", description: "A shirt in ten sizes and ten colours.",
+      options: [ProductOption(name: "size", values: sizes), ProductOption(name: "colour", values: colours)],
+      variants: variants, imageURL: nil, category: nil, createdAt: at, updatedAt: at)
+    try store.write { try $0.products.insert(shirt) }
+    return id.rawValue
   }
 
   /// The vocabulary word whose search matches are closest to `fraction` of the catalog.

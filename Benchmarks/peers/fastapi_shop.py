@@ -3,13 +3,13 @@ SQLite file (WAL), one connection per worker thread, async endpoints, uvloop and
 
 GET /products/{id} is ../shared/peers/fastapi_products.py's route unchanged. GET /products (the
 first page, no filters) and GET /orders/{id} do the work Bazaar's routes do, with the same SQL:
-the listing's one SELECT and its cursor; for an order, the bearer token checked with PyJWT
+the listing's SELECT, its products' variants and its cursor; for an order, the bearer token checked with PyJWT
 (HS256, exp/iat/sub/jti required, the role), the revocation lookup, the order with its lines,
 its latest payment and its shipments, and the same JSON shape.
 
 Usage: BAZAAR_DB=path BAZAAR_JWT_SECRET_FILE=path uvicorn --app-dir Benchmarks/peers fastapi_shop:app
 --port P --workers 1 --loop uvloop --http httptools (pip install -r Benchmarks/requirements.txt)."""
-import base64, datetime, os, sqlite3, threading
+import base64, datetime, json, os, sqlite3, threading
 
 import jwt
 from fastapi import FastAPI, Header, HTTPException
@@ -34,10 +34,18 @@ def rfc3339(ms):
     return t.strftime("%Y-%m-%dT%H:%M:%S.") + f"{ms % 1000:03d}Z"
 
 
-def product_view(r):
+def product_view(r, variants):
+    options = json.loads(r["options"])
+    names = [o["name"] for o in options]
+    views = [{"id": v["id"], "optionValues": dict(zip(names, (v["option1"], v["option2"], v["option3"]))),
+              "sku": v["sku"], "price": v["price"], "stock": v["stock"], "reserved": v["reserved"],
+              "available": v["stock"] - v["reserved"], "position": v["position"]} for v in variants]
+    prices = [v["price"] for v in variants]
     return {"id": r["id"], "sellerId": r["seller_id"], "name": r["name"], "description": r["description"],
-            "price": r["price"], "currency": "KRW", "stock": r["stock"], "reserved": r["reserved"],
-            "available": r["stock"] - r["reserved"], "imageUrl": r["image_url"], "category": r["category"],
+            "price": min(prices), "priceRange": {"min": min(prices), "max": max(prices)}, "currency": "KRW",
+            "stock": sum(v["stock"] for v in views), "reserved": sum(v["reserved"] for v in views),
+            "available": sum(v["available"] for v in views), "imageUrl": r["image_url"], "category": r["category"],
+            "options": options, "variants": views,
             "status": "active" if r["deleted_at"] is None else "deleted", "createdAt": rfc3339(r["created_at"]),
             "updatedAt": rfc3339(r["updated_at"]), "deletedAt": rfc3339(r["deleted_at"])}
 
@@ -65,7 +73,13 @@ async def list_products(limit: int = 20):
         last = rows[-1]
         cursor = base64.urlsafe_b64encode(
             f"p1\x1fnewest\x1f0\x1fi{last['created_at']}\x1f{last['id']}".encode()).rstrip(b"=").decode()
-    return {"items": [product_view(r) for r in rows], "nextCursor": cursor}
+    variants = {}
+    if rows:
+        for v in db().execute(
+                f"SELECT * FROM product_variants WHERE product_id IN ({', '.join('?' * len(rows))}) "
+                "AND deleted_at IS NULL ORDER BY product_id, position, id", [r["id"] for r in rows]).fetchall():
+            variants.setdefault(v["product_id"], []).append(v)
+    return {"items": [product_view(r, variants.get(r["id"], [])) for r in rows], "nextCursor": cursor}
 
 
 @app.get("/orders/{oid}")
@@ -89,8 +103,10 @@ async def get_order(oid: str, authorization: str = Header(default="")):
     shipments = c.execute("SELECT * FROM shipments WHERE order_id = ? ORDER BY seq", (oid,)).fetchall()
     return {
         "id": o["id"], "userId": o["user_id"], "status": o["status"],
-        "items": [{"productId": l["product_id"], "name": l["name"], "unitPrice": l["unit_price"],
-                   "quantity": l["quantity"], "lineTotal": l["line_total"], "sellerId": l["seller_id"]} for l in lines],
+        "items": [{"productId": l["product_id"], "variantId": l["variant_id"],
+                   "optionValues": {c["name"]: c["value"] for c in json.loads(l["option_values"])}, "sku": l["sku"],
+                   "name": l["name"], "unitPrice": l["unit_price"], "quantity": l["quantity"],
+                   "lineTotal": l["line_total"], "sellerId": l["seller_id"]} for l in lines],
         "total": o["total"], "currency": "KRW",
         "shipping": {"recipient": o["ship_recipient"], "phone": o["ship_phone"], "postalCode": o["ship_postal_code"],
                      "line1": o["ship_line1"], "line2": o["ship_line2"]},
