@@ -219,7 +219,10 @@ import Testing
           outcomes["placed", default: 0] += 1
         } catch OrderError.outOfStock(let short) {
           #expect(!fits, "step \(step): refused an order that fits")
-          #expect(short.allSatisfy { line in slot(of: line).map { stock[$0] - reservedNow[$0] < line.requested } ?? false })
+          #expect(
+            short.allSatisfy { line in
+              slot(of: line).map { stock[$0] - reservedNow[$0] < line.requested } ?? false
+            })
           outcomes["out_of_stock", default: 0] += 1
         }
       case 50..<70:
