@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
 
-APT_PACKAGES := libsqlite3-dev libpq-dev libssl-dev libcurl4-openssl-dev curl jq
+APT_PACKAGES := libsqlite3-dev libpq-dev libssl-dev libcurl4-openssl-dev libvips-dev curl jq
 BENCH_APT_PACKAGES := hyperfine
 HTTP_BENCH_APT_PACKAGES := wrk lighttpd nginx fcgiwrap curl
 # Real web servers and a real client for the CGI tests (deploy/); a real browser (Chromium and

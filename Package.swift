@@ -67,6 +67,12 @@ let package = Package(
       name: "BazaarPostgres", dependencies: ["BazaarCore", "BazaarJSON", "BazaarSQL", "CLibPQ", "QueuePort"],
       swiftSettings: strictSettings),
 
+    // libvips (Debian's libvips-dev) for photo uploads, and the image processor over it. Only
+    // `bazaar` links them: `bazaar-fn` hands uploads over, as it does payments.
+    .systemLibrary(name: "CVips", pkgConfig: "vips", providers: [.apt(["libvips-dev"])]),
+    .target(
+      name: "BazaarImages", dependencies: ["BazaarCore", "BazaarCrypto", "CVips"], swiftSettings: strictSettings),
+
     // The function registry: names, input decoding, auth policies, routes, problem mapping.
     .target(name: "BazaarFunctions", dependencies: ["BazaarCore", "BazaarJSON"], swiftSettings: strictSettings),
 
@@ -147,6 +153,7 @@ let package = Package(
       dependencies: [
         "BazaarCore", "BazaarJSON", "BazaarStore", "BazaarFunctions", "BazaarRunners", "BazaarServer", "BazaarLive",
         "BazaarOperations", "BazaarScheduler", "Spool", "QueuePort", "KakaoPay", "KakaoPaySandbox", "BazaarPostgres",
+        "BazaarImages",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
         .product(name: "Logging", package: "swift-log"),
       ],

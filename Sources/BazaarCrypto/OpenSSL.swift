@@ -37,6 +37,29 @@ package func constantTimeEquals(_ a: [UInt8], _ b: [UInt8]) -> Bool {
   }
 }
 
+/// SHA-256 (FIPS 180-4).
+package enum SHA256 {
+  /// The 32-byte digest of `bytes`.
+  package static func digest(_ bytes: [UInt8]) -> [UInt8] {
+    precondition(openSSLReady, "OpenSSL failed to initialise")
+    var out = [UInt8](repeating: 0, count: 32)
+    var length: UInt32 = 0
+    let ok = bytes.withUnsafeBytes { input in
+      out.withUnsafeMutableBufferPointer {
+        EVP_Digest(input.baseAddress, bytes.count, $0.baseAddress, &length, EVP_sha256(), nil)
+      }
+    }
+    precondition(ok == 1 && length == 32, "SHA-256 failed inside OpenSSL")
+    return out
+  }
+
+  /// The digest of `bytes` in lower-case hex.
+  package static func hex(_ bytes: [UInt8]) -> String {
+    let digits = Array("0123456789abcdef".utf8)
+    return String(decoding: digest(bytes).flatMap { [digits[Int($0 >> 4)], digits[Int($0 & 0x0F)]] }, as: UTF8.self)
+  }
+}
+
 /// HMAC with SHA-256 (RFC 2104, FIPS 198-1).
 package enum HMACSHA256 {
   /// The 32-byte authentication code of `message` under `key`.

@@ -150,14 +150,22 @@ package struct FunctionDefinition: Sendable {
   /// the use case's own transaction and replays it (`IdempotentCalls`). For functions that
   /// create something, with a caller, whose use case does not call another service mid-way.
   package var idempotent: Bool
+  /// Whether the handler decodes and encodes images (uploads): only a program that links an
+  /// image processor runs it, so `bazaar-fn` hands it to `bazaar` (as it does payments).
+  package var rendersImages: Bool
+  /// Set for a function whose HTTP body may be a file (`uploadProductImage`), with its limits.
+  package var fileBody: FileBody?
   /// Reads the input (calling `finish()` before acting), runs the use case and returns the output.
   package var handle: @Sendable (inout InputReader, FunctionContext) throws -> any JSONRepresentable
 
   package init(
     name: String, summary: String, route: Route, auth: AuthPolicy, successStatus: Int = 200,
     waitsOnNetwork: Bool = false, hashesPassword: Bool = false, readsOnly: Bool = false, idempotent: Bool = false,
+    rendersImages: Bool = false, fileBody: FileBody? = nil,
     handle: @escaping @Sendable (inout InputReader, FunctionContext) throws -> any JSONRepresentable
   ) {
+    self.rendersImages = rendersImages
+    self.fileBody = fileBody
     self.hashesPassword = hashesPassword
     self.readsOnly = readsOnly
     self.idempotent = idempotent
@@ -169,4 +177,48 @@ package struct FunctionDefinition: Sendable {
     self.waitsOnNetwork = waitsOnNetwork
     self.handle = handle
   }
+}
+
+extension FunctionDefinition {
+  /// Whether only a program that links the payment adapter and the image library runs it
+  /// (`waitsOnNetwork` or `rendersImages`): `bazaar-fn` hands it to `bazaar`.
+  package var needsFullBinary: Bool { waitsOnNetwork || rendersImages }
+}
+
+/// A function that takes a file as its HTTP body: a request whose `Content-Type` is not JSON
+/// hands the handler `{contentType, data}` (the body in base64), the JSON form a shell caller
+/// sends, so both reach it alike.
+package struct FileBody: Sendable {
+  /// The largest file, in bytes, as an HTTP body.
+  package var maxBytes: Int
+  /// The largest JSON form (the file in base64 and the other fields), in bytes.
+  package var maxJSONBytes: Int
+
+  package init(maxBytes: Int, maxJSONBytes: Int) {
+    self.maxBytes = maxBytes
+    self.maxJSONBytes = maxJSONBytes
+  }
+
+  /// Whether a body of `contentType` is the file itself rather than the JSON form.
+  package static func isFile(contentType: String?) -> Bool {
+    let type =
+      (contentType ?? "").split(separator: ";").first.map { String($0).trimmingWhitespace().lowercased() } ?? ""
+    return !type.isEmpty && type != "application/json" && !type.hasSuffix("+json")
+  }
+
+  /// The most bytes a body of `contentType` may hold.
+  package func limit(contentType: String?) -> Int {
+    Self.isFile(contentType: contentType) ? maxBytes : maxJSONBytes
+  }
+}
+
+/// An answer that is a file, not JSON (a stored photo): over HTTP the bytes themselves, with
+/// their type and a strong `ETag`; from the shell its JSON form.
+package protocol FileAnswer: JSONRepresentable {
+  var contentType: String { get }
+  var bytes: [UInt8] { get }
+  /// The strong validator, quoted (`"…"`).
+  var entityTag: String { get }
+  /// How long caches may keep it (`Cache-Control`).
+  var cacheControl: String { get }
 }

@@ -13,17 +13,27 @@ package struct FunctionResponse: Sendable {
   package var navigation: Navigation?
   /// A refusal's `Retry-After`, in seconds.
   package var retryAfter: Int64?
+  /// The file an HTTP caller gets instead of `body` (`FileAnswer`).
+  package var file: (any FileAnswer)?
   package var exitCode: Int32 { SysExits.forStatus(status) }
+  /// The answer as JSON, a file's JSON form included: what the shell writes.
+  package var jsonBody: [UInt8] { file.map { FunctionInvoker.encode($0) } ?? body }
 }
 
 /// Runs one function on one raw input: size limit, JSON parsing, the auth policy, the
 /// handler, and the mapping of every failure to a problem object. Transport-independent.
 package struct FunctionInvoker: Sendable {
-  /// The largest body accepted, in bytes (1 MiB unless configured).
+  /// The largest body accepted, in bytes (1 MiB unless configured), for functions that take
+  /// no file (`FileBody` states its own).
   package var maxInputBytes: Int
 
   package init(maxInputBytes: Int = 1 << 20) {
     self.maxInputBytes = maxInputBytes
+  }
+
+  /// The most input bytes `function` takes as JSON.
+  package func inputLimit(of function: FunctionDefinition?) -> Int {
+    function?.fileBody?.maxJSONBytes ?? maxInputBytes
   }
 
   /// Invokes `function`. `urlFields` are the path and query parameters an HTTP runner took
@@ -35,7 +45,8 @@ package struct FunctionInvoker: Sendable {
     requestID: String, client: String? = nil, services: () throws -> Services, reportInternal: (any Error) -> Void
   ) -> FunctionResponse {
     do {
-      guard body.count <= maxInputBytes else { throw Problem.payloadTooLarge(limit: maxInputBytes) }
+      let limit = inputLimit(of: function)
+      guard body.count <= limit else { throw Problem.payloadTooLarge(limit: limit) }
       var object = try Self.parseObject(body)
       try Self.merge(urlFields, into: &object)
       let services = try services()
@@ -66,9 +77,11 @@ package struct FunctionInvoker: Sendable {
         try function.readsOnly ? StoreAccess.$readsOnly.withValue(true) { try services.store.snapshot(run) } : run()
       switch outcome {
       case .fresh(let output):
+        // A file's JSON form (base64) is made only for a caller that asks for it (`jsonBody`).
+        let file = output as? any FileAnswer
         return FunctionResponse(
-          status: function.successStatus, body: Self.encode(output), problemCode: nil,
-          navigation: (output as? any BrowserNavigation)?.navigation)
+          status: function.successStatus, body: file == nil ? Self.encode(output) : [], problemCode: nil,
+          navigation: (output as? any BrowserNavigation)?.navigation, file: file)
       case .replayed(let status, let response):
         return FunctionResponse(status: status, body: Array(response.utf8) + [10], problemCode: nil)
       }

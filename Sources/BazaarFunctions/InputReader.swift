@@ -148,6 +148,26 @@ package struct InputReader {
     return [:]
   }
 
+  /// An optional array of strings, read as `strings` does; nil when absent or null.
+  package mutating func optionalStrings(_ name: String) -> [String]? {
+    switch fields[name] {
+    case nil, .null:
+      read.insert(name)
+      return nil
+    default: return strings(name)
+    }
+  }
+
+  /// An optional object of strings, read as `stringMap` does; nil when absent or null.
+  package mutating func optionalStringMap(_ name: String) -> [String: String]? {
+    switch fields[name] {
+    case nil, .null:
+      read.insert(name)
+      return nil
+    default: return stringMap(name)
+    }
+  }
+
   /// An optional array of objects, read as `objects` does; nil when absent or null.
   package mutating func optionalObjects<T>(_ name: String, _ body: (inout InputReader) -> T) -> [T]? {
     switch fields[name] {

@@ -148,6 +148,39 @@ extension CatalogError: ProblemConvertible {
       Problem(
         status: 409, code: "last_variant", title: "Last variant",
         detail: "a product keeps at least one variant; delete the product instead")
+    case .imagesUnavailable:
+      Problem(
+        status: 503, code: "images_unavailable", title: "Images unavailable",
+        detail: "this program links no image processor; upload through bazaar, which does")
+    case .imageNotFound:
+      Problem(
+        status: 404, code: "image_not_found", title: "Image not found",
+        detail: "this product has no photo with this id (it never existed or was deleted)")
+    case .mediaNotFound:
+      Problem(
+        status: 404, code: "media_not_found", title: "Media not found",
+        detail: "no stored photo has this name; names are the SHA-256 of the bytes and the format's extension")
+    case .tooManyImages(let limit):
+      Problem(
+        status: 409, code: "too_many_images", title: "Too many images",
+        detail: "a product has at most \(limit) photos; delete one first")
+    case .unsupportedImage(let declared, let found):
+      Problem(
+        status: 415, code: "unsupported_media_type", title: "Unsupported media type",
+        detail: found.map { "the file is \($0.contentType), not \(declared ?? "what was declared")" }
+          ?? "the file is no JPEG, PNG or WebP image (judged by its own bytes)")
+    case .imageTooLarge(let width, let height):
+      Problem(
+        status: 422, code: "image_too_large", title: "Image too large",
+        detail:
+          "the image declares \(width) × \(height) pixels; at most \(ImageRules.maxPixels / 1_000_000) megapixels "
+          + "are taken")
+    case .imageBytesTooMany(let limit):
+      Problem.payloadTooLarge(limit: limit)
+    case .imageUnreadable(let reason):
+      Problem(
+        status: 422, code: "invalid_image", title: "Invalid image",
+        detail: "the image could not be read: \(reason)")
     }
   }
 }

@@ -6,7 +6,7 @@ enum ProductFunctions {
   static let all: [FunctionDefinition] =
     [
       createProduct, getProduct, listProducts, updateProduct, deleteProduct, adjustStock,
-    ] + VariantFunctions.all
+    ] + VariantFunctions.all + ImageFunctions.all
 
   static let createProduct = FunctionDefinition(
     name: "createProduct",
@@ -69,14 +69,15 @@ enum ProductFunctions {
   static let updateProduct = FunctionDefinition(
     name: "updateProduct",
     summary:
-      "Change name, description, price, image URL, category or option names and values of an own product.",
+      "Change name, description, price, image URL, category, option names and values, or the photos' order and alt text of an own product.",
     route: Route("PATCH", "/products/{id}"), auth: .seller
   ) { input, context in
     let id = input.string("id")
     let changes = ProductCatalog.Changes(
       name: input.change("name"), description: input.change("description"), price: input.intChange("price"),
       imageURL: input.change("imageUrl"), category: input.change("category"),
-      options: input.optionalObjects("options", readOption))
+      options: input.optionalObjects("options", readOption), imageIDs: input.optionalStrings("imageIds"),
+      imageAlt: input.optionalStringMap("imageAlt"))
     try input.finish()
     return ProductView(try context.services.catalog.update(id, by: try context.requireCaller, changes))
   }
@@ -136,6 +137,7 @@ struct ProductView: JSONRepresentable {
       "options": .array(
         product.options.map { ["name": .string($0.name), "values": .array($0.values.map(JSONValue.string))] }),
       "variants": .array(product.variants.map { VariantView($0, of: product).json }),
+      "images": .array(product.images.map { ImageView($0).json }),
       "status": product.deletedAt == nil ? "active" : "deleted", "createdAt": .string(product.createdAt.rfc3339),
       "updatedAt": .string(product.updatedAt.rfc3339),
       "deletedAt": product.deletedAt.rfc3339,
@@ -158,6 +160,7 @@ struct VariantView: JSONRepresentable {
       "id": .string(variant.id.rawValue), "optionValues": choices.json, "sku": variant.sku.json,
       "price": .integer(variant.price.won), "stock": .integer(variant.stock), "reserved": .integer(variant.reserved),
       "available": .integer(variant.available), "position": .integer(Int64(variant.position)),
+      "imageId": (variant.imageID?.rawValue).json,
     ]
   }
 }

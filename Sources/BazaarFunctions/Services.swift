@@ -64,7 +64,8 @@ extension Services {
   /// Every use case over one store and one set of password, token, id, clock and payment ports.
   package convenience init(
     store: any Store, passwords: any PasswordHasher, signer: any TokenSigner, ids: any IDGenerator, clock: any Clock,
-    tokenLifetime: Int64, orderLifetime: Int64 = 900, payments: PaymentWiring, loginPolicy: LoginThrottle.Policy? = nil
+    tokenLifetime: Int64, orderLifetime: Int64 = 900, payments: PaymentWiring, loginPolicy: LoginThrottle.Policy? = nil,
+    images: (any ImageProcessor)? = nil
   ) {
     let issuer = TokenIssuer(signer: signer, ids: ids, clock: clock, lifetime: tokenLifetime)
     let throttle = loginPolicy.map { LoginThrottle(store: store, clock: clock, policy: $0) }
@@ -73,7 +74,7 @@ extension Services {
         store: store, passwords: passwords, issuer: issuer, ids: ids, clock: clock, throttle: throttle),
       sellers: SellerAccounts(
         store: store, passwords: passwords, issuer: issuer, ids: ids, clock: clock, throttle: throttle),
-      catalog: ProductCatalog(store: store, ids: ids, clock: clock),
+      catalog: ProductCatalog(store: store, ids: ids, clock: clock, images: images),
       orders: OrderDesk(store: store, ids: ids, clock: clock, orderLifetime: orderLifetime),
       payments: PaymentDesk(
         store: store, gateway: payments.gateway, unconfigured: payments.unconfigured, settings: payments.settings,

@@ -19,13 +19,15 @@ enum VariantFunctions {
 
   static let updateVariant = FunctionDefinition(
     name: "updateVariant",
-    summary: "Change the price, SKU (null clears) or position of a variant of an own product.",
+    summary:
+      "Change the price, SKU (null clears), position or photo (imageId, null clears) of a variant of an own product.",
     route: Route("PATCH", "/products/{id}/variants/{variantId}"), auth: .seller
   ) { input, context in
     let id = input.string("id")
     let variantID = input.string("variantId")
     let changes = ProductCatalog.VariantChanges(
-      price: input.optionalInt("price"), sku: input.change("sku"), position: input.optionalInt("position"))
+      price: input.optionalInt("price"), sku: input.change("sku"), position: input.optionalInt("position"),
+      imageID: input.change("imageId"))
     try input.finish()
     let changed = try context.services.catalog.updateVariant(id, variantID, by: try context.requireCaller, changes)
     return VariantView(changed.variant, of: changed.product)

@@ -33,6 +33,12 @@ package enum JSONValue: Equatable, Sendable {
     return nil
   }
 
+  /// The integer, if this is one.
+  package var intValue: Int64? {
+    if case .integer(let value) = self { return value }
+    return nil
+  }
+
   /// The number as a Double, if this is a number.
   package var doubleValue: Double? {
     switch self {

@@ -4,7 +4,7 @@ package import QueuePort
 /// What one executable links beyond SQLite: a value per binary, handed to every wiring it does
 /// (`LiveServices.wire`, the function processes, the scheduler's queues). `bazaar` has the
 /// PostgreSQL store and queues and the KakaoPay adapter; `bazaar-fn` has none (`.none`), so it
-/// links neither libpq nor libcurl and hands what needs them to `bazaar`.
+/// links neither libpq, libcurl nor libvips and hands what needs them to `bazaar`.
 package struct Adapters: Sendable {
   /// Builds the store for `BAZAAR_DATABASE_URL`; nil when the program links no server client.
   package var servers: ServerStoreFactory?
@@ -12,14 +12,20 @@ package struct Adapters: Sendable {
   package var gateways: PaymentGatewayFactory?
   /// Opens the shop's event queues; nil when the program links no queue backend.
   package var queues: QueueFactory?
+  /// Decodes photo uploads and makes their renditions; nil when the program links no image library.
+  package var images: (any ImageProcessor)?
 
-  package init(servers: ServerStoreFactory?, gateways: PaymentGatewayFactory?, queues: QueueFactory?) {
+  package init(
+    servers: ServerStoreFactory?, gateways: PaymentGatewayFactory?, queues: QueueFactory?,
+    images: (any ImageProcessor)? = nil
+  ) {
     self.servers = servers
     self.gateways = gateways
     self.queues = queues
+    self.images = images
   }
 
-  /// A program that runs functions on SQLite only and takes no payments (`bazaar-fn`, tests).
+  /// A program that runs functions on SQLite only and takes no payments or photos (`bazaar-fn`, tests).
   package static let none = Adapters(servers: nil, gateways: nil, queues: nil)
 
   /// The shop's event queues: the spool at `spoolRoot` when one is given, else the configured

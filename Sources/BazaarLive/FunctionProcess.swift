@@ -90,22 +90,22 @@ package enum FunctionProcess {
     }
   }
 
-  /// Whether this command line (or CGI request) runs a function that waits on the network
-  /// (`waitsOnNetwork`: the payment functions). `bazaar-fn` links no payment adapter, so it
-  /// hands those to `bazaar`: libcurl and its twenty-odd libraries would cost every other
-  /// function process about 4 ms of start-up (docs/benchmarks.md).
-  package static func waitsOnNetwork(_ arguments: [String]) -> Bool {
+  /// Whether this command line (or CGI request) runs a function that needs what only `bazaar`
+  /// links (`FunctionDefinition.needsFullBinary`: the payment functions, photo uploads):
+  /// libcurl's and libvips's libraries would cost every other function process milliseconds of
+  /// start-up (docs/benchmarks.md).
+  package static func runsFullBinaryFunction(_ arguments: [String]) -> Bool {
     if isCGIRequest(arguments) {
-      if let function = invokedFunction(arguments) { return function.waitsOnNetwork }
+      if let function = invokedFunction(arguments) { return function.needsFullBinary }
       let environment = Environment.process
       let method = (environment["REQUEST_METHOD"] ?? "").uppercased()
       guard case .function(let function, _) = RouteTable().match(method: method, path: environment["PATH_INFO"] ?? "")
       else { return false }
-      return function.waitsOnNetwork
+      return function.needsFullBinary
     }
     let normalized = normalized(arguments)
     guard normalized.count >= 3, normalized[1] == "invoke" else { return false }
-    return FunctionCatalog.named(normalized[2])?.waitsOnNetwork ?? false
+    return FunctionCatalog.named(normalized[2])?.needsFullBinary ?? false
   }
 
   /// The executable `name` beside this process's binary (through symbolic links), if it is there.
@@ -122,11 +122,11 @@ package enum FunctionProcess {
     return Gateway.bearerToken(environment["HTTP_AUTHORIZATION"])
   }
 
-  /// Whether `bazaar-fn` must hand this process to `bazaar`: a function that waits on the
-  /// network (`waitsOnNetwork`), or a shop on PostgreSQL (`BAZAAR_DATABASE_URL`), whose client
+  /// Whether `bazaar-fn` must hand this process to `bazaar`: a function only `bazaar` runs
+  /// (`runsFullBinaryFunction`), or a shop on PostgreSQL (`BAZAAR_DATABASE_URL`), whose client
   /// library `bazaar-fn` does not link either.
   package static func needsFullBinary(_ arguments: [String]) -> Bool {
-    !(Environment.process["BAZAAR_DATABASE_URL"] ?? "").isEmpty || waitsOnNetwork(arguments)
+    !(Environment.process["BAZAAR_DATABASE_URL"] ?? "").isEmpty || runsFullBinaryFunction(arguments)
   }
 
   /// The answer and its log line are out: close SQLite now (the last connection checkpoints

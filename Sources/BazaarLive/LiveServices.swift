@@ -102,7 +102,7 @@ package struct LiveServices: Sendable {
       ids: RandomIDGenerator(clock: clock), clock: clock, tokenLifetime: configuration.tokenLifetime,
       orderLifetime: configuration.orderLifetime,
       payments: paymentWiring(configuration, sandbox: sandbox, gateways: adapters.gateways),
-      loginPolicy: configuration.loginPolicy)
+      loginPolicy: configuration.loginPolicy, images: adapters.images)
     return LiveServices(services: services, backend: backend)
   }
 

@@ -63,7 +63,20 @@ extension SQLValue: PostgresBindable {
     case .integer(let number): String(number)
     case .text(let text): text
     case .boolean(let flag): flag ? "t" : "f"
+    case .blob(let bytes): Self.hexBytea(bytes)
     }
+  }
+
+  /// `bytea`'s text form: `\x` and two lower-case hex digits a byte.
+  static func hexBytea(_ bytes: [UInt8]) -> String {
+    let digits = Array("0123456789abcdef".utf8)
+    var text: [UInt8] = [UInt8(ascii: "\\"), UInt8(ascii: "x")]
+    text.reserveCapacity(2 + bytes.count * 2)
+    for byte in bytes {
+      text.append(digits[Int(byte >> 4)])
+      text.append(digits[Int(byte & 0x0F)])
+    }
+    return String(decoding: text, as: UTF8.self)
   }
 }
 
@@ -73,4 +86,5 @@ extension PostgresRow: SQLRow {
   func text(_ column: Int) -> String { string(column) }
   func optionalText(_ column: Int) -> String? { optionalString(column) }
   func boolean(_ column: Int) -> Bool { bool(column) }
+  func bytes(_ column: Int) -> [UInt8] { bytea(column) }
 }

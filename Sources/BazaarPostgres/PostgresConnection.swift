@@ -185,6 +185,33 @@ final class PostgresRows {
     return String(cString: PQgetvalue(result, Int32(row), Int32(column)))
   }
 
+  /// The bytes of `bytea` column `column` of row `row`, from its hex text form; empty for NULL.
+  func bytea(_ row: Int, _ column: Int) -> [UInt8] {
+    guard PQgetisnull(result, Int32(row), Int32(column)) == 0,
+      let value = PQgetvalue(result, Int32(row), Int32(column))
+    else { return [] }
+    let length = Int(PQgetlength(result, Int32(row), Int32(column)))
+    return UnsafeRawBufferPointer(start: value, count: length).withMemoryRebound(to: UInt8.self) { text in
+      guard length >= 2, text[0] == UInt8(ascii: "\\"), text[1] == UInt8(ascii: "x") else { return [] }
+      var bytes: [UInt8] = []
+      bytes.reserveCapacity((length - 2) / 2)
+      var index = 2
+      while index + 1 < length {
+        bytes.append(Self.hexValue(text[index]) << 4 | Self.hexValue(text[index + 1]))
+        index += 2
+      }
+      return bytes
+    }
+  }
+
+  private static func hexValue(_ digit: UInt8) -> UInt8 {
+    switch digit {
+    case UInt8(ascii: "0")...UInt8(ascii: "9"): digit - UInt8(ascii: "0")
+    case UInt8(ascii: "a")...UInt8(ascii: "f"): digit - UInt8(ascii: "a") + 10
+    default: digit &- UInt8(ascii: "A") &+ 10
+    }
+  }
+
   /// Row `index`, for reading its columns by position.
   subscript(index: Int) -> PostgresRow { PostgresRow(rows: self, index: index) }
 
@@ -203,6 +230,8 @@ struct PostgresRow {
   func optionalInt64(_ column: Int) -> Int64? { rows.text(index, column).flatMap { Int64($0) } }
   func int(_ column: Int) -> Int { Int(int64(column)) }
   func bool(_ column: Int) -> Bool { rows.text(index, column) == "t" }
+  /// A `bytea` column in its hex text form (`\x…`, the server's default output), decoded.
+  func bytea(_ column: Int) -> [UInt8] { rows.bytea(index, column) }
 }
 
 /// An error the server (or libpq) reported: its SQLSTATE, primary message and, for a

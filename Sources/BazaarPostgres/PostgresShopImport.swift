@@ -4,8 +4,8 @@ package import QueuePort
 /// Where `bazaar db copy` reads a shop from: its tables as text, under a lock that keeps
 /// writers out (the SQLite adapter's `SQLiteExport`).
 package protocol ShopSource {
-  /// Every row of `table`'s `columns` in `order`, values as text (nil for NULL).
-  func rows(_ table: String, columns: [String], order: String) throws -> [[String?]]
+  /// Every row of `table` as the text `expressions` make of its columns, in `order` (nil for NULL).
+  func rows(_ table: String, expressions: [String], order: String) throws -> [[String?]]
   /// One integer a fixed query answers.
   func integer(_ sql: String) throws -> Int64
 }
@@ -42,10 +42,10 @@ package struct ShopCopyTargetNotEmpty: Error, CustomStringConvertible {
 /// PostgreSQL database, in one transaction that commits only once every table's count and the
 /// money and stock totals match the source.
 package enum PostgresShopImport {
-  /// The tables in foreign-key order (`ShopSchema`'s), with the columns both databases hold
-  /// and their key's order.
-  static let tables: [(name: String, columns: [String], order: String)] = ShopSchema.tables.map {
-    ($0.name, $0.sharedColumns, $0.keyOrder)
+  /// The tables in foreign-key order (`ShopSchema`'s), with the columns both databases hold,
+  /// how each is read as text, and their key's order.
+  static let tables: [(name: String, columns: [String], texts: [String], order: String)] = ShopSchema.tables.map {
+    ($0.name, $0.sharedColumns, $0.sharedColumnTexts, $0.keyOrder)
   }
 
   /// Money and stock, summed the same way on both sides.
@@ -88,7 +88,7 @@ package enum PostgresShopImport {
       guard held == 0 else { throw ShopCopyTargetNotEmpty(rows: held) }
       var report = ShopCopyReport()
       for table in tables {
-        let rows = try source.rows(table.name, columns: table.columns, order: table.order)
+        let rows = try source.rows(table.name, expressions: table.texts, order: table.order)
         try connection.copy(into: table.name, columns: table.columns, rows: rows)
         let copied = try connection.query("SELECT count(*) FROM \(table.name)")[0].int64(0)
         guard copied == rows.count else {

@@ -29,7 +29,7 @@ package struct CGIRunner: Sendable {
       logger.error("internal error", metadata: ["requestId": "\(requestID)", "error": "\(String(reflecting: error))"])
     }
     var response: GatewayResponse
-    switch readBody(variable("CONTENT_LENGTH"), inputDescriptor) {
+    switch readBody(variable("CONTENT_LENGTH"), inputDescriptor, limit: bodyLimit(request, only: only)) {
     case .success(let body):
       request.body = body
       response =
@@ -57,6 +57,7 @@ package struct CGIRunner: Sendable {
       query: variable("QUERY_STRING") ?? "", authorization: variable("HTTP_AUTHORIZATION"),
       contentType: variable("CONTENT_TYPE"), idempotencyKey: variable("HTTP_IDEMPOTENCY_KEY"),
       accept: variable("HTTP_ACCEPT"), requestID: requestID)
+    request.ifNoneMatch = variable("HTTP_IF_NONE_MATCH")
     request.client = ClientAddress.resolve(
       peer: variable("REMOTE_ADDR"), forwardedFor: variable("HTTP_X_FORWARDED_FOR"), trusted: trustedProxies)
     return request
@@ -64,31 +65,36 @@ package struct CGIRunner: Sendable {
 
   /// The body length `CONTENT_LENGTH` declares (0 when it is absent or empty), or the problem:
   /// not a length (400), or over the limit (413, before any of it is read). For CGI and FastCGI.
-  package func declaredLength(_ declared: String?) -> Result<Int, Problem> {
+  package func declaredLength(_ declared: String?, limit: Int) -> Result<Int, Problem> {
     guard let declared, !declared.isEmpty else { return .success(0) }
     guard let length = Int(declared), length >= 0 else { return .failure(Problem.badContentLength) }
-    guard length <= gateway.invoker.maxInputBytes else {
-      return .failure(.payloadTooLarge(limit: gateway.invoker.maxInputBytes))
-    }
+    guard length <= limit else { return .failure(.payloadTooLarge(limit: limit)) }
     return .success(length)
   }
 
+  /// The most body bytes `request` may carry (`Gateway.bodyLimit`), for `only` when the
+  /// program serves one function.
+  package func bodyLimit(_ request: GatewayRequest, only: FunctionDefinition?) -> Int {
+    if let only { return only.fileBody?.limit(contentType: request.contentType) ?? gateway.invoker.maxInputBytes }
+    return gateway.bodyLimit(method: request.method, path: request.path, contentType: request.contentType)
+  }
+
   /// Exactly `CONTENT_LENGTH` bytes of standard input, or the problem that stops the request.
-  private func readBody(_ declared: String?, _ descriptor: Int32) -> Result<[UInt8], Problem> {
+  private func readBody(_ declared: String?, _ descriptor: Int32, limit: Int) -> Result<[UInt8], Problem> {
     let length: Int
-    switch declaredLength(declared) {
+    switch declaredLength(declared, limit: limit) {
     case .success(let value): length = value
     case .failure(let problem): return .failure(problem)
     }
     guard length > 0 else { return .success([]) }
-    switch readBounded(descriptor, limit: gateway.invoker.maxInputBytes, exactly: length) {
+    switch readBounded(descriptor, limit: limit, exactly: length) {
     case .complete(let body) where body.count == length:
       return .success(body)
     case .complete:
       return .failure(
         Problem.bodyEndedEarly)
     case .tooLarge:
-      return .failure(.payloadTooLarge(limit: gateway.invoker.maxInputBytes))
+      return .failure(.payloadTooLarge(limit: limit))
     case .unreadable(let errno):
       return .failure(.malformedJSON("standard input could not be read (errno \(errno))"))
     }

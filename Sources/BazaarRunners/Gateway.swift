@@ -18,6 +18,8 @@ package struct GatewayRequest: Sendable {
   package var idempotencyKey: String?
   /// The `Accept` header, if any: a browser's `text/html` gets a page for a payment callback.
   package var accept: String?
+  /// The `If-None-Match` header, if any: a file answer whose tag it lists is a 304.
+  package var ifNoneMatch: String?
   package var body: [UInt8]
   package var requestID: String
   /// The client's address (`ClientAddress.resolve`): the peer, or what a trusted proxy forwarded.
@@ -153,13 +155,22 @@ package struct Gateway: Sendable {
     case .function(let matched, let pathParameters):
       function = matched
       do {
-        try Self.requireJSON(request)
         var fields = pathParameters.mapValues(JSONValue.string)
+        var body = request.body
+        if let file = matched.fileBody, FileBody.isFile(contentType: request.contentType) {
+          // The file itself: it reaches the handler as the JSON form's fields.
+          guard body.count <= file.maxBytes else { throw Problem.payloadTooLarge(limit: file.maxBytes) }
+          fields["contentType"] = .string(request.contentType!)
+          fields["data"] = .string(Base64.standardEncoded(body))
+          body = []
+        } else {
+          try Self.requireJSON(request)
+        }
         try Self.queryFields(request.query, declared: matched.route.query).forEach { fields[$0.key] = $0.value }
         // A body's `idempotencyKey` that contradicts the header is a 422 `conflict`, as for path parameters.
         if let key = request.idempotencyKey { fields["idempotencyKey"] = .string(key) }
         outcome = invoker.invoke(
-          matched, body: request.body, urlFields: fields, token: token, requestID: request.requestID,
+          matched, body: body, urlFields: fields, token: token, requestID: request.requestID,
           client: request.client, services: services, reportInternal: reportInternal)
       } catch {
         outcome = invoker.failure(error, requestID: request.requestID, reportInternal: reportInternal)
@@ -202,6 +213,9 @@ package struct Gateway: Sendable {
       headers.append(("Retry-After", String(seconds)))
     }
     headers += extraHeaders
+    if let file = outcome.file {
+      return fileResponse(file, to: request, function: function)
+    }
     if let navigation = outcome.navigation, let page = BrowserPage.answer(navigation, accept: request.accept) {
       headers[0] = ("Content-Type", page.contentType)
       headers += page.headers
@@ -211,6 +225,36 @@ package struct Gateway: Sendable {
     return GatewayResponse(
       status: outcome.status, headers: headers, body: outcome.body, function: function,
       problemCode: outcome.problemCode)
+  }
+
+  /// The most body bytes a request for `method` and `path` with `contentType` may carry: a
+  /// file function's own limits, else the invoker's. Transports check it before reading.
+  package func bodyLimit(method: String, path: String, contentType: String?) -> Int {
+    guard case .function(let function, _) = routes.match(method: method, path: path), let file = function.fileBody
+    else { return invoker.maxInputBytes }
+    return file.limit(contentType: contentType)
+  }
+
+  /// A file answer: its bytes, type and strong `ETag`, kept by any cache for as long as the
+  /// file says, never sniffed or run as a document; 304 and no body when `If-None-Match`
+  /// lists its tag (RFC 9110 §13.1.2).
+  private static func fileResponse(
+    _ file: any FileAnswer, to request: GatewayRequest, function: String?
+  ) -> GatewayResponse {
+    let headers: [(name: String, value: String)] = [
+      ("Content-Type", file.contentType), ("X-Request-Id", request.requestID), ("ETag", file.entityTag),
+      ("Cache-Control", file.cacheControl), ("X-Content-Type-Options", "nosniff"),
+      ("Content-Security-Policy", "default-src 'none'"),
+    ]
+    let matches = (request.ifNoneMatch ?? "").split(separator: ",").contains { candidate in
+      let tag = String(candidate).trimmingWhitespace()
+      return tag == "*" || tag == file.entityTag || tag == "W/" + file.entityTag
+    }
+    if matches {
+      return GatewayResponse(
+        status: 304, headers: headers.filter { $0.name != "Content-Type" }, body: [], function: function)
+    }
+    return GatewayResponse(status: 200, headers: headers, body: file.bytes, function: function)
   }
 
   /// The credentials of a `Bearer` authorization header (RFC 6750 §2.1); nil for any other scheme.

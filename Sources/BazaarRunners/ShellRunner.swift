@@ -25,14 +25,15 @@ package struct ShellRunner: Sendable {
     var response: FunctionResponse
     var exitCode: Int32
     if let function = FunctionCatalog.named(name) {
-      switch readBounded(inputDescriptor, limit: invoker.maxInputBytes) {
+      let limit = invoker.inputLimit(of: function)
+      switch readBounded(inputDescriptor, limit: limit) {
       case .complete(let body):
         response = invoker.invoke(
           function, body: body, token: token, requestID: requestID, client: client, services: services,
           reportInternal: report)
       case .tooLarge:
         response = invoker.failure(
-          Problem.payloadTooLarge(limit: invoker.maxInputBytes), requestID: requestID, reportInternal: report)
+          Problem.payloadTooLarge(limit: limit), requestID: requestID, reportInternal: report)
       case .unreadable(let errno):
         response = invoker.failure(
           Problem.malformedJSON("standard input could not be read (errno \(errno))"), requestID: requestID,
@@ -43,7 +44,7 @@ package struct ShellRunner: Sendable {
       response = invoker.failure(Problem.unknownFunction(name), requestID: requestID, reportInternal: report)
       exitCode = SysExits.usage
     }
-    response.body.withUnsafeBytes { writeAll(outputDescriptor, $0) }
+    response.jsonBody.withUnsafeBytes { writeAll(outputDescriptor, $0) }
     let elapsed = ContinuousClock.now - started
     var metadata: Logger.Metadata = [
       "requestId": "\(requestID)", "function": "\(name)", "status": .stringConvertible(response.status),

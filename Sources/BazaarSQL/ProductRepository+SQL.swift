@@ -12,13 +12,13 @@ struct SQLProductRepository: ProductRepository {
     try sql.execute(
       """
       INSERT INTO products (id, seller_id, name, description, price, options, image_url, category, created_at,
-        updated_at, deleted_at)
-      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+        updated_at, deleted_at, images)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
       """,
       [
         product.id.rawValue, product.sellerID.rawValue, product.name, product.description, product.price.won,
         Self.optionsText(product.options), product.imageURL, product.category, product.createdAt.milliseconds,
-        product.updatedAt.milliseconds, product.deletedAt?.milliseconds,
+        product.updatedAt.milliseconds, product.deletedAt?.milliseconds, Self.imagesText(product.images),
       ])
     var values: SQLArguments = []
     for variant in product.variants { values += Self.variantValues(variant, of: product) }
@@ -50,12 +50,13 @@ struct SQLProductRepository: ProductRepository {
     try sql.execute(
       """
       UPDATE products SET name = ?, description = ?, price = ?, options = ?, image_url = ?, category = ?,
-        updated_at = ?, deleted_at = ?
+        updated_at = ?, deleted_at = ?, images = ?
       WHERE id = ?
       """,
       [
         product.name, product.description, product.price.won, Self.optionsText(product.options), product.imageURL,
-        product.category, product.updatedAt.milliseconds, product.deletedAt?.milliseconds, product.id.rawValue,
+        product.category, product.updatedAt.milliseconds, product.deletedAt?.milliseconds,
+        Self.imagesText(product.images), product.id.rawValue,
       ])
   }
 
@@ -70,12 +71,13 @@ struct SQLProductRepository: ProductRepository {
     try sql.execute(
       """
       UPDATE product_variants SET option1 = ?, option2 = ?, option3 = ?, sku = ?, price = ?, stock = ?, position = ?,
-        updated_at = ?, deleted_at = ?
+        updated_at = ?, deleted_at = ?, image_id = ?
       WHERE id = ?
       """,
       [
         values[0], values[1], values[2], variant.sku, variant.price.won, variant.stock, variant.position,
-        variant.updatedAt.milliseconds, variant.deletedAt?.milliseconds, variant.id.rawValue,
+        variant.updatedAt.milliseconds, variant.deletedAt?.milliseconds, variant.imageID?.rawValue,
+        variant.id.rawValue,
       ])
   }
 
@@ -128,13 +130,13 @@ struct SQLProductRepository: ProductRepository {
   /// The columns `productFields(_:)` reads, in its order, for a `products` table named `p`.
   static let columns = """
     p.id, p.seller_id, p.name, p.description, p.options, p.image_url, p.category, p.created_at, p.updated_at, \
-    p.deleted_at
+    p.deleted_at, p.images
     """
-  private static let productColumnCount = 10
+  private static let productColumnCount = 11
   /// The columns `variant(_:from:options:)` reads, for a `product_variants` table named `v`.
   static let variantColumns = """
     v.id, v.option1, v.option2, v.option3, v.sku, v.price, v.stock, v.reserved, v.position, v.created_at, \
-    v.updated_at, v.deleted_at
+    v.updated_at, v.deleted_at, v.image_id
     """
   private static let withVariants = """
     SELECT \(columns), \(variantColumns) FROM products p
@@ -151,9 +153,9 @@ struct SQLProductRepository: ProductRepository {
 
   private static let insertVariants = """
     INSERT INTO product_variants (id, product_id, seller_id, option1, option2, option3, sku, price, stock, reserved,
-      position, created_at, updated_at, deleted_at)
+      position, created_at, updated_at, deleted_at, image_id)
     """
-  private static let variantColumnCount = 14
+  private static let variantColumnCount = 15
 
   private static func variantValues(_ variant: Variant, of product: Product) -> SQLArguments {
     let values = padded(variant.optionValues)
@@ -161,6 +163,7 @@ struct SQLProductRepository: ProductRepository {
       variant.id.rawValue, product.id.rawValue, product.sellerID.rawValue, values[0], values[1], values[2],
       variant.sku, variant.price.won, variant.stock, variant.reserved, variant.position,
       variant.createdAt.milliseconds, variant.updatedAt.milliseconds, variant.deletedAt?.milliseconds,
+      variant.imageID?.rawValue,
     ]
   }
 
@@ -168,7 +171,8 @@ struct SQLProductRepository: ProductRepository {
   static func productFields(_ row: any SQLRow) -> Product {
     Product(
       id: ProductID(rawValue: row.text(0)), sellerID: SellerID(rawValue: row.text(1)), name: row.text(2),
-      description: row.text(3), options: options(row.text(4)), variants: [], imageURL: row.optionalText(5),
+      description: row.text(3), options: options(row.text(4)), variants: [], images: images(row.text(10)),
+      imageURL: row.optionalText(5),
       category: row.optionalText(6), createdAt: row.timestamp(7), updatedAt: row.timestamp(8),
       deletedAt: row.optionalTimestamp(9))
   }
@@ -178,7 +182,8 @@ struct SQLProductRepository: ProductRepository {
       id: VariantID(rawValue: row.text(start)),
       optionValues: Array([row.text(start + 1), row.text(start + 2), row.text(start + 3)].prefix(options)),
       sku: row.optionalText(start + 4), price: row.money(start + 5), stock: row.integer(start + 6),
-      reserved: row.integer(start + 7), position: row.int(start + 8), createdAt: row.timestamp(start + 9),
+      reserved: row.integer(start + 7), position: row.int(start + 8),
+      imageID: row.optionalText(start + 12).map(ImageID.init(rawValue:)), createdAt: row.timestamp(start + 9),
       updatedAt: row.timestamp(start + 10), deletedAt: row.optionalTimestamp(start + 11))
   }
 

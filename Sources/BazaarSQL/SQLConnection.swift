@@ -5,6 +5,8 @@ package enum SQLValue: Sendable, Equatable {
   case integer(Int64)
   case text(String)
   case boolean(Bool)
+  /// Bytes: SQLite's BLOB, PostgreSQL's `bytea`.
+  case blob([UInt8])
 }
 
 /// A Swift value that binds as a statement parameter; `nil` binds SQL NULL.
@@ -25,6 +27,13 @@ extension Bool: SQLBindable {
   package var sqlValue: SQLValue { .boolean(self) }
 }
 
+/// Bytes bound as a BLOB (`bytea`), not as text.
+package struct SQLBytes: SQLBindable {
+  package var bytes: [UInt8]
+  package init(_ bytes: [UInt8]) { self.bytes = bytes }
+  package var sqlValue: SQLValue { .blob(bytes) }
+}
+
 /// The parameters of one statement, in the order of its `?` placeholders.
 package typealias SQLArguments = [(any SQLBindable)?]
 
@@ -41,6 +50,8 @@ package protocol SQLRow {
   func optionalText(_ column: Int) -> String?
   /// The boolean in `column` (SQLite's 0 or 1, PostgreSQL's `boolean`).
   func boolean(_ column: Int) -> Bool
+  /// The bytes in a BLOB (`bytea`) `column`; empty for NULL.
+  func bytes(_ column: Int) -> [UInt8]
 }
 
 extension SQLRow {
@@ -88,13 +99,12 @@ extension SQLConnection {
     try queryOne(sql, arguments) { $0.integer(0) } ?? 0
   }
 
-  /// Every row of `table`'s `columns`, in `order`, each value as the database's text (integers
-  /// in decimal, NULL as nil), for copying a shop between databases. `table`, `columns` and
-  /// `order` are fixed names, never caller text.
-  package func textRows(_ table: String, columns: [String], order: String) throws -> [[String?]] {
-    let values = columns.map { "CAST(\($0) AS TEXT)" }.joined(separator: ", ")
-    return try query("SELECT \(values) FROM \(table) ORDER BY \(order)", []) { row in
-      (0..<columns.count).map { row.optionalText($0) }
+  /// Every row of `table` as the text `expressions` make of it (`Table.sharedColumnTexts`), in
+  /// `order`, NULL as nil, for copying a shop between databases. `table`, `expressions` and
+  /// `order` are fixed SQL, never caller text.
+  package func textRows(_ table: String, expressions: [String], order: String) throws -> [[String?]] {
+    try query("SELECT \(expressions.joined(separator: ", ")) FROM \(table) ORDER BY \(order)", []) { row in
+      (0..<expressions.count).map { row.optionalText($0) }
     }
   }
 

@@ -13,6 +13,7 @@ package struct SQLTransaction: StoreTransaction {
   package var users: any UserRepository { SQLUserRepository(sql: sql) }
   package var sellers: any SellerRepository { SQLSellerRepository(sql: sql) }
   package var products: any ProductRepository { SQLProductRepository(sql: sql) }
+  package var media: any MediaRepository { SQLMediaRepository(sql: sql) }
   package var tokens: any TokenRegistry { SQLTokenRegistry(sql: sql) }
   package var orders: any OrderRepository { SQLOrderRepository(sql: sql) }
   package var outbox: any OutboxRepository { SQLOutboxRepository(sql: sql) }

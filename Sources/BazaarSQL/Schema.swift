@@ -38,6 +38,18 @@ package struct Table: Sendable {
     }
   }
 
+  /// SQLite expressions giving each of `sharedColumns` as PostgreSQL reads it in `COPY`'s text
+  /// format (before escaping): bytes as `bytea`'s hex form, everything else cast to text.
+  package var sharedColumnTexts: [String] {
+    columns.compactMap { column in
+      switch column.kind {
+      case .postgresOnly: nil
+      case .blob: "'\\x' || lower(hex(\(column.name)))"
+      default: "CAST(\(column.name) AS TEXT)"
+      }
+    }
+  }
+
   /// The primary key, as an `ORDER BY` that visits every row once in a stable order.
   package var keyOrder: String {
     if !primaryKey.isEmpty { return primaryKey.joined(separator: ", ") }
@@ -84,6 +96,8 @@ package struct Column: Sendable {
     case smallInteger
     /// True or false: 0 or 1 in SQLite, `BOOLEAN` in PostgreSQL.
     case boolean
+    /// Bytes: `BLOB` in SQLite, `BYTEA` in PostgreSQL.
+    case blob
     /// A column only PostgreSQL has, with its full definition after the name.
     case postgresOnly(String)
   }
@@ -146,6 +160,8 @@ package struct Column: Sendable {
     case (.integer, .postgres): parts.append("BIGINT")
     case (.smallInteger, .postgres): parts.append("INTEGER")
     case (.boolean, .postgres): parts.append("BOOLEAN")
+    case (.blob, .sqlite): parts.append("BLOB")
+    case (.blob, .postgres): parts.append("BYTEA")
     }
     if primaryKey { parts.append("PRIMARY KEY") }
     if !nullable && !(primaryKey && dialect == .postgres) { parts.append("NOT NULL") }

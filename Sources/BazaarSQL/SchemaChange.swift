@@ -31,9 +31,10 @@ package struct SchemaChange: Sendable {
 }
 
 extension ShopSchema {
-  /// The changes since the schema was first stated once (2026-12), oldest first. Never edit a
-  /// shipped one: add the next, and change `tables` to match (the parity test compares them).
+  /// The changes since the schema was first stated once (2026-12), oldest first; their names
+  /// sort in that order too (a second change on one day takes a letter: `2026-12-07b-…`). Never
+  /// edit a shipped one: add the next, and change `tables` to match (the parity test compares them).
   /// A change that creates or rebuilds a table renders it from its own copy of the table (as
   /// `SchemaChange.Variants` does); `tables` uses that copy until a later change alters it.
-  package static let changes: [SchemaChange] = [SchemaChange.Variants.change]
+  package static let changes: [SchemaChange] = [SchemaChange.Variants.change, SchemaChange.Images.change]
 }

@@ -114,7 +114,7 @@ package enum ShopSchema {
           "search",
           .postgresOnly(
             "TSVECTOR GENERATED ALWAYS AS (to_tsvector('bazaar_search', name || ' ' || description)) STORED")),
-        SchemaChange.Variants.productOptions,
+        SchemaChange.Variants.productOptions, SchemaChange.Images.productImages,
       ],
       // One index per sort order, over live products only; each ends with id so pages are total.
       indexes: [
@@ -130,7 +130,7 @@ package enum ShopSchema {
         Index("products_search", sqlite: nil, postgres: "USING GIN (search)"),
       ],
       before: [.postgres: postgresSearchConfiguration], after: [.sqlite: sqliteProductSearch]),
-    SchemaChange.Variants.productVariants,
+    SchemaChange.Images.productVariants, SchemaChange.Images.media,
   ]
 
   private static let orders = [

@@ -87,9 +87,11 @@ struct Exchange: Sendable {
       variable: { parameters[$0] }, trustedProxies: trustedProxies,
       requestID: requestID(parameters["HTTP_X_REQUEST_ID"]))
     let response: GatewayResponse
-    switch CGIRunner(gateway: gateway).declaredLength(parameters["CONTENT_LENGTH"]) {
+    let runner = CGIRunner(gateway: gateway)
+    let limit = runner.bodyLimit(incoming, only: nil)
+    switch runner.declaredLength(parameters["CONTENT_LENGTH"], limit: limit) {
     case _ where request.bodyTooLarge:
-      response = gateway.failure(.payloadTooLarge(limit: gateway.invoker.maxInputBytes), for: incoming)
+      response = gateway.failure(.payloadTooLarge(limit: limit), for: incoming)
     case .failure(let problem):
       response = gateway.failure(problem, for: incoming)
     case .success(let length) where length > request.body.count:
@@ -118,7 +120,11 @@ private struct FastCGIService: Service {
   func run() async throws {
     let inFlight = InFlight()
     let (exchange, logger) = (exchange, logger)
-    let maxBody = exchange.gateway.invoker.maxInputBytes
+    // The connection holds at most the largest body any route takes; each request's own
+    // limit is checked against its CONTENT_LENGTH (`answer`).
+    let maxBody =
+      exchange.gateway.routes.functions.map { exchange.gateway.invoker.inputLimit(of: $0) }.max()
+      ?? exchange.gateway.invoker.maxInputBytes
     let bootstrap = ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
       .serverChannelOption(.backlog, value: 256)
       .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)

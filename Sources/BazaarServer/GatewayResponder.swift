@@ -28,7 +28,6 @@ package struct GatewayResponder: HTTPResponder {
 
   private let gateway: Gateway
   private let backend: any RequestBackend
-  private let maxBodyBytes: Int
   private let openAPIDocument: [UInt8]
   private let isolation: Isolation
   private let accessLog: Logger
@@ -42,7 +41,7 @@ package struct GatewayResponder: HTTPResponder {
   /// `requestID` turns the caller's `X-Request-Id` (if any) into the id to use; `sandbox`, when
   /// given, answers the paths under its prefix; `site` serves the browser pages.
   package init(
-    gateway: Gateway, backend: any RequestBackend, maxBodyBytes: Int, openAPIDocument: [UInt8],
+    gateway: Gateway, backend: any RequestBackend, openAPIDocument: [UInt8],
     isolation: Isolation, accessLog: Logger, requestID: @escaping @Sendable (String?) -> String,
     sandbox: SandboxMount? = nil, site: Bool = false, operatorEndpoint: OperatorEndpoint? = nil,
     readiness: (@Sendable () -> [String])? = nil, trustedProxies: Set<String> = []
@@ -54,7 +53,6 @@ package struct GatewayResponder: HTTPResponder {
     self.operatorEndpoint = operatorEndpoint
     self.gateway = gateway
     self.backend = backend
-    self.maxBodyBytes = maxBodyBytes
     self.openAPIDocument = openAPIDocument
     self.isolation = isolation
     self.accessLog = accessLog
@@ -68,6 +66,7 @@ package struct GatewayResponder: HTTPResponder {
       authorization: request.headers[.authorization], contentType: request.headers[.contentType],
       idempotencyKey: request.headers[Self.idempotencyKeyField], accept: request.headers[.accept],
       requestID: requestID(request.headers[Self.requestIDField]))
+    incoming.ifNoneMatch = request.headers[.ifNoneMatch]
     incoming.client = ClientAddress.resolve(
       peer: context.remoteAddress, forwardedFor: request.headers[Self.forwardedForField], trusted: trustedProxies)
     let response: GatewayResponse
@@ -84,7 +83,8 @@ package struct GatewayResponder: HTTPResponder {
       response = page(Site.file(at: path)!, for: incoming, ifNoneMatch: request.headers[.ifNoneMatch])
     default:
       var request = request
-      switch await readBody(&request) {
+      let limit = gateway.bodyLimit(method: incoming.method, path: incoming.path, contentType: incoming.contentType)
+      switch await readBody(&request, limit: limit) {
       case .success(let body):
         incoming.body = body
         if let sandbox, sandbox.owns(incoming.path) {
@@ -100,9 +100,9 @@ package struct GatewayResponder: HTTPResponder {
     return Self.httpResponse(response, head: incoming.method == "HEAD")
   }
 
-  /// The body, at most `maxBodyBytes`: a larger declared `Content-Length` is refused unread; a
+  /// The body, at most `maxBodyBytes` (`Gateway.bodyLimit`): a larger declared `Content-Length` is refused unread; a
   /// body that cannot be decoded (a bad chunk size) is a 400, not a 413.
-  private func readBody(_ request: inout Request) async -> Result<[UInt8], Problem> {
+  private func readBody(_ request: inout Request, limit maxBodyBytes: Int) async -> Result<[UInt8], Problem> {
     let declared = request.headers[.contentLength].flatMap { Int($0) }
     if let declared, declared > maxBodyBytes {
       return .failure(.payloadTooLarge(limit: maxBodyBytes))

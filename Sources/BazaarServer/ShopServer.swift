@@ -114,7 +114,7 @@ package enum ShopServer {
         limit: ConcurrencyLimit(limit: settings.maxConcurrent), threads: threads, logger: logger)
     }
     let responder = GatewayResponder(
-      gateway: gateway, backend: backend, maxBodyBytes: settings.maxInputBytes,
+      gateway: gateway, backend: backend,
       openAPIDocument: OpenAPIDocument.bytes, isolation: settings.isolation, accessLog: accessLog,
       requestID: requestID, sandbox: settings.sandbox, site: settings.site,
       operatorEndpoint: settings.operatorStatus.map {

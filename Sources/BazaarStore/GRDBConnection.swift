@@ -1,5 +1,6 @@
 internal import BazaarCore
 package import BazaarSQL
+internal import Foundation
 package import GRDB
 
 /// The SQL seam over one GRDB connection, inside the transaction (or autocommit read) its
@@ -50,6 +51,7 @@ package struct GRDBConnection: SQLConnection {
         case .integer(let number): number.databaseValue
         case .text(let text): text.databaseValue
         case .boolean(let flag): (flag ? 1 : 0 as Int64).databaseValue
+        case .blob(let bytes): Data(bytes).databaseValue
         }
       })
   }
@@ -64,4 +66,5 @@ private struct GRDBRow: SQLRow {
   func text(_ column: Int) -> String { (row[column] as String?) ?? "" }
   func optionalText(_ column: Int) -> String? { row[column] }
   func boolean(_ column: Int) -> Bool { (row[column] as Int64?) == 1 }
+  func bytes(_ column: Int) -> [UInt8] { (row[column] as Data?).map(Array.init) ?? [] }
 }

@@ -12,8 +12,8 @@ package struct SQLiteExport {
 
   /// Every row of `table`'s `columns`, in `order`, each value as SQLite's text (integers in
   /// decimal; NULL as nil). `table`, `columns` and `order` are fixed names, never caller text.
-  package func rows(_ table: String, columns: [String], order: String) throws -> [[String?]] {
-    try translatingErrors { try GRDBConnection(db: db).textRows(table, columns: columns, order: order) }
+  package func rows(_ table: String, expressions: [String], order: String) throws -> [[String?]] {
+    try translatingErrors { try GRDBConnection(db: db).textRows(table, expressions: expressions, order: order) }
   }
 
   /// One integer a fixed query answers (a count, a sum).

@@ -1,4 +1,5 @@
 internal import BazaarCore
+internal import BazaarImages
 internal import BazaarLive
 internal import BazaarOperations
 internal import BazaarPostgres
@@ -8,8 +9,8 @@ internal import Spool
 
 /// What this binary links beyond `bazaar-fn`, for every wiring it does: PostgreSQL over libpq
 /// for a shop whose `BAZAAR_DATABASE_URL` or `BAZAAR_QUEUE_URL` is set, KakaoPay over
-/// URLSession (libcurl), and the spool. `bazaar-fn` has `Adapters.none` and hands payment
-/// functions and PostgreSQL shops to this binary.
+/// URLSession (libcurl), photo uploads over libvips, and the spool. `bazaar-fn` has
+/// `Adapters.none` and hands payment functions, uploads and PostgreSQL shops to this binary.
 let adapters = Adapters(
   servers: { url, connections, busyTimeout in
     try PostgresStore(url: url, connections: connections == 1 ? .single : .pool(connections), busyTimeout: busyTimeout)
@@ -23,4 +24,5 @@ let adapters = Adapters(
       return try PostgresQueues(url: url, connections: configuration.databasePoolSize, busyTimeout: busyTimeout)
     }
     return try QueueOperations(root: spoolRoot).queues
-  })
+  },
+  images: VipsImageProcessor())

@@ -102,6 +102,7 @@ func sqliteShapes(_ db: Database) throws -> [String: TableShape] {
 func postgresShapes(_ connection: PostgresConnection) throws -> [String: TableShape] {
   let families = [
     "bigint": "integer", "integer": "integer", "smallint": "integer", "text": "text", "boolean": "boolean",
+    "bytea": "blob",
   ]
   var shapes: [String: TableShape] = [:]
   let tables = try connection.query(

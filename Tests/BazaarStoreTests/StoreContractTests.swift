@@ -241,6 +241,37 @@ func makeProduct(
     withExtendedLifetime(keep) {}
   }
 
+  /// A product's photos and a variant's photo round-trip; rendition bytes (every byte value,
+  /// as a BLOB or a `bytea`) are kept once per digest, counted, and deleted with their last use.
+  @Test(arguments: StoreKind.allCases)
+  func photosAndMediaRoundTrip(kind: StoreKind) throws {
+    let (store, keep) = try kind.make()
+    var (_, product) = try Self.sellerWithProduct(in: store)
+    let bytes = (0..<1024).map { UInt8($0 % 256) }
+    let digest = String(repeating: "ab", count: 32)
+    let rendition = Rendition(width: 320, height: 240, format: .webp, digest: digest, byteCount: bytes.count)
+    product.images = [
+      ProductImage(
+        id: ImageID(rawValue: "img_" + String(repeating: "c", count: 26)), width: 640, height: 480, alt: "사과 \"5kg\"",
+        renditions: [rendition])
+    ]
+    product.variants[0].imageID = product.images[0].id
+    try store.write { [product] tx in
+      try tx.products.update(product)
+      try tx.products.updateVariant(product.variants[0])
+      try tx.media.retain(EncodedImage(rendition: rendition, bytes: bytes))
+      try tx.media.retain(EncodedImage(rendition: rendition, bytes: bytes))
+    }
+    let stored = try #require(try store.read { try $0.products.product(id: product.id) })
+    #expect(stored.images == product.images && stored.variants[0].imageID == product.images[0].id)
+    #expect(try store.read { try $0.media.media(digest) }?.bytes == bytes)
+    try store.write { try $0.media.release(digest) }
+    #expect(try store.read { try $0.media.media(digest) }?.format == .webp)
+    try store.write { try $0.media.release(digest) }
+    #expect(try store.read { try $0.media.media(digest) } == nil)
+    withExtendedLifetime(keep) {}
+  }
+
   /// Search, filters, every sort and keyset paging give the same pages on every adapter.
   @Test(arguments: StoreKind.allCases)
   func listingsFilterSortAndPage(kind: StoreKind) throws {

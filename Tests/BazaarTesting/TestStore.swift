@@ -71,6 +71,13 @@ package final class TestStore: Store {
     }
   }
 
+  /// How many distinct renditions `media` keeps.
+  package func mediaRows() throws -> Int {
+    try sqlite.database.writer.read { db in
+      try GRDBConnection(db: db).query("SELECT count(*) FROM media", []) { $0.int(0) }[0]
+    }
+  }
+
   /// What `state` reads.
   package struct State: Sendable {
     package var orders: [OrderID: Order] = [:]

@@ -19,4 +19,20 @@ package enum CatalogError: Error, Equatable, Sendable {
   case tooManyVariants(limit: Int)
   /// The variant is the product's last: a product always has one (delete the product instead).
   case lastVariant
+  /// This program takes no photos: it links no image processor.
+  case imagesUnavailable
+  /// The product has no photo with this id.
+  case imageNotFound
+  /// No stored rendition has this name.
+  case mediaNotFound
+  /// The product already has as many photos as a product may.
+  case tooManyImages(limit: Int)
+  /// The upload is no JPEG, PNG or WebP, or not the type its request declared.
+  case unsupportedImage(declared: String?, found: ImageFormat?)
+  /// The upload declares more pixels than a photo may have.
+  case imageTooLarge(width: Int, height: Int)
+  /// The upload's bytes exceed `ImageRules.maxBytes`.
+  case imageBytesTooMany(limit: Int)
+  /// The upload could not be decoded.
+  case imageUnreadable(String)
 }

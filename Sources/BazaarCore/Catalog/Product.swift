@@ -10,6 +10,9 @@ package struct Product: Equatable, Sendable {
   package var options: [ProductOption]
   /// The live variants, in `Variant.listOrder` (a deleted variant leaves this list; orders keep it).
   package var variants: [Variant]
+  /// Its photos, in the order buyers see them (the first on its card), at most `ImageRules.maxImages`.
+  package var images: [ProductImage]
+  /// A photo hosted elsewhere (an http(s) URL), for shops that keep theirs outside.
   package var imageURL: String?
   package var category: String?
   package var createdAt: Timestamp
@@ -19,10 +22,11 @@ package struct Product: Equatable, Sendable {
 
   package init(
     id: ProductID, sellerID: SellerID, name: String, description: String, options: [ProductOption],
-    variants: [Variant], imageURL: String?, category: String?, createdAt: Timestamp, updatedAt: Timestamp,
-    deletedAt: Timestamp? = nil
+    variants: [Variant], images: [ProductImage] = [], imageURL: String?, category: String?, createdAt: Timestamp,
+    updatedAt: Timestamp, deletedAt: Timestamp? = nil
   ) {
     self.id = id
+    self.images = images
     self.sellerID = sellerID
     self.name = name
     self.description = description
@@ -74,6 +78,11 @@ package struct Product: Equatable, Sendable {
     options.isEmpty && variants.count == 1 ? variants[0] : nil
   }
 
+  /// The photo with this id.
+  package func image(_ id: ImageID) -> ProductImage? {
+    images.first { $0.id == id }
+  }
+
   /// `variant`'s option values with their options' names, in the options' order.
   package func choices(of variant: Variant) -> [OptionChoice] {
     zip(options, variant.optionValues).map { OptionChoice(name: $0.name, value: $1) }
@@ -118,15 +127,18 @@ package struct Variant: Equatable, Sendable {
   package var reserved: Int64
   /// Where it is listed among its product's variants (0 first).
   package var position: Int
+  /// The product's photo that shows this combination, if the seller chose one.
+  package var imageID: ImageID?
   package var createdAt: Timestamp
   package var updatedAt: Timestamp
   package var deletedAt: Timestamp?
 
   package init(
     id: VariantID, optionValues: [String], sku: String?, price: Money, stock: Int64, reserved: Int64 = 0,
-    position: Int, createdAt: Timestamp, updatedAt: Timestamp, deletedAt: Timestamp? = nil
+    position: Int, imageID: ImageID? = nil, createdAt: Timestamp, updatedAt: Timestamp, deletedAt: Timestamp? = nil
   ) {
     self.id = id
+    self.imageID = imageID
     self.optionValues = optionValues
     self.sku = sku
     self.price = price

@@ -38,11 +38,18 @@ extension ProductCatalog {
     package var category: FieldChange<String> = .keep
     /// The options renamed or with values added (`VariantRules.changedOptions`).
     package var options: [ProductOption]?
+    /// The photos' new order: every photo's id once.
+    package var imageIDs: [String]?
+    /// Alt text by photo id, for the photos named.
+    package var imageAlt: [String: String]?
 
     package init(
       name: FieldChange<String> = .keep, description: FieldChange<String> = .keep, price: FieldChange<Int64> = .keep,
-      imageURL: FieldChange<String> = .keep, category: FieldChange<String> = .keep, options: [ProductOption]? = nil
+      imageURL: FieldChange<String> = .keep, category: FieldChange<String> = .keep, options: [ProductOption]? = nil,
+      imageIDs: [String]? = nil, imageAlt: [String: String]? = nil
     ) {
+      self.imageIDs = imageIDs
+      self.imageAlt = imageAlt
       self.name = name
       self.description = description
       self.price = price
@@ -57,8 +64,14 @@ extension ProductCatalog {
     package var price: Int64?
     package var sku: FieldChange<String> = .keep
     package var position: Int64?
+    /// The product's photo that shows this variant; `null` clears.
+    package var imageID: FieldChange<String> = .keep
 
-    package init(price: Int64? = nil, sku: FieldChange<String> = .keep, position: Int64? = nil) {
+    package init(
+      price: Int64? = nil, sku: FieldChange<String> = .keep, position: Int64? = nil,
+      imageID: FieldChange<String> = .keep
+    ) {
+      self.imageID = imageID
       self.price = price
       self.sku = sku
       self.position = position

@@ -53,6 +53,15 @@ extension ProductCatalog {
       if let price = price! { variant.price = price }
       variant.sku = sku!.applied(to: variant.sku)
       if let position = position! { variant.position = position }
+      switch changes.imageID {
+      case .keep: break
+      case .clear: variant.imageID = nil
+      case .set(let raw):
+        guard let image = ImageID(checking: raw), product.image(image) != nil else {
+          throw FieldError(field: "imageId", code: "invalid", message: "imageId must name one of the product's photos")
+        }
+        variant.imageID = image
+      }
       variant.updatedAt = max(variant.updatedAt, now)
       product.variants[index] = variant
       product.variants.sort(by: Variant.listOrder)

@@ -4,11 +4,14 @@ package struct ProductCatalog: Sendable {
   package var store: any Store
   package var ids: any IDGenerator
   package var clock: any Clock
+  /// Decodes uploads and makes their renditions; nil in a program that takes no photos.
+  package var images: (any ImageProcessor)?
 
-  package init(store: any Store, ids: any IDGenerator, clock: any Clock) {
+  package init(store: any Store, ids: any IDGenerator, clock: any Clock, images: (any ImageProcessor)? = nil) {
     self.store = store
     self.ids = ids
     self.clock = clock
+    self.images = images
   }
 
   /// Creates a product owned by the calling seller, which must be active: with its one
@@ -80,6 +83,9 @@ package struct ProductCatalog: Sendable {
       }
       if let options = changes.options {
         product.options = try VariantRules.changedOptions(options, replacing: product.options)
+      }
+      if changes.imageIDs != nil || changes.imageAlt != nil {
+        product.images = try Self.arranged(product.images, order: changes.imageIDs, alt: changes.imageAlt)
       }
       product.name = name!.applied(to: product.name)!
       product.description = description!.applied(to: product.description)!
@@ -153,7 +159,8 @@ package struct ProductCatalog: Sendable {
   /// Reads a product the active caller owns, lets `change` check and edit it, and saves it, in
   /// one write transaction: orders reserving stock at the same time cannot interleave.
   func modifyOwned(
-    _ rawID: String, by caller: AccessClaims, _ change: (inout Product) throws -> Void
+    _ rawID: String, by caller: AccessClaims, _ change: (inout Product) throws -> Void,
+    stored: (any StoreTransaction) throws -> Void = { _ in }
   ) throws -> Product {
     guard let id = ProductID(checking: rawID) else {
       _ = try store.read { tx in try Self.requireActiveSeller(caller, in: tx) }
@@ -168,13 +175,34 @@ package struct ProductCatalog: Sendable {
       try change(&product)
       product.updatedAt = max(product.updatedAt, now)
       try Self.save(product, replacing: before, in: tx)
+      try stored(tx)
       product.variants.removeAll { $0.deletedAt != nil }
+      return product
+    }
+  }
+
+  /// Reads a product the active caller owns and lets `check` refuse it, changing nothing: the
+  /// cheap checks before work done outside a transaction (rendering an upload).
+  func ownedProduct(
+    _ rawID: String, by caller: AccessClaims, _ check: (Product) throws -> Void
+  ) throws -> Product {
+    try store.read { tx in
+      try Self.requireActiveSeller(caller, in: tx)
+      guard let id = ProductID(checking: rawID), let product = try tx.products.product(id: id) else {
+        throw CatalogError.productNotFound
+      }
+      guard product.sellerID.rawValue == caller.subject else { throw CatalogError.notProductOwner }
+      try check(product)
       return product
     }
   }
 
   /// Writes `product` and whichever of its variants are new or changed since `before`.
   private static func save(_ product: Product, replacing before: Product, in tx: any StoreTransaction) throws {
+    let kept = Set(product.images.map(\.id))
+    for image in before.images where !kept.contains(image.id) {
+      for rendition in image.renditions { try tx.media.release(rendition.digest) }
+    }
     for variant in product.variants {
       guard let old = before.variant(variant.id) else {
         try requireFreeSKU(variant, of: product.sellerID, in: tx)

@@ -71,6 +71,8 @@ package protocol StoreTransaction {
   var sellers: any SellerRepository { get }
   /// Products.
   var products: any ProductRepository { get }
+  /// Stored photo renditions, by digest.
+  var media: any MediaRepository { get }
   /// Issued and revoked access tokens.
   var tokens: any TokenRegistry { get }
   /// Orders and their lines.

@@ -72,6 +72,16 @@ package struct VariantID: PrefixedID {
   }
 }
 
+/// The id of a product photo: `img_` followed by a time-ordered random id.
+package struct ImageID: PrefixedID {
+  package static let prefix = "img_"
+  package let rawValue: String
+
+  package init(rawValue: String) {
+    self.rawValue = rawValue
+  }
+}
+
 /// The id of an order: `ord_` followed by a time-ordered random id (unguessable: 80 random bits).
 package struct OrderID: PrefixedID {
   package static let prefix = "ord_"
