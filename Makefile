@@ -14,7 +14,7 @@ DEBUG_BIN := .build/debug/bazaar
 RELEASE_BIN := .build/release/bazaar
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: help deps venv build release run demo test test-swift test-e2e bench bench-spool bench-spool-backlog bench-catalog bench-http bench-orders bench-payments bench-scheduler bench-storefront bench-login bench-pg-clients bench-scaleout format lint clean
+.PHONY: help deps venv build release run demo test test-swift test-e2e bench bench-spool bench-spool-backlog bench-catalog bench-http bench-orders bench-payments bench-scheduler bench-storefront bench-login bench-upload bench-pg-clients bench-scaleout format lint clean
 
 help:
 	@echo "make run     build (release) and run the shop on http://127.0.0.1:8080 (bazaar up)"
@@ -32,6 +32,7 @@ help:
 	@echo "make bench-scheduler  approve → shipment started latency vs the spool's publish → claim; whole-flow orders/s"
 	@echo "make bench-storefront page weights; time to a usable product list in Chromium vs the JSON call alone"
 	@echo "make bench-login  GET /products/{id} p99 with and without a 200-client sign-in flood"
+	@echo "make bench-upload  a 12-megapixel JPEG uploaded end to end vs the vips command line making the same renditions"
 	@echo "make bench-pg-clients  a one-shot PostgreSQL query with libpq and with postgres-nio: start-up and build time"
 	@echo "make bench-scaleout  placeOrder and order → shipped on 1-3 hosts against PostgreSQL vs SQLite; PostgreSQL queue vs spool"
 	@echo "make format  swift format the sources in place"
@@ -153,6 +154,12 @@ bench-storefront:
 ## bench-login: read latency with and without a concurrent sign-in flood, in the same run.
 bench-login: release
 	python3 Benchmarks/login_flood.py --rounds $${ROUNDS:-3} --seconds $${SECONDS_EACH:-10}
+
+## bench-upload: a 12-megapixel JPEG uploaded over HTTP against the vips command line making the same renditions.
+bench-upload: venv
+	$(MAKE) --no-print-directory deps EXTRA_APT="libvips-tools curl"
+	$(MAKE) --no-print-directory release
+	$(PYTHON) Benchmarks/upload.py --rounds $${ROUNDS:-10}
 
 $(VENV)/.bench-installed: Benchmarks/requirements.txt $(VENV)/.installed
 	$(PYTHON) -m pip install -q --disable-pip-version-check -r Benchmarks/requirements.txt

@@ -21,7 +21,7 @@ enum ImageFunctions {
     let data = input.string("data")
     let alt = input.optionalString("alt")
     try input.finish()
-    guard let bytes = Base64.standardDecoded(Substring(data)) else {
+    guard let bytes = Base64.standardDecoded(padded: Substring(data)) else {
       throw FieldError(field: "data", code: "invalid", message: "data must be the file in base64 (RFC 4648 §4)")
     }
     let upload = ImageUpload(bytes: bytes, declaredType: contentType, alt: alt)
@@ -89,7 +89,7 @@ struct MediaAnswer: FileAnswer {
   var json: JSONValue {
     [
       "name": .string("\(digest).\(media.format.fileExtension)"), "contentType": .string(contentType),
-      "bytes": .integer(Int64(media.bytes.count)), "data": .string(Base64.standardEncoded(media.bytes)),
+      "bytes": .integer(Int64(media.bytes.count)), "data": .string(Base64.standardPadded(media.bytes)),
     ]
   }
 }

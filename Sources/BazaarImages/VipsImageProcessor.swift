@@ -67,7 +67,13 @@ package struct VipsImageProcessor: ImageProcessor {
       throw ImageUnreadable("it could not be encoded as \(format.rawValue.uppercased())")
     }
     defer { bz_vips_free(buffer) }
-    let bytes = Array(UnsafeRawBufferPointer(start: buffer, count: length))
+    var bytes = Array(UnsafeRawBufferPointer(start: buffer, count: length))
+    if format == .webp {
+      guard let stripped = WebPContainer.stripped(bytes) else {
+        throw ImageUnreadable("its WebP rendition came out malformed")
+      }
+      bytes = stripped
+    }
     let rendition = Rendition(
       width: Int(bz_vips_width(image)), height: Int(bz_vips_height(image)), format: format,
       digest: SHA256.hex(bytes), byteCount: bytes.count)

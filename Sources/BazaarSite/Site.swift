@@ -42,6 +42,7 @@ package enum Site {
       ("/assets/shop.js", javaScript, PackageResources.shop_js),
       ("/assets/seller.js", javaScript, PackageResources.seller_js),
       ("/assets/variants.js", javaScript, PackageResources.variants_js),
+      ("/assets/photos.js", javaScript, PackageResources.photos_js),
       ("/assets/operator.js", javaScript, PackageResources.operator_js),
       ("/favicon.ico", "image/svg+xml", PackageResources.favicon_svg),
     ]

@@ -52,27 +52,56 @@ static inline VipsImage *bz_vips_shrink(VipsImage *image, int width) {
   return out;
 }
 
+/// A copy of `image` without its metadata (EXIF, XMP, IPTC, ICC, comments) or orientation: what
+/// the savers write from. libvips 8.14's webpsave ignores `strip`, so the blocks go here, for
+/// every format. NULL on failure; the caller unrefs it.
+static inline VipsImage *bz_vips_bare(VipsImage *image) {
+  VipsImage *copy = NULL;
+  if (vips_copy(image, &copy, NULL)) return NULL;
+  // The blocks, and the `exif-ifd…` fields parsed from EXIF, from which savers would write it anew.
+  const char *prefixes[] = {"exif-", "xmp-", "iptc-", "icc-", "photoshop-", "orientation", "gif-", "png-comment"};
+  gchar **fields = vips_image_get_fields(copy);
+  for (gchar **field = fields; *field != NULL; field++) {
+    for (size_t index = 0; index < sizeof prefixes / sizeof prefixes[0]; index++) {
+      if (vips_isprefix(prefixes[index], *field)) {
+        vips_image_remove(copy, *field);
+        break;
+      }
+    }
+  }
+  g_strfreev(fields);
+  return copy;
+}
+
 /// `image` as WebP (quality 80), every metadata block stripped. 0 on success; the caller
 /// frees `*buffer` with `g_free`.
 static inline int bz_vips_webp(VipsImage *image, void **buffer, size_t *length) {
-  return vips_webpsave_buffer(image, buffer, length, "Q", 80, "strip", TRUE, NULL);
+  VipsImage *bare = bz_vips_bare(image);
+  if (bare == NULL) return -1;
+  int result = vips_webpsave_buffer(bare, buffer, length, "Q", 80, "strip", TRUE, NULL);
+  g_object_unref(bare);
+  return result;
 }
 
 /// `image` as a progressive JPEG (quality 85) on white where it was transparent, every
 /// metadata block stripped. 0 on success; the caller frees `*buffer` with `g_free`.
 static inline int bz_vips_jpeg(VipsImage *image, void **buffer, size_t *length) {
-  VipsImage *opaque = image;
+  VipsImage *opaque = NULL;
   if (vips_image_hasalpha(image)) {
     VipsArrayDouble *white = vips_array_double_newv(1, 255.0);
     int failed = vips_flatten(image, &opaque, "background", white, NULL);
     vips_area_unref(VIPS_AREA(white));
     if (failed) return -1;
   } else {
+    opaque = image;
     g_object_ref(image);
   }
-  int result = vips_jpegsave_buffer(
-    opaque, buffer, length, "Q", 85, "strip", TRUE, "interlace", TRUE, "optimize_coding", TRUE, NULL);
+  VipsImage *bare = bz_vips_bare(opaque);
   g_object_unref(opaque);
+  if (bare == NULL) return -1;
+  int result = vips_jpegsave_buffer(
+    bare, buffer, length, "Q", 85, "strip", TRUE, "interlace", TRUE, "optimize_coding", TRUE, NULL);
+  g_object_unref(bare);
   return result;
 }
 

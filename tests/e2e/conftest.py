@@ -152,7 +152,7 @@ BUSINESS_NUMBERS = ["220-81-62517", "124-81-00998", "120-81-47521", "101-81-0000
 
 # The suites that also run with the shop on PostgreSQL (issue 18): each of their tests runs once
 # per backend, a PostgreSQL run on a schema of its own in the session's cluster.
-POSTGRES_MODULES = {"test_orders", "test_payments", "test_scheduler"}
+POSTGRES_MODULES = {"test_orders", "test_payments", "test_scheduler", "test_images"}
 
 
 def pytest_generate_tests(metafunc):

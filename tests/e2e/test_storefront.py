@@ -597,6 +597,52 @@ def test_a_seller_sells_a_product_in_options_and_edits_its_variants_in_the_conso
     browser.assert_no_script_errors()
 
 
+def test_a_seller_uploads_orders_and_describes_photos_that_buyers_then_see(shop, browser, tmp_path):
+    from PIL import Image
+    seller = shop.seller("Cheongsong Orchard")
+    lamp = shop.product(seller, "Paper lamp", 9000, 3)
+    files = []
+    for name, colour, size in [("warm", (230, 150, 40), (1600, 1200)), ("cool", (40, 120, 230), (900, 900))]:
+        path = tmp_path / f"{name}.jpg"
+        Image.new("RGB", size, colour).save(path, "JPEG")
+        files.append(str(path))
+    browser.go("/seller#/login")
+    browser.fill("#in-email", seller["email"])
+    browser.fill("#in-password", PASSWORD)
+    browser.click("#login")
+    browser.heading("Your products")
+    browser.go(f"/seller#/products/{lamp['id']}/edit")
+    browser.heading("Edit Paper lamp")
+    browser.present("#in-photo-file").send_keys("\n".join(files))  # the file picker, two files at once
+    browser.wait(lambda: len(browser.all("#photos [data-image]")) == 2, message="the uploads never showed")
+    browser.wait(lambda: "cool.jpg uploaded" in browser.notice())
+    assert browser.find("#upload-progress").get_attribute("hidden") is not None
+    warm, cool = [e.get_attribute("data-image") for e in browser.all("#photos [data-image]")]
+    browser.check_page("seller-photos")
+    browser.fill(f"#in-alt-{cool}", "A blue lamp, lit")
+    browser.find(f'[data-image="{cool}"] button.secondary').click()
+    browser.wait(lambda: "Alt text saved" in browser.notice())
+    browser.find(f'[data-image="{cool}"] button[aria-label="Earlier photo 2"]').click()
+    browser.wait(lambda: [e.get_attribute("data-image") for e in browser.all("#photos [data-image]")] == [cool, warm])
+    product = shop.http("GET", f"/products/{lamp['id']}")[2]
+    assert [(i["id"], i["alt"]) for i in product["images"]] == [(cool, "A blue lamp, lit"), (warm, "")]
+    assert [r["width"] for r in product["images"][1]["renditions"]] == [320, 640, 1280, 1280]
+
+    # The buyer's side: the card shows the first photo, the page all of them, the first at once.
+    browser.go("/#/")
+    card = browser.present(f'#products li.card.product img[srcset]')
+    assert "320w" in card.get_attribute("srcset") and card.get_attribute("loading") == "lazy"
+    browser.go(f"/#/products/{lamp['id']}")
+    browser.heading("Paper lamp")
+    browser.wait(lambda: len(browser.all("#gallery img")) == 2)
+    first, second = browser.all("#gallery img")
+    assert first.get_attribute("alt") == "A blue lamp, lit" and first.get_attribute("loading") == "eager"
+    assert second.get_attribute("loading") == "lazy" and "1280w" in second.get_attribute("srcset")
+    browser.wait(lambda: browser.driver.execute_script("return arguments[0].complete && arguments[0].naturalWidth", first))
+    browser.check_page("product-photos")
+    browser.assert_no_script_errors()
+
+
 def test_a_product_name_holding_markup_shows_as_text_and_runs_nothing(shop, browser):
     seller = shop.seller("Mallory")
     name = '<script>window.pwned=1</script><img src=x onerror="window.pwned=2">'

@@ -38,6 +38,8 @@ def upgraded(tmp_path):
 
 
 VARIANTS = "2026-12-07-variants"
+IMAGES = "2026-12-07b-images"
+CHANGES = [VARIANTS, IMAGES]
 PRODUCT_FIELDS = "id, seller_id, name, description, price, image_url, category, created_at, updated_at, deleted_at"
 LINE_FIELDS = "order_id, line, product_id, seller_id, name, unit_price, quantity, line_total"
 
@@ -54,7 +56,7 @@ def test_an_earlier_release_s_shop_migrates_in_place_and_each_product_gets_its_v
 
     migrated = upgraded.bazaar("db", "migrate")
     assert migrated.code == 0, migrated.stdout + migrated.stderr
-    assert migrated.body["applied"] == [VARIANTS] and migrated.body["journalMode"] == "wal"
+    assert migrated.body["applied"] == CHANGES and migrated.body["journalMode"] == "wal"
     check = upgraded.bazaar("db", "check")
     assert check.code == 0 and check.body["ok"] is True, check.stdout
     after = dump(database)
@@ -62,7 +64,11 @@ def test_an_earlier_release_s_shop_migrates_in_place_and_each_product_gets_its_v
     for table in set(TABLES) - changed:
         assert after[table] == before[table], table
     assert [name for (name,) in after["grdb_migrations"]] == sorted([name for (name,) in before["grdb_migrations"]]
-                                                                    + [VARIANTS])
+                                                                    + CHANGES)
+    # No product has photos yet; the photo store starts empty.
+    assert rows(database, "SELECT DISTINCT images FROM products") == [("[]",)]
+    assert rows(database, "SELECT count(*) FROM product_variants WHERE image_id IS NOT NULL") == [(0,)]
+    assert rows(database, "SELECT count(*) FROM media") == [(0,)]
 
     # Products keep every field; each one's variant carries its price, stock and reservations.
     old = rows(FIXTURE, f"SELECT {PRODUCT_FIELDS}, stock, reserved FROM products ORDER BY id")
@@ -176,8 +182,10 @@ def test_a_postgresql_shop_of_the_previous_release_migrates_in_place(pg_upgraded
 
     migrated = shop.bazaar("db", "migrate")
     assert migrated.code == 0, migrated.stdout + migrated.stderr
-    assert migrated.body["applied"] == [VARIANTS]
+    assert migrated.body["applied"] == CHANGES
     assert shop.bazaar("db", "check").body["ok"] is True
+    assert query("SELECT DISTINCT images FROM products") == [("[]",)]
+    assert query("SELECT count(*) FROM media") == [(0,)]
     assert {table: query(f"SELECT * FROM {table} ORDER BY 1") for table in untouched} == before
     p_fields = ", ".join("p." + f for f in PRODUCT_FIELDS.split(", "))
     assert query(f"""SELECT {p_fields}, v.stock, v.reserved FROM products p

@@ -231,7 +231,8 @@ def test_catalog_lists_every_function_and_functions_dir_links_each(shop, tmp_pat
         "signup", "login", "logout", "getProfile", "updateProfile", "changePassword", "deactivateAccount",
         "registerSeller", "sellerLogin", "sellerLogout", "getSellerProfile", "withdrawSeller",
         "createProduct", "getProduct", "listProducts", "updateProduct", "deleteProduct", "adjustStock",
-        "createVariant", "updateVariant", "deleteVariant", "placeOrder", "getOrder", "listOrders", "cancelOrder", "listSellerOrders",
+        "createVariant", "updateVariant", "deleteVariant", "uploadProductImage", "deleteProductImage", "getMedia",
+        "placeOrder", "getOrder", "listOrders", "cancelOrder", "listSellerOrders",
         "pay", "approvePayment", "paymentCanceled", "paymentFailed", "getPayment",
         "ship", "deliver", "getShipment", "listShipments", "updateSellerSettings",
     ]
@@ -269,17 +270,17 @@ def test_sample_requests_run_in_order(shop):
         token = result.body.get("token", token)
     token = shop.login(password="battery staple")
     assert shop.call("deactivateAccount", raw=(samples / "deactivateAccount.json").read_text(), token=token).code == 0
-    # Seller and product samples; prd_PRODUCT_ID and var_VARIANT_ID stand for the ids
-    # createProduct and createVariant returned.
-    token, product, variant = None, None, None
+    # Seller and product samples; prd_PRODUCT_ID, var_VARIANT_ID, img_IMAGE_ID and MEDIA_NAME
+    # stand for the ids createProduct, createVariant and uploadProductImage returned.
+    token, product, variant, image, media = None, None, None, None, None
     for name in ["registerSeller", "sellerLogin", "getSellerProfile", "createProduct", "listProducts", "getProduct",
-                 "updateProduct", "createVariant", "updateVariant", "adjustStock", "deleteVariant", "deleteProduct",
-                 "sellerLogout"]:
+                 "updateProduct", "createVariant", "updateVariant", "adjustStock", "deleteVariant",
+                 "uploadProductImage", "getMedia", "deleteProductImage", "deleteProduct", "sellerLogout"]:
         raw = (samples / f"{name}.json").read_text()
-        if product:
-            raw = raw.replace("prd_PRODUCT_ID", product)
-        if variant:
-            raw = raw.replace("var_VARIANT_ID", variant)
+        for placeholder, value in [("prd_PRODUCT_ID", product), ("var_VARIANT_ID", variant),
+                                   ("img_IMAGE_ID", image), ("MEDIA_NAME", media)]:
+            if value:
+                raw = raw.replace(placeholder, value)
         result = shop.call(name, raw=raw, token=token)
         assert result.code == 0, (name, result.stdout)
         token = result.body.get("token", token)
@@ -287,6 +288,8 @@ def test_sample_requests_run_in_order(shop):
             product = result.body["id"]
         if name == "createVariant":
             variant = result.body["id"]
+        if name == "uploadProductImage":
+            image, media = result.body["id"], result.body["renditions"][0]["url"].rsplit("/", 1)[1]
         if name == "listProducts":
             assert [p["id"] for p in result.body["items"]] == [product]
     # Order samples; ord_ORDER_ID stands for the id placeOrder returned.

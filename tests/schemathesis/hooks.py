@@ -48,6 +48,7 @@ def map_case(ctx, case):
     if not (case.meta and case.meta.generation.mode.is_positive and isinstance(case.body, (dict, type(None)))):
         return case
     case = _variants_that_match_their_options(case)
+    case = _photos_that_are_photos(case)
     return _one_line_per_variant_and_fresh_keys(case)
 
 
@@ -56,6 +57,7 @@ def before_call(ctx, case, kwargs):
     """The stateful phase sends what its links carry, after map_case: a variant id taken from one
     product's answer may arrive with another product's path."""
     _stock_of_the_product_s_own_variant(case)
+    _the_product_s_own_photos(case)
 
 
 def _stock_of_the_product_s_own_variant(case):
@@ -74,6 +76,60 @@ def _stock_of_the_product_s_own_variant(case):
     own = [v["id"] for v in product["variants"]]
     if (given is not None or product["options"]) and given not in own:
         case.body = {**body, "variantId": own[0]}
+
+
+def _tiny(fmt):
+    """A real 8 × 8 image in `fmt` (Pillow), made once."""
+    import io
+    from PIL import Image
+    if fmt not in _TINY:
+        out = io.BytesIO()
+        Image.new("RGB", (8, 8), (200, 40, 40)).save(out, fmt)
+        _TINY[fmt] = out.getvalue()
+    return _TINY[fmt]
+
+
+_TINY = {}
+_FORMATS = {"image/jpeg": "JPEG", "image/png": "PNG", "image/webp": "WEBP"}
+
+
+def _photos_that_are_photos(case):
+    """An upload's bytes must be a real JPEG, PNG or WebP of the type declared (its own bytes
+    judge it), which JSON Schema cannot say: schema-valid cases carry one, and the JSON form
+    gives `alt` in one place only."""
+    if case.method.upper() != "POST" or case.path != "/products/{id}/images":
+        return case
+    import base64
+    media_type = (case.media_type or "application/json").split(";")[0]
+    if media_type in _FORMATS:
+        case.body = _tiny(_FORMATS[media_type])
+    elif isinstance(case.body, dict):
+        body = {**case.body, "data": base64.b64encode(_tiny("JPEG")).decode(), "contentType": "image/jpeg"}
+        if (case.query or {}).get("alt") is not None:
+            body.pop("alt", None)
+        case.body = body
+    return case
+
+
+def _the_product_s_own_photos(case):
+    """`imageIds` lists the product's own photos, every one once; `imageAlt` and a variant's
+    `imageId` name its photos: cases get the product's photos (or none) in their place."""
+    body = case.body
+    if not isinstance(body, dict) or case.method.upper() != "PATCH":
+        return
+    if case.path not in ("/products/{id}", "/products/{id}/variants/{variantId}"):
+        return
+    product = _product((case.path_parameters or {}).get("id"))
+    if product is None:
+        return
+    own = [image["id"] for image in product["images"]]
+    if "imageIds" in body and body["imageIds"] is not None:
+        body["imageIds"] = own
+    if isinstance(body.get("imageAlt"), dict):
+        body["imageAlt"] = {image: text for image, text in zip(own, body["imageAlt"].values())}
+    if body.get("imageId") is not None and body["imageId"] not in own:
+        body["imageId"] = own[0] if own else None
+    case.body = body
 
 
 def _product(product_id):

@@ -15,6 +15,12 @@ package enum Base64 {
     encode(bytes, alphabet: standardAlphabet)
   }
 
+  /// Encodes with the standard alphabet and `=` padding (RFC 4648 §4, as `base64` writes it).
+  package static func standardPadded(_ bytes: [UInt8]) -> String {
+    let text = encode(bytes, alphabet: standardAlphabet)
+    return text + String(repeating: "=", count: (4 - text.utf8.count % 4) % 4)
+  }
+
   /// Decodes unpadded URL-safe base64; nil for any other character, padding or a dangling bit.
   package static func urlDecoded(_ text: Substring) -> [UInt8]? {
     decode(text, alphabet: urlAlphabet)
@@ -23,6 +29,17 @@ package enum Base64 {
   /// Decodes unpadded standard base64; nil for anything else.
   package static func standardDecoded(_ text: Substring) -> [UInt8]? {
     decode(text, alphabet: standardAlphabet)
+  }
+
+  /// Decodes standard base64 with or without its `=` padding (RFC 4648 §4, as `base64 -w0`
+  /// writes it); nil for anything else, line breaks included.
+  package static func standardDecoded(padded text: Substring) -> [UInt8]? {
+    var body = text
+    if body.utf8.last == UInt8(ascii: "=") {
+      guard body.utf8.count % 4 == 0 else { return nil }
+      body = body.dropLast(body.hasSuffix("==") ? 2 : 1)
+    }
+    return decode(body, alphabet: standardAlphabet)
   }
 
   private static func encode(_ bytes: [UInt8], alphabet: [UInt8]) -> String {

@@ -9,10 +9,44 @@ function priceText(product) {
   return range.min === range.max ? won(range.min) : `${won(range.min)} – ${won(range.max)}`;
 }
 
+/**
+ * A product photo as an <img>: the WebP renditions as its `srcset` (the browser picks by the
+ * width it will show, `sizes`), the JPEG fallback as `src`, its size reserved, its alt text.
+ */
+export function photo(image, { sizes, lazy = true, alt } = {}) {
+  const webp = image.renditions.filter((r) => r.format === "webp");
+  const jpeg = image.renditions.find((r) => r.format === "jpeg") || webp[webp.length - 1];
+  return h("img", {
+    src: jpeg.url, srcset: webp.map((r) => `${r.url} ${r.width}w`).join(", "), sizes,
+    width: String(jpeg.width), height: String(jpeg.height), alt: alt ?? image.alt,
+    loading: lazy ? "lazy" : "eager", decoding: "async", class: "photo",
+  });
+}
+
+/** The card's picture: the first photo, else the outside image URL, else none. */
+function cardPicture(product) {
+  if (product.images && product.images.length) {
+    return photo(product.images[0], { sizes: "(max-width: 40rem) 45vw, 15rem", alt: "" });
+  }
+  return product.imageUrl ? h("img", { src: product.imageUrl, alt: "", loading: "lazy" }) : null;
+}
+
+/** The product page's photos: the first large (loaded at once), the rest below, lazily. */
+function gallery(product) {
+  if (!product.images || !product.images.length) {
+    return product.imageUrl ? h("img", { src: product.imageUrl, alt: product.name, class: "hero" }) : null;
+  }
+  return h("div", { class: "gallery", id: "gallery" },
+    product.images.map((image, index) => photo(image, {
+      sizes: index === 0 ? "(max-width: 40rem) 100vw, 40rem" : "(max-width: 40rem) 30vw, 12rem",
+      lazy: index > 0, alt: image.alt || (index === 0 ? product.name : ""),
+    })));
+}
+
 export function productCard(product) {
   const href = `#/products/${encodeURIComponent(product.id)}`;
   return h("li", { class: "card product" },
-    product.imageUrl ? h("img", { src: product.imageUrl, alt: "", loading: "lazy" }) : null,
+    cardPicture(product),
     h("a", { href, class: "product-name" }, product.name),
     h("span", { class: "price" }, priceText(product)),
     h("span", { class: product.available > 0 ? "stock" : "stock none" },
@@ -88,7 +122,7 @@ export async function productPage({ id }, _, live) {
   pickers.refresh();
   show(
     h("h1", { id: "product-name" }, product.name),
-    product.imageUrl ? h("img", { src: product.imageUrl, alt: product.name, class: "hero" }) : null,
+    gallery(product),
     product.options.length ? h("p", { class: "muted", id: "price-range" }, priceText(product)) : null,
     price, availability,
     product.category ? h("p", { class: "muted" }, `Category: ${product.category}`) : null,

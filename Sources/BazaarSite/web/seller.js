@@ -3,6 +3,7 @@ import { call, endSession, saveSession, session, signedIn } from "./api.js";
 import {
   attempt, errorArea, field, h, input, say, show, startRouter, statusBadge, when, won,
 } from "./ui.js";
+import { photoManager } from "./photos.js";
 import { optionEditor, variantTable } from "./variants.js";
 
 
@@ -131,7 +132,7 @@ async function productForm({ id }, _, live) {
     }, problems);
   });
   show(h("h1", {}, product ? `Edit ${product.name}` : "New product"), form,
-    hasOptions ? variantTable(product, asSeller) : null);
+    product ? photoManager(product, asSeller) : null, hasOptions ? variantTable(product, asSeller) : null);
 }
 
 // ---- orders and shipments ----
