@@ -13,7 +13,7 @@ enum ImageFunctions {
     name: "uploadProductImage",
     summary:
       "Add a photo (JPEG, PNG or WebP, at most 10 MiB and 40 megapixels) to an own product: stored upright, without metadata, as WebP renditions and a JPEG.",
-    route: Route("POST", "/products/{id}/images", query: [QueryParameter("alt", .string)]), auth: .seller,
+    route: Route("POST", "/products/{id}/images"), auth: .seller,
     successStatus: 201, rendersImages: true, fileBody: uploadBody
   ) { input, context in
     let id = input.string("id")

@@ -198,6 +198,14 @@ def log_in(browser, email):
     browser.click("#login")
 
 
+def seller_log_in(browser, email):
+    browser.go("/seller#/login")
+    browser.fill("#in-email", email)
+    browser.fill("#in-password", PASSWORD)
+    browser.click("#login")
+    browser.heading("Your products")
+
+
 def add_to_cart(browser, name, quantity=1):
     """From the product list on screen: open `name`, add `quantity`, come back."""
     browser.wait(lambda: [a for a in browser.all("#products a.product-name") if a.text == name],
@@ -383,11 +391,7 @@ def test_a_manual_seller_enters_a_tracking_number_the_buyer_then_sees(shop, brow
     order_id = order_id_on_screen(browser)
     browser.wait(lambda: browser.status() == "paid")
 
-    browser.go("/seller#/login")
-    browser.fill("#in-email", workshop["email"])
-    browser.fill("#in-password", PASSWORD)
-    browser.click("#login")
-    browser.heading("Your products")
+    seller_log_in(browser, workshop["email"])
     browser.check_page("seller-products")
     browser.go("/seller#/orders")
     browser.heading("Orders")
@@ -544,11 +548,7 @@ def test_a_seller_registers_and_manages_products_and_settings_in_the_console(sho
 
 def test_a_seller_sells_a_product_in_options_and_edits_its_variants_in_the_console(shop, browser):
     seller = shop.seller("Cheongsong Orchard")
-    browser.go("/seller#/login")
-    browser.fill("#in-email", seller["email"])
-    browser.fill("#in-password", PASSWORD)
-    browser.click("#login")
-    browser.heading("Your products")
+    seller_log_in(browser, seller["email"])
     browser.click("#new-product")
     browser.heading("New product")
     browser.fill("#in-name", "청송 사과")
@@ -606,11 +606,7 @@ def test_a_seller_uploads_orders_and_describes_photos_that_buyers_then_see(shop,
         path = tmp_path / f"{name}.jpg"
         Image.new("RGB", size, colour).save(path, "JPEG")
         files.append(str(path))
-    browser.go("/seller#/login")
-    browser.fill("#in-email", seller["email"])
-    browser.fill("#in-password", PASSWORD)
-    browser.click("#login")
-    browser.heading("Your products")
+    seller_log_in(browser, seller["email"])
     browser.go(f"/seller#/products/{lamp['id']}/edit")
     browser.heading("Edit Paper lamp")
     browser.present("#in-photo-file").send_keys("\n".join(files))  # the file picker, two files at once

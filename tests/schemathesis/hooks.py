@@ -6,7 +6,6 @@ values the API accepts; schemathesis's checks themselves are not changed.
 
 import json
 import os
-import re
 import urllib.error
 import urllib.request
 import uuid
@@ -48,7 +47,6 @@ def map_case(ctx, case):
     if not (case.meta and case.meta.generation.mode.is_positive and isinstance(case.body, (dict, type(None)))):
         return case
     case = _variants_that_match_their_options(case)
-    case = _photos_that_are_photos(case)
     return _one_line_per_variant_and_fresh_keys(case)
 
 
@@ -58,17 +56,20 @@ def before_call(ctx, case, kwargs):
     product's answer may arrive with another product's path."""
     _stock_of_the_product_s_own_variant(case)
     _the_product_s_own_photos(case)
+    if case.meta and case.meta.generation.mode.is_positive and all(
+            component.mode.is_positive for component in case.meta.components.values()):
+        _photos_that_are_photos(case)
 
 
 def _stock_of_the_product_s_own_variant(case):
     """adjustStock names one of the product's variants (and must, with options). A case whose
-    variantId is a well-formed id, or absent, gets the product's first variant when it names
-    none of its own; any other value is left for the server to refuse."""
+    variantId is a string, or absent, gets the product's first variant when it names none of
+    its own; a value of another type is left for the server to refuse."""
     body = case.body
     if case.method.upper() != "POST" or case.path != "/products/{id}/stock" or not isinstance(body, dict):
         return
     given = body.get("variantId")
-    if given is not None and not (isinstance(given, str) and re.fullmatch(r"var_[0-9a-z]{26}", given)):
+    if given is not None and not isinstance(given, str):
         return
     product = _product((case.path_parameters or {}).get("id"))
     if product is None:
@@ -90,30 +91,23 @@ def _tiny(fmt):
 
 
 _TINY = {}
-_FORMATS = {"image/jpeg": "JPEG", "image/png": "PNG", "image/webp": "WEBP"}
 
 
 def _photos_that_are_photos(case):
-    """An upload's bytes must be a real JPEG, PNG or WebP of the type declared (its own bytes
-    judge it), which JSON Schema cannot say: schema-valid cases carry one, and the JSON form
-    gives `alt` in one place only."""
+    """An upload's `data` must be a real JPEG, PNG or WebP of the type declared (its own bytes
+    judge it), which JSON Schema cannot say: schema-valid cases carry one."""
     if case.method.upper() != "POST" or case.path != "/products/{id}/images":
         return case
     import base64
-    media_type = (case.media_type or "application/json").split(";")[0]
-    if media_type in _FORMATS:
-        case.body = _tiny(_FORMATS[media_type])
-    elif isinstance(case.body, dict):
-        body = {**case.body, "data": base64.b64encode(_tiny("JPEG")).decode(), "contentType": "image/jpeg"}
-        if (case.query or {}).get("alt") is not None:
-            body.pop("alt", None)
-        case.body = body
+    if isinstance(case.body, dict):
+        case.body = {**case.body, "data": base64.b64encode(_tiny("JPEG")).decode(), "contentType": "image/jpeg"}
     return case
 
 
 def _the_product_s_own_photos(case):
     """`imageIds` lists the product's own photos, every one once; `imageAlt` and a variant's
-    `imageId` name its photos: cases get the product's photos (or none) in their place."""
+    `imageId` name its photos: cases get the product's photos (or none) in their place, and a
+    product's changes fit its options (the stateful phase may have sent them to another)."""
     body = case.body
     if not isinstance(body, dict) or case.method.upper() != "PATCH":
         return
@@ -122,6 +116,12 @@ def _the_product_s_own_photos(case):
     product = _product((case.path_parameters or {}).get("id"))
     if product is None:
         return
+    if case.path == "/products/{id}":
+        # As map_case does, for what the stateful phase's links changed since.
+        if product["options"]:
+            body.pop("price", None)
+        if "options" in body:
+            body["options"] = product["options"] if body["options"] is not None else None
     own = [image["id"] for image in product["images"]]
     if "imageIds" in body and body["imageIds"] is not None:
         body["imageIds"] = own
@@ -144,9 +144,38 @@ def _product(product_id):
         return None
 
 
+def _post(path, body, token=None):
+    request = urllib.request.Request(os.environ["SCHEMATHESIS_BASE_URL"] + path, data=json.dumps(body).encode(),
+                                     headers={"Content-Type": "application/json"}, method="POST")
+    if token:
+        request.add_header("Authorization", "Bearer " + token)
+    with urllib.request.urlopen(request, timeout=30) as answer:
+        return json.loads(answer.read())
+
+
+def _foreign_product():
+    """The id of a product with options of a second seller, made once through the API; None
+    when the shop cannot be reached."""
+    if "id" not in _FOREIGN and os.environ.get("SCHEMATHESIS_BASE_URL"):
+        try:
+            account = {"email": "st-other@example.com", "password": "correct horse battery staple"}
+            _post("/sellers", {**account, "businessName": "Other", "businessNumber": business_number([1] * 9)})
+            token = _post("/sellers/auth", account)["token"]
+            _FOREIGN["id"] = _post("/products", {
+                "name": "Other's", "options": [{"name": "size", "values": ["S"]}],
+                "variants": [{"optionValues": {"size": "S"}, "price": 1000, "stock": 1}]}, token)["id"]
+        except (urllib.error.URLError, ValueError, KeyError):
+            return None
+    return _FOREIGN.get("id")
+
+
+_FOREIGN = {}
+
+
 def _trimmed(text):
     return text.strip(" \t\n\r\x0b\x0c\x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009"
-                      "\u200a\u2028\u2029\u202f\u205f\u3000") if isinstance(text, str) else text
+                      "\u200a\u2028\u2029\u202f\u205f\u3000\u200b\u200c\u200d\u2060\ufeff") \
+        if isinstance(text, str) else text
 
 
 def _variants_that_match_their_options(case):
@@ -190,8 +219,10 @@ def _variants_that_match_their_options(case):
         product = _product((case.path_parameters or {}).get("id"))
         if product is not None and product["options"]:
             case.body = {**body, "optionValues": product["variants"][0]["optionValues"]}  # a 409 variant_exists
-        elif product is not None:
-            case.path_parameters = {**case.path_parameters, "id": "prd_" + "0" * 26}  # no options: a 404 instead
+        elif product is not None and _foreign_product():
+            # No options (422 `no_options`): another seller's product instead, a 403 (a 404 would
+            # read as "the created product is gone" to the stateful phase).
+            case.path_parameters = {**case.path_parameters, "id": _foreign_product()}
     return case
 
 

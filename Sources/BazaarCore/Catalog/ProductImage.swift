@@ -96,13 +96,12 @@ package enum ImageRules {
     return width <= widths.last! ? smaller + [width] : smaller
   }
 
-  /// Alt text, trimmed; at most `maxAltLength` characters.
+  /// Alt text of at most `maxAltLength` characters as sent, trimmed.
   package static func alt(_ text: String, field: String = "alt") throws(FieldError) -> String {
-    let trimmed = text.trimmingWhitespace()
-    guard trimmed.count <= maxAltLength else {
+    guard text.unicodeScalars.count <= maxAltLength else {
       throw FieldError(field: field, code: "too_long", message: "\(field) is at most \(maxAltLength) characters")
     }
-    return trimmed
+    return text.trimmingWhitespace()
   }
 }
 
