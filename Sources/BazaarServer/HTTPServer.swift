@@ -20,7 +20,7 @@ package enum HTTPServer {
       responder: responder,
       server: .http1(
         configuration: .init(additionalChannelHandlers: [
-          UnparsableRequestAnswer(requestID: requestID),
+          ContinueAnswer(), UnparsableRequestAnswer(requestID: requestID),
           RequestDeadlines(limits: limits, count: connections, requestID: requestID),
         ])),
       configuration: ApplicationConfiguration(address: .hostname(host, port: port)),

@@ -280,6 +280,15 @@ def test_uploads_and_media_over_bazaar_serve(shop):
                                "x")
         assert status == 413 and json.loads(body)["code"] == "payload_too_large"
         assert len(runner.http("GET", f"/products/{product}")[2]["images"]) == 1
+        # A body over 1 MiB: curl asks `Expect: 100-continue` and gets its interim answer at once.
+        path = runner.log_path.parent / "big.png"
+        Image.effect_noise((800, 800), 80).convert("RGB").save(path, "PNG")
+        assert path.stat().st_size > 1 << 20
+        verbose = subprocess.run(["curl", "-sv", "-o", "/dev/null", "-H", f"Authorization: Bearer {token}",
+                                  "-H", "Content-Type: image/png", "--data-binary", f"@{path}",
+                                  f"{base}/products/{product}/images"], capture_output=True, text=True, timeout=60)
+        assert "> Expect: 100-continue" in verbose.stderr and "< HTTP/1.1 100 Continue" in verbose.stderr, verbose.stderr
+        assert "< HTTP/1.1 201" in verbose.stderr
     finally:
         runner.stop()
 
