@@ -40,7 +40,8 @@ def test_db_migrate_and_check_answer_without_the_password(pg_shop, postgres_url)
     migrated = pg_shop.bazaar("db", "migrate")
     assert migrated.code == 0, migrated.stderr
     # A new database is made from the current schema and marked as having every change.
-    assert migrated.body["applied"] == ["2026-11-27-shop", "2026-12-07-variants"] and migrated.body["migrations"] == 2
+    assert migrated.body["applied"] == ["2026-11-27-shop", "2026-12-07-variants", "2026-12-07b-images"]
+    assert migrated.body["migrations"] == 3
     again = pg_shop.bazaar("db", "migrate")
     assert again.code == 0 and again.body["applied"] == []
     assert pg_shop.bazaar("db", "check").body == {"database": again.body["database"], "ok": True, "problems": []}
