@@ -201,9 +201,18 @@ package struct FileBody: Sendable {
 
   /// Whether a body of `contentType` is the file itself rather than the JSON form.
   package static func isFile(contentType: String?) -> Bool {
-    let type =
-      (contentType ?? "").split(separator: ";").first.map { String($0).trimmingWhitespace().lowercased() } ?? ""
-    return !type.isEmpty && type != "application/json" && !type.hasSuffix("+json")
+    let type = mediaType(contentType)
+    return !type.isEmpty && !isJSON(type)
+  }
+
+  /// A `Content-Type`'s media type, lower-cased, without its parameters; empty when absent.
+  package static func mediaType(_ contentType: String?) -> String {
+    (contentType ?? "").split(separator: ";").first.map { String($0).trimmingWhitespace().lowercased() } ?? ""
+  }
+
+  /// Whether `mediaType` is JSON: `application/json` or any `+json` type.
+  package static func isJSON(_ mediaType: String) -> Bool {
+    mediaType == "application/json" || mediaType.hasSuffix("+json")
   }
 
   /// The most bytes a body of `contentType` may hold.

@@ -271,9 +271,7 @@ package struct Gateway: Sendable {
   /// also reads a blank line as `{}`, for `echo | functions/NAME`).
   static func requireJSON(_ request: GatewayRequest) throws {
     guard !request.body.isEmpty else { return }
-    let type =
-      (request.contentType ?? "").split(separator: ";").first.map { String($0).trimmingWhitespace().lowercased() } ?? ""
-    guard type == "application/json" || type.hasSuffix("+json") else {
+    guard FileBody.isJSON(FileBody.mediaType(request.contentType)) else {
       throw Problem.unsupportedMediaType
     }
     if request.body.allSatisfy({ $0 == 0x20 || $0 == 0x09 || $0 == 0x0A || $0 == 0x0D }) {

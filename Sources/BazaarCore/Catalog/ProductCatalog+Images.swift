@@ -13,8 +13,9 @@ extension ProductCatalog {
       throw CatalogError.imageBytesTooMany(limit: ImageRules.maxBytes)
     }
     let found = ImageFormat(sniffing: upload.bytes)
-    let declared = upload.declaredType.map { ImageFormat(contentType: $0) }
-    guard let format = found, declared == nil || declared! == format else {
+    // A declared type must name the format found; no declaration leaves the bytes to judge.
+    let declaredMatches = upload.declaredType.map { ImageFormat(contentType: $0) == found } ?? true
+    guard let format = found, declaredMatches else {
       throw CatalogError.unsupportedImage(declared: upload.declaredType, found: found)
     }
     let alt = try upload.alt.map { try ImageRules.alt($0) } ?? ""
