@@ -67,9 +67,10 @@ let package = Package(
       name: "BazaarPostgres", dependencies: ["BazaarCore", "BazaarJSON", "BazaarSQL", "CLibPQ", "QueuePort"],
       swiftSettings: strictSettings),
 
-    // libvips (Debian's libvips-dev) for photo uploads, and the image processor over it. Only
-    // `bazaar` links them: `bazaar-fn` hands uploads over, as it does payments.
-    .systemLibrary(name: "CVips", pkgConfig: "vips", providers: [.apt(["libvips-dev"])]),
+    // libvips (Debian's libvips42, in libvips-dev) for photo uploads, loaded with dlopen on the
+    // first upload, and the image processor over it. Only `bazaar` holds them: `bazaar-fn`
+    // hands uploads over, as it does payments.
+    .target(name: "CVips"),
     .target(
       name: "BazaarImages", dependencies: ["BazaarCore", "BazaarCrypto", "CVips"], swiftSettings: strictSettings),
 

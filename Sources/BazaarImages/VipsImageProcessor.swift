@@ -5,12 +5,13 @@ internal import CVips
 /// The image processor over libvips (the library sharp and imgproxy use): headers read
 /// without decoding, one decode shrunk on load to the widest rendition, the narrower ones
 /// made from that, every output upright, in sRGB and stripped of metadata (EXIF, XMP, ICC,
-/// GPS). Only `bazaar` links it.
+/// GPS). Only `bazaar` holds it, and libvips is loaded on the first upload, so no other
+/// process pays for its libraries.
 package struct VipsImageProcessor: ImageProcessor {
-  /// Starts libvips; nil when it cannot start (then uploads answer 503).
-  package init?() {
-    guard Self.started else { return nil }
-  }
+  package init() {}
+
+  /// Loads and starts libvips on first use; false when it cannot (then uploads answer 503).
+  package var isAvailable: Bool { Self.started }
 
   private static let started: Bool = bz_vips_start() == 0
 
@@ -46,9 +47,9 @@ package struct VipsImageProcessor: ImageProcessor {
 
   /// `decoded` at `width` (itself when it is that wide) in `format`, with its digest.
   private static func encode(
-    _ decoded: UnsafeMutablePointer<VipsImage>, width: Int, as format: ImageFormat
+    _ decoded: OpaquePointer, width: Int, as format: ImageFormat
   ) throws(ImageUnreadable) -> EncodedImage {
-    let image: UnsafeMutablePointer<VipsImage>
+    let image: OpaquePointer
     if Int(bz_vips_width(decoded)) <= width {
       image = decoded
     } else {

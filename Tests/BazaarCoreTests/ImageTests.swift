@@ -6,6 +6,8 @@ import Testing
 /// its width and format after the upload's bytes: deterministic, so one upload twice makes the
 /// same digests, as libvips does.
 struct ScriptedImages: ImageProcessor {
+  var isAvailable: Bool { true }
+
   func size(of image: [UInt8], format: ImageFormat) throws(ImageUnreadable) -> (width: Int, height: Int) {
     guard image.count >= 12 else { throw ImageUnreadable("short") }
     let number = { (at: Int) in image[at..<at + 4].reduce(0) { $0 << 8 | Int($1) } }

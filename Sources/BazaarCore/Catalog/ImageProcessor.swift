@@ -1,6 +1,9 @@
 /// Decodes uploaded photos and encodes their renditions: the port a program that takes
 /// uploads fills (libvips, in `bazaar`). Its output is upright and carries no metadata.
 package protocol ImageProcessor: Sendable {
+  /// Whether it can work here (its library found and started); asked before each upload, so a
+  /// processor may load its library on the first one.
+  var isAvailable: Bool { get }
   /// The upright size `image`'s header declares (orientation applied), read without decoding
   /// its pixels.
   func size(of image: [UInt8], format: ImageFormat) throws(ImageUnreadable) -> (width: Int, height: Int)

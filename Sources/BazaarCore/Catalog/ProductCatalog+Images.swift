@@ -8,7 +8,7 @@ extension ProductCatalog {
   package func uploadImage(
     _ rawID: String, by caller: AccessClaims, _ upload: ImageUpload
   ) throws -> (product: Product, image: ProductImage) {
-    guard let processor = images else { throw CatalogError.imagesUnavailable }
+    guard let processor = images, processor.isAvailable else { throw CatalogError.imagesUnavailable }
     guard upload.bytes.count <= ImageRules.maxBytes else {
       throw CatalogError.imageBytesTooMany(limit: ImageRules.maxBytes)
     }
