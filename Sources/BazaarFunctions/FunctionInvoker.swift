@@ -68,7 +68,7 @@ package struct FunctionInvoker: Sendable {
           status: function.successStatus
         ) {
           let output = try function.handle(&reader, context)
-          return (output, output.json.serialized)
+          return (output, String(decoding: output.jsonBytes, as: UTF8.self))
         }
       }
       // A function that only reads sees one snapshot, token check included: one transaction;
@@ -143,7 +143,7 @@ package struct FunctionInvoker: Sendable {
   }
 
   static func encode(_ value: some JSONRepresentable) -> [UInt8] {
-    var bytes = value.json.serializedBytes
+    var bytes = value.jsonBytes
     bytes.append(10)
     return bytes
   }

@@ -63,7 +63,7 @@ enum ProductFunctions {
       cursor: input.optionalString("cursor"))
     try input.finish()
     let page = try context.services.catalog.list(request)
-    return ["items": .array(page.items.map { ProductView($0).json }), "nextCursor": page.nextCursor.json] as JSONValue
+    return ProductPageView(page: page)
   }
 
   static let updateProduct = FunctionDefinition(
@@ -118,35 +118,90 @@ enum ProductFunctions {
 
 /// A product as handlers return it. Amounts are whole won; `price` is the lowest variant price
 /// and `stock`, `reserved` and `available` (what a new order can take) are sums over the
-/// variants; `status` is `active` or `deleted` (only owners ever see a deleted one).
-struct ProductView: JSONRepresentable {
+/// variants; `status` is `active` or `deleted` (only owners ever see a deleted one). Written
+/// straight to JSON (`JSONWritable`): a product may show a hundred variants.
+struct ProductView: JSONWritable {
   var product: Product
 
   init(_ product: Product) {
     self.product = product
   }
 
-  var json: JSONValue {
-    let range = product.priceRange
-    return [
-      "id": .string(product.id.rawValue), "sellerId": .string(product.sellerID.rawValue),
-      "name": .string(product.name), "description": .string(product.description), "price": .integer(product.price.won),
-      "priceRange": ["min": .integer(range.min.won), "max": .integer(range.max.won)],
-      "currency": .string(Money.currency), "stock": .integer(product.stock), "reserved": .integer(product.reserved),
-      "available": .integer(product.available), "imageUrl": product.imageURL.json, "category": product.category.json,
-      "options": .array(
-        product.options.map { ["name": .string($0.name), "values": .array($0.values.map(JSONValue.string))] }),
-      "variants": .array(product.variants.map { VariantView($0, of: product).json }),
-      "images": .array(product.images.map { ImageView($0).json }),
-      "status": product.deletedAt == nil ? "active" : "deleted", "createdAt": .string(product.createdAt.rfc3339),
-      "updatedAt": .string(product.updatedAt.rfc3339),
-      "deletedAt": product.deletedAt.rfc3339,
-    ]
+  func write(to json: inout JSONWriter) {
+    json.object { json in
+      json.key("available")
+      json.integer(product.available)
+      json.key("category")
+      json.string(product.category)
+      json.key("createdAt")
+      json.string(product.createdAt.rfc3339)
+      json.key("currency")
+      json.string(Money.currency)
+      json.key("deletedAt")
+      json.value(product.deletedAt.rfc3339)
+      json.key("description")
+      json.string(product.description)
+      json.key("id")
+      json.string(product.id.rawValue)
+      json.key("imageUrl")
+      json.string(product.imageURL)
+      json.key("images")
+      json.array { json in for image in product.images { json.value(ImageView(image).json) } }
+      json.key("name")
+      json.string(product.name)
+      json.key("options")
+      json.array { json in
+        for option in product.options {
+          json.object { json in
+            json.key("name")
+            json.string(option.name)
+            json.key("values")
+            json.array { json in for value in option.values { json.string(value) } }
+          }
+        }
+      }
+      let range = product.priceRange
+      json.key("price")
+      json.integer(product.price.won)
+      json.key("priceRange")
+      json.object { json in
+        json.key("max")
+        json.integer(range.max.won)
+        json.key("min")
+        json.integer(range.min.won)
+      }
+      json.key("reserved")
+      json.integer(product.reserved)
+      json.key("sellerId")
+      json.string(product.sellerID.rawValue)
+      json.key("status")
+      json.string(product.deletedAt == nil ? "active" : "deleted")
+      json.key("stock")
+      json.integer(product.stock)
+      json.key("updatedAt")
+      json.string(product.updatedAt.rfc3339)
+      json.key("variants")
+      json.array { json in for variant in product.variants { VariantView(variant, of: product).write(to: &json) } }
+    }
+  }
+}
+
+/// A page of `listProducts`: `{items, nextCursor}`.
+struct ProductPageView: JSONWritable {
+  var page: ProductPage
+
+  func write(to json: inout JSONWriter) {
+    json.object { json in
+      json.key("items")
+      json.array { json in for product in page.items { ProductView(product).write(to: &json) } }
+      json.key("nextCursor")
+      json.string(page.nextCursor)
+    }
   }
 }
 
 /// A variant as handlers return it: `optionValues` by option name.
-struct VariantView: JSONRepresentable {
+struct VariantView: JSONWritable {
   var variant: Variant
   var choices: [OptionChoice]
 
@@ -155,13 +210,32 @@ struct VariantView: JSONRepresentable {
     choices = product.choices(of: variant)
   }
 
-  var json: JSONValue {
-    [
-      "id": .string(variant.id.rawValue), "optionValues": choices.json, "sku": variant.sku.json,
-      "price": .integer(variant.price.won), "stock": .integer(variant.stock), "reserved": .integer(variant.reserved),
-      "available": .integer(variant.available), "position": .integer(Int64(variant.position)),
-      "imageId": (variant.imageID?.rawValue).json,
-    ]
+  func write(to json: inout JSONWriter) {
+    json.object { json in
+      json.key("available")
+      json.integer(variant.available)
+      json.key("id")
+      json.string(variant.id.rawValue)
+      json.key("imageId")
+      json.string(variant.imageID?.rawValue)
+      json.key("optionValues")
+      json.object { json in
+        for choice in choices.sorted(by: { $0.name < $1.name }) {
+          json.key(choice.name)
+          json.string(choice.value)
+        }
+      }
+      json.key("position")
+      json.integer(variant.position)
+      json.key("price")
+      json.integer(variant.price.won)
+      json.key("reserved")
+      json.integer(variant.reserved)
+      json.key("sku")
+      json.string(variant.sku)
+      json.key("stock")
+      json.integer(variant.stock)
+    }
   }
 }
 

@@ -12,7 +12,7 @@ extension JSONValue {
     return out
   }
 
-  private func write(to out: inout [UInt8]) {
+  func write(to out: inout [UInt8]) {
     switch self {
     case .null: out += "null".utf8
     case .bool(let value): out += (value ? "true" : "false").utf8
@@ -36,17 +36,18 @@ extension JSONValue {
       out.append(UInt8(ascii: "]"))
     case .object(let members):
       out.append(UInt8(ascii: "{"))
-      for (index, key) in members.keys.sorted().enumerated() {
+      // The members sorted as pairs: each key hashed never again, compared only.
+      for (index, member) in members.sorted(by: { $0.key < $1.key }).enumerated() {
         if index > 0 { out.append(UInt8(ascii: ",")) }
-        Self.writeString(key, to: &out)
+        Self.writeString(member.key, to: &out)
         out.append(UInt8(ascii: ":"))
-        members[key]!.write(to: &out)
+        member.value.write(to: &out)
       }
       out.append(UInt8(ascii: "}"))
     }
   }
 
-  private static func writeInteger(_ value: Int64, to out: inout [UInt8]) {
+  static func writeInteger(_ value: Int64, to out: inout [UInt8]) {
     guard value != 0 else { return out.append(UInt8(ascii: "0")) }
     if value < 0 { out.append(UInt8(ascii: "-")) }
     var magnitude = value.magnitude

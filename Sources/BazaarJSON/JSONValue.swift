@@ -57,7 +57,10 @@ extension JSONValue: ExpressibleByStringLiteral, ExpressibleByIntegerLiteral, Ex
   package init(booleanLiteral value: Bool) { self = .bool(value) }
   package init(nilLiteral: ()) { self = .null }
   package init(dictionaryLiteral elements: (String, JSONValue)...) {
-    self = .object(Dictionary(elements, uniquingKeysWith: { $1 }))
+    // Sized once and filled in place: views build one of these per row they show.
+    var members = [String: JSONValue](minimumCapacity: elements.count)
+    for (key, value) in elements { members[key] = value }
+    self = .object(members)
   }
   package init(arrayLiteral elements: JSONValue...) { self = .array(elements) }
 }

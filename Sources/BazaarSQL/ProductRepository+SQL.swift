@@ -38,11 +38,12 @@ struct SQLProductRepository: ProductRepository {
   /// The product `statement` finds: its fields from the first row, a variant from each.
   private func product(_ statement: String, _ id: ProductID) throws -> Product? {
     var product: Product?
+    var variants: [Variant] = []
     _ = try sql.query(statement, [id.rawValue]) { row in
-      var found = product ?? Self.productFields(row)
-      found.variants.append(Self.variant(row, from: Self.productColumnCount, options: found.options.count))
-      product = found
+      if product == nil { product = Self.productFields(row) }
+      variants.append(Self.variant(row, from: Self.productColumnCount, options: product?.options.count ?? 0))
     }
+    product?.variants = variants
     return product
   }
 

@@ -196,9 +196,9 @@ package struct BazaarDatabase: Sendable {
   func read<T>(transaction: Bool, _ body: (Database) throws -> T) throws -> T {
     let (writer, readers) = handle.writer.withLock { ($0.writer, $0.readers) }
     guard let readers else {
-      return try transaction ? writer.read(body) : writer.singleStatementRead(body)
+      return try transaction ? writer.snapshotRead(body) : writer.singleStatementRead(body)
     }
-    return try readers.with { queue in try transaction ? queue.read(body) : queue.singleStatementRead(body) }
+    return try readers.with { queue in try transaction ? queue.snapshotRead(body) : queue.singleStatementRead(body) }
   }
 
   /// Throws `StoreMissing` when the file at `path` is gone or is another file than the one opened.

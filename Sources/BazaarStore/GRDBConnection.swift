@@ -8,9 +8,13 @@ package import GRDB
 /// and rows are read by position straight from the statement, without a copy per row.
 package struct GRDBConnection: SQLConnection {
   let db: Database
+  /// Whether this connection serves a read: then a statement that would write is refused
+  /// (SQLITE_READONLY, as `PRAGMA query_only` would), so a read can never change the shop.
+  let readsOnly: Bool
 
-  package init(db: Database) {
+  package init(db: Database, readsOnly: Bool = false) {
     self.db = db
+    self.readsOnly = readsOnly
   }
 
   package var dialect: SQLDialect { .sqlite }
@@ -19,6 +23,9 @@ package struct GRDBConnection: SQLConnection {
   @discardableResult
   package func execute(_ sql: String, _ arguments: SQLArguments) throws -> Int {
     let statement = try db.cachedStatement(sql: sql)
+    guard !readsOnly || statement.isReadonly else {
+      throw DatabaseError(resultCode: .SQLITE_READONLY, message: "a read tried to write", sql: nil)
+    }
     statement.setUncheckedArguments(Self.arguments(arguments))
     try statement.execute()
     return db.changesCount

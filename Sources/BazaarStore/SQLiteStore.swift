@@ -19,8 +19,8 @@ package struct SQLiteStore: Store {
   }
 
   /// A connection on `db`, as the repositories see it.
-  private func connection(_ db: Database) -> any SQLConnection {
-    intercepted(GRDBConnection(db: db), by: interceptor)
+  private func connection(_ db: Database, readsOnly: Bool = false) -> any SQLConnection {
+    intercepted(GRDBConnection(db: db, readsOnly: readsOnly), by: interceptor)
   }
 
   package func write<T>(_ body: (any StoreTransaction) throws -> T) throws -> T {
@@ -74,7 +74,7 @@ package struct SQLiteStore: Store {
     // Autocommit reads (see `singleStatementRead`); a pool's readers refuse writes.
     try database.checkSameFile()
     return try translatingErrors {
-      try database.read(transaction: false) { db in try body(SQLTransaction(connection(db))) }
+      try database.read(transaction: false) { db in try body(SQLTransaction(connection(db, readsOnly: true))) }
     }
   }
 
@@ -86,7 +86,7 @@ package struct SQLiteStore: Store {
     try database.checkSameFile()
     return try translatingErrors {
       try database.read(transaction: true) { db in
-        try ConnectionScope.with(connection(db), of: database.path, .snapshot) { try body() }
+        try ConnectionScope.with(connection(db, readsOnly: true), of: database.path, .snapshot) { try body() }
       }
     }
   }

@@ -31,4 +31,19 @@ extension DatabaseReader {
   func singleStatementRead<T>(_ value: (Database) throws -> T) throws -> T {
     try unsafeRead(value)
   }
+
+  /// Runs a read in one deferred transaction: every statement sees one snapshot. GRDB's `read`
+  /// does this too, but also sets `PRAGMA query_only` on and off, and SQLite expires every
+  /// prepared statement of the connection whenever a flag pragma changes, so each read would
+  /// compile its statements anew. `GRDBConnection.readsOnly` refuses writes instead.
+  func snapshotRead<T>(_ value: (Database) throws -> T) throws -> T {
+    try unsafeRead { db in
+      var result: T?
+      try db.inTransaction(.deferred) {
+        result = try value(db)
+        return .commit
+      }
+      return result!
+    }
+  }
 }

@@ -105,6 +105,29 @@ func claims(_ jti: String, for subject: String, role: Role = .user) -> AccessCla
     #expect(try temp.store.read { try $0.users.credentials(email: Email("kim@example.com")) } == nil)
   }
 
+  /// A one-shot process's single connection can write, so its reads refuse writes themselves
+  /// (`GRDBConnection.readsOnly`), in autocommit reads and in snapshots alike.
+  @Test(arguments: [BazaarDatabase.Connections.pool, .single])
+  func readsAndSnapshotsRefuseWritesOnEitherConnection(mode: BazaarDatabase.Connections) throws {
+    let store = SQLiteStore(try BazaarDatabase(path: temp.directory + "/reads.sqlite", connections: mode))
+    #expect(throws: (any Error).self) {
+      try store.read { try $0.users.insert(try makeUser("1", "kim@example.com"), passwordHash: "$h") }
+    }
+    #expect(throws: (any Error).self) {
+      try store.snapshot {
+        try store.read { try $0.users.insert(try makeUser("2", "lee@example.com"), passwordHash: "$h") }
+      }
+    }
+    // Snapshots reuse their statements (no `PRAGMA query_only` expiring them) and still read.
+    try store.write { try $0.users.insert(try makeUser("3", "park@example.com"), passwordHash: "$h") }
+    for _ in 0..<3 {
+      #expect(
+        try store.snapshot { try store.read { try $0.users.credentials(email: Email("park@example.com")) } } != nil)
+    }
+    #expect(try store.read { try $0.users.credentials(email: Email("kim@example.com")) } == nil)
+    #expect(try store.read { try $0.users.credentials(email: Email("lee@example.com")) } == nil)
+  }
+
   @Test func anInternalDatabaseErrorCarriesNoSQL() throws {
     try temp.database.writer.writeWithoutTransaction { try $0.execute(sql: "DROP TABLE login_failures") }
     do {

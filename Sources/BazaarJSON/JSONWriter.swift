@@ -1,0 +1,122 @@
+/// JSON text written straight into bytes, for views on hot paths: no `JSONValue` tree, no
+/// dictionary per object, no sort. The output is what `serialized` makes of the same value, so
+/// members must be written in ascending key order (Swift's `<` on the keys); debug builds
+/// check it.
+package struct JSONWriter {
+  package private(set) var bytes: [UInt8] = []
+  /// Per nesting level (bit `depth`): whether it holds a member or element yet.
+  private var started: UInt64 = 0
+  private var depth = 0
+  /// A key was just written: the value that follows takes no comma.
+  private var afterKey = false
+  #if DEBUG
+    private var lastKeys: [String?] = [nil]
+  #endif
+
+  package init(capacity: Int = 256) {
+    bytes.reserveCapacity(capacity)
+  }
+
+  /// An object whose members `body` writes with `key(_:)` and a value each.
+  package mutating func object(_ body: (inout JSONWriter) -> Void) {
+    open(UInt8(ascii: "{"))
+    body(&self)
+    close(UInt8(ascii: "}"))
+  }
+
+  /// An array whose elements `body` writes, one value each.
+  package mutating func array(_ body: (inout JSONWriter) -> Void) {
+    open(UInt8(ascii: "["))
+    body(&self)
+    close(UInt8(ascii: "]"))
+  }
+
+  /// The next member's key; its value is the next value written.
+  package mutating func key(_ name: String) {
+    #if DEBUG
+      if let last = lastKeys[lastKeys.count - 1] { assert(last < name, "JSON keys out of order: \(last), \(name)") }
+      lastKeys[lastKeys.count - 1] = name
+    #endif
+    separate()
+    JSONValue.writeString(name, to: &bytes)
+    bytes.append(UInt8(ascii: ":"))
+    afterKey = true
+  }
+
+  package mutating func string(_ text: String) {
+    separate()
+    JSONValue.writeString(text, to: &bytes)
+  }
+
+  /// The string, or `null`.
+  package mutating func string(_ text: String?) {
+    guard let text else { return value(.null) }
+    string(text)
+  }
+
+  package mutating func integer(_ number: Int64) {
+    separate()
+    JSONValue.writeInteger(number, to: &bytes)
+  }
+
+  package mutating func integer(_ number: Int) { integer(Int64(number)) }
+
+  /// Any value, as `serialized` writes it.
+  package mutating func value(_ value: JSONValue) {
+    separate()
+    value.write(to: &bytes)
+  }
+
+  private mutating func separate() {
+    if afterKey {
+      afterKey = false
+      return
+    }
+    guard depth > 0 else { return }
+    let bit: UInt64 = 1 << UInt64(depth)
+    if started & bit != 0 { bytes.append(UInt8(ascii: ",")) }
+    started |= bit
+  }
+
+  private mutating func open(_ bracket: UInt8) {
+    separate()
+    bytes.append(bracket)
+    depth += 1
+    precondition(depth < 64, "JSON nested deeper than 63 levels")
+    started &= ~(1 << UInt64(depth))
+    #if DEBUG
+      lastKeys.append(nil)
+    #endif
+  }
+
+  private mutating func close(_ bracket: UInt8) {
+    bytes.append(bracket)
+    depth -= 1
+    #if DEBUG
+      lastKeys.removeLast()
+    #endif
+  }
+}
+
+/// A view that writes its own JSON text (`JSONWriter`) instead of building a `JSONValue`; its
+/// `json` is that text read back, for the rare caller that needs the tree.
+package protocol JSONWritable: JSONRepresentable {
+  func write(to writer: inout JSONWriter)
+}
+
+extension JSONWritable {
+  package var json: JSONValue {
+    // The writer only writes valid JSON, so reading it back cannot fail.
+    (try? JSONValue.parse(jsonBytes)) ?? .null
+  }
+}
+
+extension JSONRepresentable {
+  /// This value as compact JSON bytes, keys sorted: written straight when it is `JSONWritable`.
+  package var jsonBytes: [UInt8] {
+    guard let writable = self as? any JSONWritable else { return json.serializedBytes }
+    var writer = JSONWriter()
+    writable.write(to: &writer)
+    return writer.bytes
+  }
+}
