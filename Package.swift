@@ -57,7 +57,10 @@ let package = Package(
     // The SQLite store: the GRDB driver of the seam, the database file, its migrations.
     .target(
       name: "BazaarStore",
-      dependencies: ["BazaarCore", "BazaarJSON", "BazaarSQL", .product(name: "GRDB", package: "GRDB.swift")],
+      dependencies: [
+        "BazaarCore", "BazaarJSON", "BazaarSQL", .product(name: "GRDB", package: "GRDB.swift"),
+        .product(name: "GRDBSQLite", package: "GRDB.swift"),
+      ],
       swiftSettings: strictSettings
     ),
 

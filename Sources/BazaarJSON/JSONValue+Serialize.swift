@@ -12,44 +12,52 @@ extension JSONValue {
     return out
   }
 
-  func write(to out: inout [UInt8]) {
+  func write(to out: inout [UInt8]) { write(into: &out) }
+
+  func write<Out: JSONOutput & ~Copyable>(into out: inout Out) {
     switch self {
-    case .null: out += "null".utf8
-    case .bool(let value): out += (value ? "true" : "false").utf8
-    case .integer(let value): Self.writeInteger(value, to: &out)
+    case .null: Self.writeLiteral("null", to: &out)
+    case .bool(let value): Self.writeLiteral(value ? "true" : "false", to: &out)
+    case .integer(let value): Self.writeInteger(value, into: &out)
     case .number(let value):
       // JSON has no NaN or infinity; they never come from parsing, so this is defensive.
       if !value.isFinite {
-        out += "null".utf8
+        Self.writeLiteral("null", to: &out)
       } else if value == value.rounded(.towardZero), abs(value) < 1e15 {
-        Self.writeInteger(Int64(value), to: &out)
+        Self.writeInteger(Int64(value), into: &out)
       } else {
-        out += String(value).utf8
+        var text = String(value)
+        text.withUTF8 { out.writeBytes($0) }
       }
-    case .string(let text): Self.writeString(text, to: &out)
+    case .string(let text): Self.writeString(text, into: &out)
     case .array(let values):
-      out.append(UInt8(ascii: "["))
+      out.writeByte(UInt8(ascii: "["))
       for (index, value) in values.enumerated() {
-        if index > 0 { out.append(UInt8(ascii: ",")) }
-        value.write(to: &out)
+        if index > 0 { out.writeByte(UInt8(ascii: ",")) }
+        value.write(into: &out)
       }
-      out.append(UInt8(ascii: "]"))
+      out.writeByte(UInt8(ascii: "]"))
     case .object(let members):
-      out.append(UInt8(ascii: "{"))
+      out.writeByte(UInt8(ascii: "{"))
       // The members sorted as pairs: each key hashed never again, compared only.
       for (index, member) in members.sorted(by: { $0.key < $1.key }).enumerated() {
-        if index > 0 { out.append(UInt8(ascii: ",")) }
-        Self.writeString(member.key, to: &out)
-        out.append(UInt8(ascii: ":"))
-        member.value.write(to: &out)
+        if index > 0 { out.writeByte(UInt8(ascii: ",")) }
+        Self.writeString(member.key, into: &out)
+        out.writeByte(UInt8(ascii: ":"))
+        member.value.write(into: &out)
       }
-      out.append(UInt8(ascii: "}"))
+      out.writeByte(UInt8(ascii: "}"))
     }
   }
 
-  static func writeInteger(_ value: Int64, to out: inout [UInt8]) {
-    guard value != 0 else { return out.append(UInt8(ascii: "0")) }
-    if value < 0 { out.append(UInt8(ascii: "-")) }
+  /// A literal's bytes, as they are.
+  static func writeLiteral<Out: JSONOutput & ~Copyable>(_ text: StaticString, to out: inout Out) {
+    out.writeBytes(UnsafeBufferPointer(start: text.utf8Start, count: text.utf8CodeUnitCount))
+  }
+
+  static func writeInteger<Out: JSONOutput & ~Copyable>(_ value: Int64, into out: inout Out) {
+    guard value != 0 else { return out.writeByte(UInt8(ascii: "0")) }
+    if value < 0 { out.writeByte(UInt8(ascii: "-")) }
     var magnitude = value.magnitude
     var digits: (UInt64, UInt64, UInt64) = (0, 0, 0)  // 24 bytes: room for 20 digits
     var count = 0
@@ -59,7 +67,8 @@ extension JSONValue {
         magnitude /= 10
         count += 1
       }
-      out += buffer[(24 - count)...]
+      let digits = UnsafeRawBufferPointer(rebasing: buffer[(24 - count)...]).assumingMemoryBound(to: UInt8.self)
+      out.writeBytes(digits)
     }
   }
 
@@ -71,39 +80,53 @@ extension JSONValue {
     out += String(decoding: bytes, as: UTF8.self)
   }
 
-  /// `text` as a JSON string literal, appended to `out` as UTF-8.
-  package static func writeString(_ text: String, to out: inout [UInt8]) {
-    out.append(UInt8(ascii: "\""))
+  /// `text` as a JSON string literal, appended to `out` as UTF-8. Runs of bytes that need no
+  /// escape are copied whole.
+  package static func writeString(_ text: String, to out: inout [UInt8]) { writeString(text, into: &out) }
+
+  static func writeString<Out: JSONOutput & ~Copyable>(_ text: String, into out: inout Out) {
+    out.writeByte(UInt8(ascii: "\""))
     var text = text
     text.withUTF8 { bytes in
       var start = 0
       var index = 0
       while index < bytes.count {
         let byte = bytes[index]
-        let escape: [UInt8]?
-        switch byte {
-        case UInt8(ascii: "\""): escape = Array(#"\""#.utf8)
-        case UInt8(ascii: "\\"): escape = Array(#"\\"#.utf8)
-        case 0x0A: escape = Array(#"\n"#.utf8)
-        case 0x0D: escape = Array(#"\r"#.utf8)
-        case 0x09: escape = Array(#"\t"#.utf8)
-        case 0..<0x20: escape = Array(#"\u00"#.utf8) + [hexDigit(byte >> 4), hexDigit(byte & 15)]
-        case 0xE2 where index + 2 < bytes.count && bytes[index + 1] == 0x80 && (bytes[index + 2] & 0xFE) == 0xA8:
-          escape = Array((bytes[index + 2] == 0xA8 ? #"\u2028"# : #"\u2029"#).utf8)
-        default: escape = nil
-        }
-        guard let escape else {
+        // Most bytes: printable ASCII other than the quote and the backslash, or UTF-8 other than
+        // the lead byte of U+2028 and U+2029.
+        if byte >= 0x20 && byte != UInt8(ascii: "\"") && byte != UInt8(ascii: "\\") && byte != 0xE2 {
           index += 1
           continue
         }
-        out += bytes[start..<index]
-        out += escape
+        let escape: StaticString
+        var hex = false
+        switch byte {
+        case UInt8(ascii: "\""): escape = #"\""#
+        case UInt8(ascii: "\\"): escape = #"\\"#
+        case 0x0A: escape = #"\n"#
+        case 0x0D: escape = #"\r"#
+        case 0x09: escape = #"\t"#
+        case 0..<0x20:
+          escape = #"\u00"#
+          hex = true
+        case 0xE2 where index + 2 < bytes.count && bytes[index + 1] == 0x80 && (bytes[index + 2] & 0xFE) == 0xA8:
+          escape = bytes[index + 2] == 0xA8 ? #"\u2028"# : #"\u2029"#
+        default:
+          index += 1
+          continue
+        }
+        out.writeBytes(UnsafeBufferPointer(rebasing: bytes[start..<index]))
+        writeLiteral(escape, to: &out)
+        if hex {
+          out.writeByte(hexDigit(byte >> 4))
+          out.writeByte(hexDigit(byte & 15))
+        }
         index += byte == 0xE2 ? 3 : 1
         start = index
       }
-      out += bytes[start..<bytes.count]
+      out.writeBytes(UnsafeBufferPointer(rebasing: bytes[start..<bytes.count]))
     }
-    out.append(UInt8(ascii: "\""))
+    out.writeByte(UInt8(ascii: "\""))
   }
 
   private static func hexDigit(_ value: UInt8) -> UInt8 {

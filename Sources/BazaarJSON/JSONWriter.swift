@@ -1,9 +1,9 @@
 /// JSON text written straight into bytes, for views on hot paths: no `JSONValue` tree, no
 /// dictionary per object, no sort. The output is what `serialized` makes of the same value, so
 /// members must be written in ascending key order (Swift's `<` on the keys); debug builds
-/// check it.
-package struct JSONWriter {
-  package private(set) var bytes: [UInt8] = []
+/// check it. It owns its buffer (`JSONBuffer`), so it is never copied.
+package struct JSONWriter: ~Copyable {
+  private var buffer: JSONBuffer
   /// Per nesting level (bit `depth`): whether it holds a member or element yet.
   private var started: UInt64 = 0
   private var depth = 0
@@ -14,8 +14,11 @@ package struct JSONWriter {
   #endif
 
   package init(capacity: Int = 256) {
-    bytes.reserveCapacity(capacity)
+    buffer = JSONBuffer(capacity: capacity)
   }
+
+  /// The JSON written so far.
+  package var bytes: [UInt8] { buffer.bytes }
 
   /// An object whose members `body` writes with `key(_:)` and a value each.
   package mutating func object(_ body: (inout JSONWriter) -> Void) {
@@ -31,21 +34,66 @@ package struct JSONWriter {
     close(UInt8(ascii: "]"))
   }
 
-  /// The next member's key; its value is the next value written.
-  package mutating func key(_ name: String) {
+  /// The next member's key, a literal (written as it is: no escaping); its value is the next
+  /// value written.
+  package mutating func key(_ name: StaticString) {
     #if DEBUG
-      if let last = lastKeys[lastKeys.count - 1] { assert(last < name, "JSON keys out of order: \(last), \(name)") }
-      lastKeys[lastKeys.count - 1] = name
+      checkOrder(name.description)
+      assert(!name.description.utf8.contains { $0 < 0x20 || $0 == 0x22 || $0 == 0x5C }, "key needs escaping: \(name)")
     #endif
     separate()
-    JSONValue.writeString(name, to: &bytes)
-    bytes.append(UInt8(ascii: ":"))
+    buffer.writeByte(UInt8(ascii: "\""))
+    name.withUTF8Buffer { buffer.writeBytes($0) }
+    buffer.writeByte(UInt8(ascii: "\""))
+    buffer.writeByte(UInt8(ascii: ":"))
     afterKey = true
   }
 
+  /// The next member's key, any text (escaped as a string is).
+  package mutating func key(text name: String) {
+    #if DEBUG
+      checkOrder(name)
+    #endif
+    separate()
+    JSONValue.writeString(name, into: &buffer)
+    buffer.writeByte(UInt8(ascii: ":"))
+    afterKey = true
+  }
+
+  /// A member whose value is a string.
+  package mutating func member(_ name: StaticString, _ text: String) {
+    key(name)
+    string(text)
+  }
+
+  /// A member whose value is a string or `null`.
+  package mutating func member(_ name: StaticString, _ text: String?) {
+    key(name)
+    string(text)
+  }
+
+  /// A member whose value is an integer.
+  package mutating func member(_ name: StaticString, _ number: Int64) {
+    key(name)
+    integer(number)
+  }
+
+  /// A member whose value is an integer.
+  package mutating func member(_ name: StaticString, _ number: Int) {
+    key(name)
+    integer(Int64(number))
+  }
+
+  #if DEBUG
+    private mutating func checkOrder(_ name: String) {
+      if let last = lastKeys[lastKeys.count - 1] { assert(last < name, "JSON keys out of order: \(last), \(name)") }
+      lastKeys[lastKeys.count - 1] = name
+    }
+  #endif
+
   package mutating func string(_ text: String) {
     separate()
-    JSONValue.writeString(text, to: &bytes)
+    JSONValue.writeString(text, into: &buffer)
   }
 
   /// The string, or `null`.
@@ -56,7 +104,7 @@ package struct JSONWriter {
 
   package mutating func integer(_ number: Int64) {
     separate()
-    JSONValue.writeInteger(number, to: &bytes)
+    JSONValue.writeInteger(number, into: &buffer)
   }
 
   package mutating func integer(_ number: Int) { integer(Int64(number)) }
@@ -64,7 +112,7 @@ package struct JSONWriter {
   /// Any value, as `serialized` writes it.
   package mutating func value(_ value: JSONValue) {
     separate()
-    value.write(to: &bytes)
+    value.write(into: &buffer)
   }
 
   private mutating func separate() {
@@ -74,13 +122,13 @@ package struct JSONWriter {
     }
     guard depth > 0 else { return }
     let bit: UInt64 = 1 << UInt64(depth)
-    if started & bit != 0 { bytes.append(UInt8(ascii: ",")) }
+    if started & bit != 0 { buffer.writeByte(UInt8(ascii: ",")) }
     started |= bit
   }
 
   private mutating func open(_ bracket: UInt8) {
     separate()
-    bytes.append(bracket)
+    buffer.writeByte(bracket)
     depth += 1
     precondition(depth < 64, "JSON nested deeper than 63 levels")
     started &= ~(1 << UInt64(depth))
@@ -90,7 +138,7 @@ package struct JSONWriter {
   }
 
   private mutating func close(_ bracket: UInt8) {
-    bytes.append(bracket)
+    buffer.writeByte(bracket)
     depth -= 1
     #if DEBUG
       lastKeys.removeLast()
@@ -102,9 +150,13 @@ package struct JSONWriter {
 /// `json` is that text read back, for the rare caller that needs the tree.
 package protocol JSONWritable: JSONRepresentable {
   func write(to writer: inout JSONWriter)
+  /// About how many bytes the JSON takes, so the writer allocates once.
+  var estimatedByteCount: Int { get }
 }
 
 extension JSONWritable {
+  package var estimatedByteCount: Int { 256 }
+
   package var json: JSONValue {
     // The writer only writes valid JSON, so reading it back cannot fail.
     (try? JSONValue.parse(jsonBytes)) ?? .null
@@ -115,7 +167,8 @@ extension JSONRepresentable {
   /// This value as compact JSON bytes, keys sorted: written straight when it is `JSONWritable`.
   package var jsonBytes: [UInt8] {
     guard let writable = self as? any JSONWritable else { return json.serializedBytes }
-    var writer = JSONWriter()
+    // One byte more for the line end most callers add.
+    var writer = JSONWriter(capacity: writable.estimatedByteCount + 1)
     writable.write(to: &writer)
     return writer.bytes
   }

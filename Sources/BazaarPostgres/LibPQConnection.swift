@@ -14,12 +14,9 @@ struct LibPQConnection: SQLConnection {
     try connection.query(Self.numbered(sql), Self.values(arguments)).affected
   }
 
-  func query<T>(_ sql: String, _ arguments: SQLArguments, _ decode: (any SQLRow) throws -> T) throws -> [T] {
+  func forEachRow(_ sql: String, _ arguments: SQLArguments, _ body: (any SQLRow) throws -> Void) throws {
     let rows = try connection.query(Self.numbered(sql), Self.values(arguments))
-    var results: [T] = []
-    results.reserveCapacity(rows.count)
-    for index in 0..<rows.count { results.append(try decode(rows[index])) }
-    return results
+    for index in 0..<rows.count { try body(rows[index]) }
   }
 
   /// PostgreSQL names a column's UNIQUE constraint `<table>_<column>_key`.

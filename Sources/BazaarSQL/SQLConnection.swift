@@ -81,14 +81,23 @@ package protocol SQLConnection {
   /// Runs one statement and returns how many rows it changed.
   @discardableResult
   func execute(_ sql: String, _ arguments: SQLArguments) throws -> Int
-  /// Runs one query and returns each row as `decode` reads it, in the order they came.
-  func query<T>(_ sql: String, _ arguments: SQLArguments, _ decode: (any SQLRow) throws -> T) throws -> [T]
+  /// Runs one query and hands `body` each row, in the order they came; a row is valid only
+  /// during its call. Not generic, so a driver's loop is compiled once and `query` (below) is
+  /// specialized where it is called.
+  func forEachRow(_ sql: String, _ arguments: SQLArguments, _ body: (any SQLRow) throws -> Void) throws
   /// Whether `error`, thrown by a statement of this connection, is a UNIQUE violation of
   /// `table`'s `column` (the constraint a column's `UNIQUE` makes).
   func isUniqueViolation(_ error: any Error, table: String, column: String) -> Bool
 }
 
 extension SQLConnection {
+  /// Runs one query and returns each row as `decode` reads it, in the order they came.
+  package func query<T>(_ sql: String, _ arguments: SQLArguments, _ decode: (any SQLRow) throws -> T) throws -> [T] {
+    var results: [T] = []
+    try forEachRow(sql, arguments) { results.append(try decode($0)) }
+    return results
+  }
+
   /// The first row `decode` reads, or nil when the query returns none.
   package func queryOne<T>(_ sql: String, _ arguments: SQLArguments, _ decode: (any SQLRow) throws -> T) throws -> T? {
     try query(sql, arguments, decode).first

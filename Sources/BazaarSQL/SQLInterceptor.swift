@@ -26,9 +26,9 @@ private struct InterceptedConnection: SQLConnection {
     return try base.execute(sql, arguments)
   }
 
-  func query<T>(_ sql: String, _ arguments: SQLArguments, _ decode: (any SQLRow) throws -> T) throws -> [T] {
+  func forEachRow(_ sql: String, _ arguments: SQLArguments, _ body: (any SQLRow) throws -> Void) throws {
     try interceptor.willRun(sql)
-    return try base.query(sql, arguments, decode)
+    try base.forEachRow(sql, arguments, body)
   }
 
   func isUniqueViolation(_ error: any Error, table: String, column: String) -> Bool {
