@@ -52,9 +52,12 @@ struct ProductView: JSONWritable {
       json.member("updatedAt", product.updatedAt.rfc3339)
       json.key("variants")
       let names = VariantView.OptionNames(product.options)
-      // By index: each variant is read in place, not copied.
-      let variants = product.variants
-      json.array { json in for index in variants.indices { VariantView.write(variants[index], names, to: &json) } }
+      json.array { json in
+        // Through the buffer: each variant is read in place, not copied.
+        product.variants.withUnsafeBufferPointer { variants in
+          for index in variants.indices { VariantView.write(variants[index], names, to: &json) }
+        }
+      }
     }
   }
 }
@@ -92,6 +95,7 @@ struct VariantView: JSONWritable {
   /// for all its variants.
   struct OptionNames {
     var names: [String]
+    /// The options' positions, by name.
     var keyOrder: [Int]
 
     init(_ options: [ProductOption]) {

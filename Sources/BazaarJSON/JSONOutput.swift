@@ -10,7 +10,7 @@ extension [UInt8]: JSONOutput {
 }
 
 /// A growable byte buffer that owns its memory: appending is a capacity check and a copy, with
-/// none of an array's uniqueness checks. Its bytes leave it once, as an array (`take`).
+/// none of an array's uniqueness checks. Its bytes leave it as an array (`bytes`).
 struct JSONBuffer: JSONOutput, ~Copyable {
   private var start: UnsafeMutablePointer<UInt8>
   private var count = 0
@@ -27,6 +27,23 @@ struct JSONBuffer: JSONOutput, ~Copyable {
 
   /// The bytes written so far, copied out.
   var bytes: [UInt8] { Array(UnsafeBufferPointer(start: start, count: count)) }
+
+  /// Makes room for `extra` more bytes, so that many `appendUnchecked` calls need no check.
+  mutating func reserve(_ extra: Int) {
+    if count + extra > capacity { grow(toHold: extra) }
+  }
+
+  /// Appends a byte there is room for (`reserve`).
+  mutating func appendUnchecked(_ byte: UInt8) {
+    start[count] = byte
+    count += 1
+  }
+
+  /// Appends `length` bytes from `source` there is room for (`reserve`).
+  mutating func appendUnchecked(_ source: UnsafePointer<UInt8>, count length: Int) {
+    (start + count).update(from: source, count: length)
+    count += length
+  }
 
   mutating func writeByte(_ byte: UInt8) {
     if count == capacity { grow(toHold: 1) }

@@ -88,9 +88,16 @@ extension JSONValue {
     out.writeByte(UInt8(ascii: "\""))
     var text = text
     text.withUTF8 { bytes in
+      guard let base = bytes.baseAddress else { return }
+      let raw = UnsafeRawPointer(base)
       var start = 0
       var index = 0
       while index < bytes.count {
+        // Eight bytes at a time while none of them needs a look.
+        if index + 8 <= bytes.count && !mayNeedEscape(raw.loadUnaligned(fromByteOffset: index, as: UInt64.self)) {
+          index += 8
+          continue
+        }
         let byte = bytes[index]
         // Most bytes: printable ASCII other than the quote and the backslash, or UTF-8 other than
         // the lead byte of U+2028 and U+2029.
@@ -127,6 +134,19 @@ extension JSONValue {
       out.writeBytes(UnsafeBufferPointer(rebasing: bytes[start..<bytes.count]))
     }
     out.writeByte(UInt8(ascii: "\""))
+  }
+
+  /// Whether any of the eight bytes in `word` is a control character, a quote, a backslash or
+  /// 0xE2 (the lead byte of U+2028 and U+2029): the bytes `writeString` looks at one by one.
+  /// Exact for "any" (the borrow tricks of "Bit Twiddling Hacks" only misplace which byte).
+  @inline(__always)
+  private static func mayNeedEscape(_ word: UInt64) -> Bool {
+    let ones: UInt64 = 0x0101_0101_0101_0101
+    let highs: UInt64 = 0x8080_8080_8080_8080
+    func hasZeroByte(_ value: UInt64) -> Bool { (value &- ones) & ~value & highs != 0 }
+    let hasControl = (word &- ones &* 0x20) & ~word & highs != 0
+    return hasControl || hasZeroByte(word ^ (ones &* 0x22)) || hasZeroByte(word ^ (ones &* 0x5C))
+      || hasZeroByte(word ^ (ones &* 0xE2))
   }
 
   private static func hexDigit(_ value: UInt8) -> UInt8 {

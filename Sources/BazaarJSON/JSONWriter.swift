@@ -37,15 +37,21 @@ package struct JSONWriter: ~Copyable {
   /// The next member's key, a literal (written as it is: no escaping); its value is the next
   /// value written.
   package mutating func key(_ name: StaticString) {
+    guard name.hasPointerRepresentation else {
+      return key(text: name.description)
+    }
     #if DEBUG
       checkOrder(name.description)
       assert(!name.description.utf8.contains { $0 < 0x20 || $0 == 0x22 || $0 == 0x5C }, "key needs escaping: \(name)")
     #endif
-    separate()
-    buffer.writeByte(UInt8(ascii: "\""))
-    name.withUTF8Buffer { buffer.writeBytes($0) }
-    buffer.writeByte(UInt8(ascii: "\""))
-    buffer.writeByte(UInt8(ascii: ":"))
+    // Comma, quotes, colon and the name, after one check for room.
+    let length = name.utf8CodeUnitCount
+    buffer.reserve(length + 4)
+    if needsComma() { buffer.appendUnchecked(UInt8(ascii: ",")) }
+    buffer.appendUnchecked(UInt8(ascii: "\""))
+    buffer.appendUnchecked(name.utf8Start, count: length)
+    buffer.appendUnchecked(UInt8(ascii: "\""))
+    buffer.appendUnchecked(UInt8(ascii: ":"))
     afterKey = true
   }
 
@@ -116,14 +122,19 @@ package struct JSONWriter: ~Copyable {
   }
 
   private mutating func separate() {
+    if needsComma() { buffer.writeByte(UInt8(ascii: ",")) }
+  }
+
+  /// Whether the next value (or key) needs a comma before it; records that this level holds one.
+  private mutating func needsComma() -> Bool {
     if afterKey {
       afterKey = false
-      return
+      return false
     }
-    guard depth > 0 else { return }
+    guard depth > 0 else { return false }
     let bit: UInt64 = 1 << UInt64(depth)
-    if started & bit != 0 { buffer.writeByte(UInt8(ascii: ",")) }
-    started |= bit
+    defer { started |= bit }
+    return started & bit != 0
   }
 
   private mutating func open(_ bracket: UInt8) {

@@ -232,17 +232,16 @@ struct SQLProductRepository: ProductRepository {
       updatedAt: row.timestamp(start + 10), deletedAt: row.optionalTimestamp(start + 11))
   }
 
-  /// The first `count` of the three option value columns from `start`, in one array.
-  private static func optionValues(_ row: any SQLRow, from start: Int, count: Int) -> [String] {
-    var values: [String] = []
-    values.reserveCapacity(count)
+  /// The first `count` of the three option value columns from `start`.
+  private static func optionValues(_ row: any SQLRow, from start: Int, count: Int) -> OptionValues {
+    var values = OptionValues()
     for column in start..<start + min(count, 3) { values.append(row.text(column)) }
     return values
   }
 
   /// Three option values, '' for the options a product lacks.
-  private static func padded(_ values: [String]) -> [String] {
-    values + Array(repeating: "", count: max(0, 3 - values.count))
+  private static func padded(_ values: OptionValues) -> [String] {
+    Array(values) + Array(repeating: "", count: max(0, 3 - values.count))
   }
 
   static func optionsText(_ options: [ProductOption]) -> String {

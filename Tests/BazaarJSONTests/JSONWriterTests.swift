@@ -30,3 +30,44 @@ import Testing
     #expect(try JSONValue.parse(writer.bytes) == expected)
   }
 }
+
+@Suite struct StringEscapingTests {
+  /// The string writer skips eight bytes at a time when none needs a look: every character that
+  /// must be escaped is still escaped wherever it falls in a word, as a byte-by-byte escaper
+  /// writes it.
+  @Test func escapesEveryCharacterAtEveryOffset() throws {
+    let specials: [Character] = ["\"", "\\", "\n", "\r", "\t", "\u{1}", "\u{1F}", "\u{2028}", "\u{2029}", "\u{2027}"]
+    for special in specials {
+      for offset in 0..<20 {
+        for filler in ["a", "가"] {
+          let text = String(repeating: filler, count: offset) + String(special) + String(repeating: "z", count: 9)
+          var bytes: [UInt8] = []
+          JSONValue.writeString(text, to: &bytes)
+          #expect(bytes == Self.reference(text), "\(special.unicodeScalars.first!.value) after \(offset) × \(filler)")
+          #expect(try JSONValue.parse(bytes) == .string(text))
+        }
+      }
+    }
+  }
+
+  /// JSON text for `text`, one scalar at a time.
+  static func reference(_ text: String) -> [UInt8] {
+    var out = "\""
+    for scalar in text.unicodeScalars {
+      switch scalar {
+      case "\"": out += "\\\""
+      case "\\": out += "\\\\"
+      case "\n": out += "\\n"
+      case "\r": out += "\\r"
+      case "\t": out += "\\t"
+      case "\u{2028}": out += "\\u2028"
+      case "\u{2029}": out += "\\u2029"
+      case _ where scalar.value < 0x20:
+        let hex = String(scalar.value, radix: 16)
+        out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+      default: out.unicodeScalars.append(scalar)
+      }
+    }
+    return Array((out + "\"").utf8)
+  }
+}

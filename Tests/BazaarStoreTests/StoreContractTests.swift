@@ -216,7 +216,7 @@ func makeProduct(
     let (store, keep) = try kind.make()
     let (_, single) = try Self.sellerWithProduct(in: store)
     let at = single.createdAt
-    func variant(_ id: String, _ values: [String], sku: String?, position: Int) -> Variant {
+    func variant(_ id: String, _ values: OptionValues, sku: String?, position: Int) -> Variant {
       Variant(
         id: VariantID(rawValue: "var_" + String(repeating: id, count: 26)), optionValues: values, sku: sku,
         price: Money(won: 1_000 * Int64(position + 1)), stock: 5, position: position, createdAt: at, updatedAt: at)

@@ -55,8 +55,12 @@ package struct Product: Equatable, Sendable {
 
   /// The lowest and highest price of the live variants.
   package var priceRange: (min: Money, max: Money) {
-    let prices = variants.map(\.price)
-    return (prices.min() ?? Money(won: 0), prices.max() ?? Money(won: 0))
+    guard let first = variants.first?.price else { return (Money(won: 0), Money(won: 0)) }
+    var range = (min: first, max: first)
+    for variant in variants {
+      range = (Swift.min(range.min, variant.price), Swift.max(range.max, variant.price))
+    }
+    return range
   }
 
   /// The lowest variant price: what listings sort and filter by.
@@ -116,7 +120,7 @@ package struct OptionChoice: Equatable, Sendable {
 package struct Variant: Equatable, Sendable {
   package var id: VariantID
   /// One value per option of its product, in the options' order; empty without options.
-  package var optionValues: [String]
+  package var optionValues: OptionValues
   /// The seller's stock-keeping unit, unique among the seller's live variants.
   package var sku: String?
   package var price: Money
@@ -134,7 +138,7 @@ package struct Variant: Equatable, Sendable {
   package var deletedAt: Timestamp?
 
   package init(
-    id: VariantID, optionValues: [String], sku: String?, price: Money, stock: Int64, reserved: Int64 = 0,
+    id: VariantID, optionValues: OptionValues, sku: String?, price: Money, stock: Int64, reserved: Int64 = 0,
     position: Int, imageID: ImageID? = nil, createdAt: Timestamp, updatedAt: Timestamp, deletedAt: Timestamp? = nil
   ) {
     self.id = id

@@ -240,7 +240,7 @@ package struct ProductCatalog: Sendable {
           message: "variants must hold 1 to \(VariantRules.maxVariants) variants"
         ))
     }
-    var combinations: Set<[String]> = []
+    var combinations: Set<OptionValues> = []
     var skus: Set<String> = []
     var variants: [Variant] = []
     for (index, request) in requested.prefix(VariantRules.maxVariants).enumerated() {

@@ -94,7 +94,7 @@ package enum VariantRules {
   /// `given`'s values in the options' order: one for every option, each declared by it.
   package static func optionValues(
     _ given: [String: String], of options: [ProductOption], field: String
-  ) throws(FieldError) -> [String] {
+  ) throws(FieldError) -> OptionValues {
     // Names are matched as they are stored: trimmed.
     var byName: [String: String] = [:]
     for (name, value) in given { byName[name.trimmingWhitespace()] = value }
@@ -102,7 +102,7 @@ package enum VariantRules {
     if let unknown = byName.keys.sorted().first(where: { !names.contains($0) }) {
       throw FieldError(field: field, code: "unknown_option", message: "\(field) names \"\(unknown)\", not an option")
     }
-    var values: [String] = []
+    var values = OptionValues()
     for option in options {
       guard let raw = byName[option.name] else {
         throw FieldError(
