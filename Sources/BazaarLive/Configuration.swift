@@ -58,8 +58,13 @@ package struct Configuration: Sendable {
   /// hold the account off for 15 minutes.
   package var loginPolicy: LoginThrottle.Policy
   /// `BAZAAR_HASHING_THREADS`: threads hashing passwords in `bazaar serve` (default: one fewer
-  /// than the cores, at least 1), so sign-ins never take every core from reads.
-  package var hashingThreads: Int
+  /// than the cores, at least 1), so sign-ins never take every core from reads. The default is
+  /// worked out when asked for: counting the cores (cgroup limits included) costs a one-shot
+  /// process a third of a millisecond it has no use for.
+  package var hashingThreads: Int {
+    hashingThreadsSetting ?? max(1, ProcessInfo.processInfo.activeProcessorCount - 1)
+  }
+  private var hashingThreadsSetting: Int?
   /// `BAZAAR_HASHING_QUEUE`: sign-ins waiting for a hashing thread, past which `bazaar serve`
   /// answers 429 (default 64).
   package var hashingQueue: Int
@@ -118,10 +123,7 @@ package struct Configuration: Sendable {
     loginPolicy.backoff = try Self.integer(environment, "BAZAAR_LOGIN_BACKOFF", default: 60, range: 1...3600)
     loginPolicy.perAccount = Int(
       try Self.integer(environment, "BAZAAR_LOGIN_ACCOUNT_FAILURES", default: 100, range: 1...100_000))
-    hashingThreads = Int(
-      try Self.integer(
-        environment, "BAZAAR_HASHING_THREADS", default: Int64(max(1, ProcessInfo.processInfo.activeProcessorCount - 1)),
-        range: 1...64))
+    hashingThreadsSetting = try Self.optionalInteger(environment, "BAZAAR_HASHING_THREADS", range: 1...64).map(Int.init)
     hashingQueue = Int(try Self.integer(environment, "BAZAAR_HASHING_QUEUE", default: 64, range: 1...10_000))
   }
 
@@ -167,7 +169,14 @@ package struct Configuration: Sendable {
   private static func integer(
     _ environment: Environment, _ name: String, default value: Int64, range: ClosedRange<Int64>
   ) throws -> Int64 {
-    guard let text = environment[name], !text.isEmpty else { return value }
+    try optionalInteger(environment, name, range: range) ?? value
+  }
+
+  /// A whole-number setting in `range`; nil when unset or empty.
+  private static func optionalInteger(
+    _ environment: Environment, _ name: String, range: ClosedRange<Int64>
+  ) throws -> Int64? {
+    guard let text = environment[name], !text.isEmpty else { return nil }
     guard let number = Int64(text), range.contains(number) else {
       throw ConfigurationError(
         variable: name, reason: "must be a whole number from \(range.lowerBound) to \(range.upperBound)")

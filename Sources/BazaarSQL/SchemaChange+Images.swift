@@ -3,8 +3,7 @@ extension SchemaChange {
   /// digest however many photos use it; a product lists its photos in `products.images` (JSON,
   /// at most ten, read with the product); a variant may point at one of them.
   package enum Images {
-    package static let change = SchemaChange(
-      "2026-12-07b-images", sqlite: statements(in: .sqlite), postgres: statements(in: .postgres))
+    package static let change = SchemaChange("2026-12-07b-images", statements(in:))
 
     package static let media = Table(
       "media",

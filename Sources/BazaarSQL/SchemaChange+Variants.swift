@@ -7,8 +7,7 @@ extension SchemaChange {
   /// The three tables below are as this change makes them; `ShopSchema` uses them until a later
   /// change alters one (it then copies the table, and this change keeps rendering its own).
   package enum Variants {
-    package static let change = SchemaChange(
-      "2026-12-07-variants", sqlite: statements(in: .sqlite), postgres: statements(in: .postgres))
+    package static let change = SchemaChange("2026-12-07-variants", statements(in:))
 
     package static let productVariants = Table(
       "product_variants",

@@ -3,12 +3,19 @@
 /// databases apply the changes they lack, in order (SQLite's migrator, `PostgresMigrations`).
 package struct SchemaChange: Sendable {
   package var name: String
-  package var statements: [SQLDialect: String]
+  /// The statements in a dialect, rendered when a database needs them: every process lists the
+  /// changes to check a file is current, and only one that applies a change renders it.
+  private var render: @Sendable (SQLDialect) -> String
+
+  /// A change whose statements `render` spells for each database.
+  package init(_ name: String, _ render: @escaping @Sendable (SQLDialect) -> String) {
+    self.name = name
+    self.render = render
+  }
 
   /// A change spelled one way for each database.
   package init(_ name: String, sqlite: String, postgres: String) {
-    self.name = name
-    statements = [.sqlite: sqlite, .postgres: postgres]
+    self.init(name) { $0 == .sqlite ? sqlite : postgres }
   }
 
   /// A change that adds `table`, with its indexes.
@@ -26,7 +33,7 @@ package struct SchemaChange: Sendable {
 
   /// The change's statements in `dialect`.
   package func sql(in dialect: SQLDialect) -> String {
-    statements[dialect] ?? ""
+    render(dialect)
   }
 }
 
