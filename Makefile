@@ -25,7 +25,7 @@ help:
 	@echo "make bench   start-up benchmark (docs/benchmarks.md)"
 	@echo "make bench-spool  spool throughput: floor probe, batch, persist-queue (docs/benchmarks.md)"
 	@echo "make bench-spool-backlog  claim+ack/s with 100,000 ready messages against 10 ready, same run"
-	@echo "make bench-catalog  listProducts search over 100,000 products against getProduct by id (docs/benchmarks.md)"
+	@echo "make bench-catalog  listProducts search over 100,000 products against getProduct by id; GET /products/{id} with 100 variants against none, over HTTP"
 	@echo "make bench-http  wrk: serve against the FastAPI peer and /healthz; CGI against FastCGI behind lighttpd and nginx"
 	@echo "make bench-orders  placeOrder orders/s in-process and per process at 1, 4, 16 clients vs a Python sqlite3 floor"
 	@echo "make bench-payments  pay → approve round trips vs the KakaoPay sandbox alone; reads while 8 pay calls hang"
@@ -119,9 +119,12 @@ bench-scaleout: venv
 bench-spool-backlog: release
 	.build/release/bazaar-bench spool-backlog --large $${LARGE:-100000} --claims $${CLAIMS:-30000} --rounds $${ROUNDS:-3}
 
-## bench-catalog: text search over a generated 100,000-product catalog against a by-id lookup, same run.
+## bench-catalog: text search over a generated 100,000-product catalog against a by-id lookup, same run;
+## then GET /products/{id} of a product with 100 variants against one without options, over HTTP (wrk).
 bench-catalog: release
+	$(MAKE) --no-print-directory deps EXTRA_APT="wrk curl"
 	.build/release/bazaar-bench catalog --products $${PRODUCTS:-100000} --rounds $${ROUNDS:-5}
+	Benchmarks/variants_http.py --rounds $${ROUNDS:-5}
 
 ## bench-http: wrk against `bazaar serve`, the FastAPI peer, and lighttpd/nginx through CGI and FastCGI.
 bench-http: venv $(VENV)/.bench-installed
