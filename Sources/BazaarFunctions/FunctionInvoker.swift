@@ -143,8 +143,6 @@ package struct FunctionInvoker: Sendable {
   }
 
   static func encode(_ value: some JSONRepresentable) -> [UInt8] {
-    var bytes = value.jsonBytes
-    bytes.append(10)
-    return bytes
+    value.jsonLine
   }
 }

@@ -137,6 +137,12 @@ package struct JSONWriter: ~Copyable {
     return started & bit != 0
   }
 
+  /// A line feed after the value: for a JSON line (`jsonLine`).
+  package mutating func endLine() {
+    precondition(depth == 0, "a line ends after the whole value")
+    buffer.writeByte(0x0A)
+  }
+
   private mutating func open(_ bracket: UInt8) {
     separate()
     buffer.writeByte(bracket)
@@ -176,11 +182,21 @@ extension JSONWritable {
 
 extension JSONRepresentable {
   /// This value as compact JSON bytes, keys sorted: written straight when it is `JSONWritable`.
-  package var jsonBytes: [UInt8] {
-    guard let writable = self as? any JSONWritable else { return json.serializedBytes }
-    // One byte more for the line end most callers add.
+  package var jsonBytes: [UInt8] { bytes(lineEnd: false) }
+
+  /// `jsonBytes` and a line feed, as a function's answer goes out: in one buffer, so a large
+  /// answer is not copied again to add its last byte.
+  package var jsonLine: [UInt8] { bytes(lineEnd: true) }
+
+  private func bytes(lineEnd: Bool) -> [UInt8] {
+    guard let writable = self as? any JSONWritable else {
+      var bytes = json.serializedBytes
+      if lineEnd { bytes.append(0x0A) }
+      return bytes
+    }
     var writer = JSONWriter(capacity: writable.estimatedByteCount + 1)
     writable.write(to: &writer)
+    if lineEnd { writer.endLine() }
     return writer.bytes
   }
 }
