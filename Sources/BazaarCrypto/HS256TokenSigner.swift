@@ -1,7 +1,7 @@
 package import BazaarCore
 internal import BazaarJSON
 
-/// Mints and checks Bazaar access tokens as HS256 JWTs (RFC 7519) over OpenSSL HMAC.
+/// Mints and checks Bazaar access tokens as HS256 JWTs (RFC 7519), HMAC-SHA256 over OpenSSL's SHA-256.
 ///
 /// Verification refuses every algorithm but HS256 (`none` included), `crit` headers, bad
 /// signatures (compared in constant time), missing or mistyped claims, `exp` at or before
