@@ -1,6 +1,7 @@
 """Product photos with real files (made and checked with Pillow, not with Bazaar's own code):
 uploads over HTTP and from the shell, what is refused and stored, and /media under
-`bazaar serve`, CGI (lighttpd running bazaar-fn) and FastCGI (lighttpd running bazaar fcgi)."""
+`bazaar serve`, CGI (lighttpd running bazaar-fn) and FastCGI (lighttpd running bazaar fcgi; nginx,
+which keeps the media it served)."""
 
 import base64
 import hashlib
@@ -12,7 +13,7 @@ from PIL import Image, ImageCms
 
 from conftest import BUSINESS_NUMBERS, ROOT
 from http_client import Runner
-from test_web_servers import lighttpd, lighttpd_fastcgi, responders  # noqa: F401 (fixtures)
+from test_web_servers import lighttpd, lighttpd_fastcgi, nginx_fastcgi, responders  # noqa: F401 (fixtures)
 
 GPS_IFD = 0x8825
 ORIENTATION = 0x0112
@@ -310,6 +311,34 @@ def test_uploads_and_media_through_lighttpd_fastcgi(lighttpd_fastcgi):  # noqa: 
     token, product = http_seller(lighttpd_fastcgi)
     http_round_trip(lighttpd_fastcgi.base, token, product)
     assert len(responders(lighttpd_fastcgi.home)) == 1
+
+
+def test_nginx_keeps_the_media_it_served_and_answers_them_without_the_responder(nginx_fastcgi):  # noqa: F811
+    token, product = http_seller(nginx_fastcgi)
+    made = http_round_trip(nginx_fastcgi.base, token, product)
+    log = nginx_fastcgi.home / "log/fcgi.log"
+
+    def asked(path):  # requests for `path` that reached `bazaar fcgi` (its access log)
+        return [line for line in log.read_text().splitlines() if json.loads(line).get("path") == path]
+
+    for rendition in made["renditions"]:
+        path = rendition["url"]
+        before = len(asked(path))
+        assert before >= 1  # the first fetch went through
+        for _ in range(3):
+            status, headers, data = curl(nginx_fastcgi.base + path)
+            assert status == 200 and headers["x-cache-status"] == "HIT"
+            assert hashlib.sha256(data).hexdigest() == path.rsplit("/", 1)[1].split(".")[0]
+            assert headers["cache-control"] == "public, max-age=31536000, immutable"
+            assert headers["x-content-type-options"] == "nosniff"
+        status, again, data = curl(nginx_fastcgi.base + path, "-H", f"If-None-Match: {headers['etag']}")
+        assert status == 304 and data == b""
+        assert len(asked(path)) == before, "a kept rendition was asked of the responder again"
+    # Only media are kept: a product is asked of the responder every time.
+    for _ in range(2):
+        status, headers, _ = curl(f"{nginx_fastcgi.base}/products/{product}")
+        assert status == 200 and "x-cache-status" not in headers
+    assert len(asked(f"/products/{product}")) == 2
 
 
 def test_no_binary_links_the_image_library_and_bazaar_fn_hands_uploads_to_bazaar(shop):
