@@ -13,7 +13,7 @@ from PIL import Image, ImageCms
 
 from conftest import BUSINESS_NUMBERS, ROOT
 from http_client import Runner
-from test_web_servers import lighttpd, lighttpd_fastcgi, nginx_fastcgi, responders  # noqa: F401 (fixtures)
+from test_web_servers import lighttpd, lighttpd_fastcgi, nginx, nginx_fastcgi, responders  # noqa: F401 (fixtures)
 
 GPS_IFD = 0x8825
 ORIENTATION = 0x0112
@@ -339,6 +339,17 @@ def test_nginx_keeps_the_media_it_served_and_answers_them_without_the_responder(
         status, headers, _ = curl(f"{nginx_fastcgi.base}/products/{product}")
         assert status == 200 and "x-cache-status" not in headers
     assert len(asked(f"/products/{product}")) == 2
+
+
+def test_nginx_cgi_keeps_the_media_it_served(nginx):  # noqa: F811
+    token, product = http_seller(nginx)
+    made = http_round_trip(nginx.base, token, product)
+    for rendition in made["renditions"]:
+        status, headers, data = curl(nginx.base + rendition["url"])
+        assert status == 200 and headers["x-cache-status"] == "HIT"
+        assert hashlib.sha256(data).hexdigest() == rendition["url"].rsplit("/", 1)[1].split(".")[0]
+    status, headers, _ = curl(f"{nginx.base}/products/{product}")
+    assert status == 200 and "x-cache-status" not in headers
 
 
 def test_no_binary_links_the_image_library_and_bazaar_fn_hands_uploads_to_bazaar(shop):
