@@ -37,19 +37,20 @@ package func constantTimeEquals(_ a: [UInt8], _ b: [UInt8]) -> Bool {
   }
 }
 
-/// SHA-256 (FIPS 180-4).
+/// SHA-256 (FIPS 180-4) through OpenSSL's `SHA256_Init`…, which need no provider fetch (the EVP
+/// interface fetches the digest from OpenSSL 3's default provider first, a cost every one-shot
+/// process checking a token would pay; see `HMACSHA256`).
 package enum SHA256 {
-  /// The 32-byte digest of `bytes`.
-  package static func digest(_ bytes: [UInt8]) -> [UInt8] {
-    precondition(openSSLReady, "OpenSSL failed to initialise")
-    var out = [UInt8](repeating: 0, count: 32)
-    var length: UInt32 = 0
-    let ok = bytes.withUnsafeBytes { input in
-      out.withUnsafeMutableBufferPointer {
-        EVP_Digest(input.baseAddress, bytes.count, $0.baseAddress, &length, EVP_sha256(), nil)
-      }
+  /// The 32-byte digest of the parts, one after another.
+  package static func digest(_ parts: [UInt8]...) -> [UInt8] {
+    var context = SHA256_CTX()
+    var ok = SHA256_Init(&context) == 1
+    for part in parts {
+      part.withUnsafeBytes { ok = ok && SHA256_Update(&context, $0.baseAddress, $0.count) == 1 }
     }
-    precondition(ok == 1 && length == 32, "SHA-256 failed inside OpenSSL")
+    var out = [UInt8](repeating: 0, count: 32)
+    ok = ok && SHA256_Final(&out, &context) == 1
+    precondition(ok, "SHA-256 failed inside OpenSSL")
     return out
   }
 
@@ -60,32 +61,19 @@ package enum SHA256 {
   }
 }
 
-/// HMAC with SHA-256 (RFC 2104, FIPS 198-1), composed here from OpenSSL's SHA-256
-/// (`SHA256_Init`…): OpenSSL 3's one-shot `HMAC()` first fetches the algorithm from its default
-/// provider, which cost a one-shot process 0.4 ms before its first token check (measured).
+/// HMAC with SHA-256 (RFC 2104, FIPS 198-1), composed here from `SHA256`: OpenSSL 3's
+/// one-shot `HMAC()` first fetches the algorithm from its default provider, which cost a
+/// one-shot process 0.4 ms before its first token check (measured).
 package enum HMACSHA256 {
   private static let blockSize = 64
 
   /// The 32-byte authentication code of `message` under `key`.
   package static func authenticationCode(key: [UInt8], message: [UInt8]) -> [UInt8] {
     // A key longer than a block is hashed first; the block is the key padded with zeros.
-    var block = key.count > blockSize ? digest(key) : key
+    var block = key.count > blockSize ? SHA256.digest(key) : key
     block += [UInt8](repeating: 0, count: blockSize - block.count)
-    let inner = digest(block.map { $0 ^ 0x36 }, message)
-    return digest(block.map { $0 ^ 0x5C }, inner)
-  }
-
-  /// SHA-256 of the parts, one after another.
-  private static func digest(_ parts: [UInt8]...) -> [UInt8] {
-    var context = SHA256_CTX()
-    var ok = SHA256_Init(&context) == 1
-    for part in parts {
-      part.withUnsafeBytes { ok = ok && SHA256_Update(&context, $0.baseAddress, $0.count) == 1 }
-    }
-    var out = [UInt8](repeating: 0, count: 32)
-    ok = ok && SHA256_Final(&out, &context) == 1
-    precondition(ok, "SHA-256 failed inside OpenSSL")
-    return out
+    let inner = SHA256.digest(block.map { $0 ^ 0x36 }, message)
+    return SHA256.digest(block.map { $0 ^ 0x5C }, inner)
   }
 }
 
